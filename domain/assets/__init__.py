@@ -1,0 +1,1 @@
+"""Asset rules: type sniffing, limits, keys."""
