@@ -1,0 +1,1 @@
+"""Task-queue backends. The arq backend lives with the arq worker in ``tasks``."""

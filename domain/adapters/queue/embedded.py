@@ -1,0 +1,74 @@
+"""The embedded runner: the pipeline's task functions run as asyncio tasks in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TaskFunction = Callable[..., Awaitable[Any]]
+
+
+class EmbeddedQueue:
+    """Runs ``handlers[task](ctx, **kwargs)`` with at most ``concurrency`` tasks at once."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, TaskFunction],
+        ctx: dict[str, Any],
+        *,
+        concurrency: int = 2,
+    ) -> None:
+        self._handlers = dict(handlers)
+        self._ctx = ctx
+        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
+
+    async def start(self) -> None:
+        self._stopped = False
+
+    async def enqueue(
+        self, task: str, *, key: str | None = None, delay_seconds: float = 0.0, **kwargs: Any
+    ) -> None:
+        if task not in self._handlers:
+            raise KeyError(f"unknown task {task!r}")
+        if self._stopped:
+            return
+        if key is not None and key in self._pending and not self._pending[key].done():
+            return
+        running = asyncio.create_task(self._run(task, key, delay_seconds, kwargs), name=task)
+        self._tasks.add(running)
+        running.add_done_callback(self._tasks.discard)
+        if key is not None:
+            self._pending[key] = running
+
+    async def _run(
+        self, task: str, key: str | None, delay_seconds: float, kwargs: dict[str, Any]
+    ) -> None:
+        try:
+            if delay_seconds > 0:
+                await asyncio.sleep(delay_seconds)
+            async with self._semaphore:
+                if key is not None:
+                    self._pending.pop(key, None)
+                await self._handlers[task](self._ctx, **kwargs)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("task %s failed", task)
+
+    async def join(self) -> None:
+        """Wait until no task is pending or running (tests and the demo use this)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        self._stopped = True
+        for running in list(self._tasks):
+            running.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)

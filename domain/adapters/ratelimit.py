@@ -1,0 +1,61 @@
+"""Token-bucket rate limiting: in memory (embedded) or in Redis (shared by every API process)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+LUA_TOKEN_BUCKET = """
+local key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', key, 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + (now - at) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', key, 'tokens', tokens, 'at', now)
+redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
+return tostring(wait)
+"""
+
+
+class MemoryRateLimiter:
+    """A token bucket per key in this process: ``per_minute`` sustained, ``burst`` at once."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def hit(self, key: str, per_minute: int, burst: int) -> float | None:
+        rate = per_minute / 60.0
+        now = time.monotonic()
+        tokens, at = self._buckets.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - at) * rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return None
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) / rate
+
+
+class RedisRateLimiter:
+    """The same token bucket kept in Redis, updated atomically by a Lua script."""
+
+    def __init__(self, redis: Any, prefix: str = "adreel:ratelimit:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._script = redis.register_script(LUA_TOKEN_BUCKET)
+
+    async def hit(self, key: str, per_minute: int, burst: int) -> float | None:
+        wait = float(
+            await self._script(
+                keys=[self._prefix + key], args=[per_minute / 60.0, burst, time.time()]
+            )
+        )
+        return wait if wait > 0 else None

@@ -1,0 +1,154 @@
+"""Enumerations shared by entities, rules and the GraphQL surface (stored as strings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+
+
+class AssetKind(StrEnum):
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    AUDIO = "AUDIO"
+
+
+class AssetRole(StrEnum):
+    PRODUCT = "PRODUCT"
+    LOGO = "LOGO"
+    CHARACTER = "CHARACTER"
+    BACKGROUND = "BACKGROUND"
+    MUSIC = "MUSIC"
+    VOICEOVER = "VOICEOVER"
+    REFERENCE = "REFERENCE"
+    STORYBOARD = "STORYBOARD"
+    CLIP = "CLIP"
+    LAST_FRAME = "LAST_FRAME"
+    RENDER = "RENDER"
+    THUMBNAIL = "THUMBNAIL"
+
+
+class AssetStatus(StrEnum):
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "QUEUED"
+    PLANNING = "PLANNING"
+    STORYBOARD_READY = "STORYBOARD_READY"
+    RENDERING = "RENDERING"
+    COMPOSING = "COMPOSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+FINAL_JOB_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED})
+
+
+class JobStage(StrEnum):
+    PLAN = "PLAN"
+    STORYBOARD = "STORYBOARD"
+    CLIPS = "CLIPS"
+    COMPOSE = "COMPOSE"
+    RENDER = "RENDER"
+
+
+class JobAction(StrEnum):
+    APPROVE_STORYBOARD = "APPROVE_STORYBOARD"
+    EDIT_SCENES = "EDIT_SCENES"
+    REGENERATE_SCENE = "REGENERATE_SCENE"
+    CANCEL = "CANCEL"
+    RETRY = "RETRY"
+    EXPORT = "EXPORT"
+
+
+class AspectRatio(StrEnum):
+    LANDSCAPE_16_9 = "LANDSCAPE_16_9"
+    PORTRAIT_9_16 = "PORTRAIT_9_16"
+    SQUARE_1_1 = "SQUARE_1_1"
+    VERTICAL_4_5 = "VERTICAL_4_5"
+
+
+class SceneContinuity(StrEnum):
+    CONTINUE = "CONTINUE"
+    CUT = "CUT"
+
+
+class SceneStatus(StrEnum):
+    PENDING = "PENDING"
+    GENERATING_IMAGE = "GENERATING_IMAGE"
+    IMAGE_READY = "IMAGE_READY"
+    RENDERING = "RENDERING"
+    RENDERED = "RENDERED"
+    FAILED = "FAILED"
+
+
+class ShotType(StrEnum):
+    WIDE = "WIDE"
+    MEDIUM = "MEDIUM"
+    CLOSE_UP = "CLOSE_UP"
+    EXTREME_CLOSE_UP = "EXTREME_CLOSE_UP"
+    OVERHEAD = "OVERHEAD"
+    PRODUCT = "PRODUCT"
+
+
+class Transition(StrEnum):
+    CUT = "CUT"
+    FADE = "FADE"
+    DISSOLVE = "DISSOLVE"
+    WIPE_LEFT = "WIPE_LEFT"
+    WIPE_RIGHT = "WIPE_RIGHT"
+    SLIDE_UP = "SLIDE_UP"
+    ZOOM = "ZOOM"
+
+
+class VideoFormat(StrEnum):
+    MP4 = "MP4"
+    MOV = "MOV"
+    WEBM = "WEBM"
+
+
+class Resolution(StrEnum):
+    P480 = "P480"
+    P720 = "P720"
+    P1080 = "P1080"
+    P2160 = "P2160"
+
+
+class RenderQuality(StrEnum):
+    FAST = "FAST"
+    BALANCED = "BALANCED"
+    HIGH = "HIGH"
+
+
+class RenderStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RENDERING = "RENDERING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+class JobEventType(StrEnum):
+    JOB_CREATED = "JOB_CREATED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    STAGE_STARTED = "STAGE_STARTED"
+    STAGE_COMPLETED = "STAGE_COMPLETED"
+    PROGRESS = "PROGRESS"
+    SCENE_UPDATED = "SCENE_UPDATED"
+    SCENE_FAILED = "SCENE_FAILED"
+    STORYBOARD_READY = "STORYBOARD_READY"
+    RENDER_UPDATED = "RENDER_UPDATED"
+    COST_VARIANCE = "COST_VARIANCE"
+    JOB_COMPLETED = "JOB_COMPLETED"
+    JOB_FAILED = "JOB_FAILED"
+    JOB_CANCELED = "JOB_CANCELED"

@@ -1,0 +1,53 @@
+"""Assets: brand material uploaded by users and everything the pipeline generates."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.enums import AssetKind, AssetRole, AssetStatus
+from domain.models.base import Entity, str_enum
+
+
+class Asset(Entity):
+    """A stored file with what validation learned about it.
+
+    Belongs to a client, optionally to a campaign and a job (generated frames, clips, renders).
+    """
+
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_client_sha256", "client_id", "sha256"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    client_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("clients.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, nullable=True)
+    kind: Mapped[AssetKind | None] = mapped_column(str_enum(AssetKind), nullable=True)
+    role: Mapped[AssetRole | None] = mapped_column(str_enum(AssetRole), nullable=True)
+    status: Mapped[AssetStatus] = mapped_column(
+        str_enum(AssetStatus), default=AssetStatus.PENDING, nullable=False
+    )
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    byte_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    video_codec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    audio_codec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    source_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    storage_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    thumbnail_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error_stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_retryable: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

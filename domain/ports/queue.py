@@ -1,0 +1,28 @@
+"""The task-queue port: how the API and the pipeline ask for background work.
+
+A task is named (``"plan_job"``, ``"import_asset"`` ...) and takes keyword arguments that are plain
+JSON values (IDs as strings). Both backends call the same functions from ``tasks``: the embedded
+runner as asyncio tasks in the server process, arq in worker processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class TaskQueue(Protocol):
+    """Enqueue named tasks; ``key`` makes an enqueue idempotent while that task is pending."""
+
+    async def enqueue(
+        self, task: str, *, key: str | None = None, delay_seconds: float = 0.0, **kwargs: Any
+    ) -> None:
+        """Schedule ``task(**kwargs)``."""
+        ...
+
+    async def start(self) -> None:
+        """Begin running (embedded) or connect (remote)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop accepting work and release resources."""
+        ...

@@ -1,0 +1,109 @@
+"""Job events: written in the same transaction as the change, published after commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any, Protocol
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import JobEventType
+from domain.models import Job, JobEvent
+
+log = logging.getLogger(__name__)
+
+_PENDING = "adreel.pending_events"
+
+
+class Publisher(Protocol):
+    """The one thing this module needs from an event bus."""
+
+    async def publish(self, channel: str, message: str) -> None: ...
+
+
+def job_channel(job_id: uuid.UUID) -> str:
+    """The bus channel carrying a job's events."""
+    return f"adreel:job:{job_id}"
+
+
+def event_message(event: JobEvent) -> str:
+    """The bus message for an event: enough to rebuild it without a database read."""
+    return json.dumps(
+        {
+            "id": str(event.id),
+            "job_id": str(event.job_id),
+            "organization_id": str(event.organization_id),
+            "sequence": event.sequence,
+            "type": event.type.value,
+            "status": event.status.value,
+            "stage": event.stage.value if event.stage else None,
+            "progress": event.progress,
+            "message": event.message,
+            "scene_id": str(event.scene_id) if event.scene_id else None,
+            "payload": event.payload,
+            "at": event.at.isoformat(),
+        }
+    )
+
+
+async def record_job_event(
+    session: AsyncSession,
+    job: Job,
+    type: JobEventType,
+    message: str = "",
+    *,
+    scene_id: uuid.UUID | None = None,
+    payload: dict[str, Any] | None = None,
+) -> JobEvent:
+    """Append the next numbered event of ``job`` to the session's transaction.
+
+    The sequence comes from an atomic increment of ``jobs.last_event_seq``, so concurrent writers
+    (API and workers) never reuse a number. The event is published by ``commit_and_publish``.
+    """
+    sequence = await session.scalar(
+        update(Job)
+        .where(Job.id == job.id)
+        .values(last_event_seq=Job.last_event_seq + 1)
+        .returning(Job.last_event_seq)
+        .execution_options(synchronize_session=False)
+    )
+    assert sequence is not None
+    event = JobEvent(
+        id=uuid.uuid4(),
+        organization_id=job.organization_id,
+        job_id=job.id,
+        sequence=sequence,
+        type=type,
+        status=job.status,
+        stage=job.stage,
+        progress=job.progress,
+        message=message,
+        scene_id=scene_id,
+        payload=payload or {},
+    )
+    session.add(event)
+    session.info.setdefault(_PENDING, []).append(event)
+    return event
+
+
+async def commit_and_publish(session: AsyncSession, bus: Publisher | None) -> None:
+    """Commit, then publish the events the transaction wrote (a lost publish is recovered by replay)."""
+    await session.commit()
+    events: list[JobEvent] = session.info.pop(_PENDING, [])
+    if bus is None:
+        return
+    for event in events:
+        try:
+            await bus.publish(job_channel(event.job_id), event_message(event))
+        except Exception:  # the row is durable; subscribers catch up from the database
+            log.warning(
+                "publishing event %s/%s failed", event.job_id, event.sequence, exc_info=True
+            )
+
+
+def discard_pending(session: AsyncSession) -> None:
+    """Forget unpublished events after a rollback."""
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,81 @@
+"""Runtime settings, read from ``ADREEL_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "adreel-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Construct it; never keep one at module level."""
+
+    model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str = DEVELOPMENT_SECRET
+    public_url: str = "http://127.0.0.1:8000"
+
+    # storage: unset = local directory under data_dir; s3://bucket/prefix for S3-compatible stores
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+
+    ffmpeg: str | None = None
+
+    # GraphQL limits
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_body_bytes: int = 1_000_000
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 120
+
+    # embedded runner
+    runner_concurrency: int = 2
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "ADREEL_SECRET_KEY must be set to a real secret when ADREEL_ENV=production"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'adreel.sqlite3').resolve()}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def storage_dir(self) -> Path:
+        """Root of the local storage backend."""
+        return self.data_dir / "storage"
+
+    def ensure_dirs(self) -> None:
+        """Create the data directory tree (called by the CLI and the server start-up, never on import)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.storage_dir.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+__all__ = ["DEVELOPMENT_SECRET", "Field", "Settings", "load_settings"]

@@ -1,0 +1,98 @@
+"""DataLoaders: one per relation, so nested queries cost a constant number of statements."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from domain.models import Campaign, Client
+from domain.models.base import Entity
+from domain.services import clients as client_service
+from domain.services.pagination import Page, PageRequest, fetch_pages_by_parent
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+E = TypeVar("E", bound=Entity)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loaders:
+    """The loaders of one operation, created lazily by name (and page arguments)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+
+    def _get(
+        self, key: Any, batch: Callable[[list[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = DataLoader(load_fn=batch)
+            self._loaders[key] = loader
+        return loader
+
+    def by_id(self, model: type[E]) -> DataLoader[uuid.UUID, E | None]:
+        """Rows of ``model`` by key, scoped to the caller's organization."""
+
+        async def batch(ids: list[uuid.UUID]) -> list[E | None]:
+            ctx = self._ctx
+            column: Any = model.id
+            org_column: Any = getattr(model, "organization_id")  # noqa: B009
+            rows = (
+                await ctx.session.scalars(
+                    select(model).where(column.in_(ids), org_column == ctx.org_id)
+                )
+            ).all()
+            found = {row.id: row for row in rows}
+            return [found.get(i) for i in ids]
+
+        return self._get(("by_id", model), batch)
+
+    def pages_by_parent(
+        self, model: type[E], parent_column: str, req: PageRequest, *, extra: Any = None
+    ) -> DataLoader[uuid.UUID, Page[E]]:
+        """One keyset page of ``model`` rows per parent key (two statements per batch)."""
+
+        async def batch(parent_ids: list[uuid.UUID]) -> list[Page[E]]:
+            ctx = self._ctx
+            org_column: Any = getattr(model, "organization_id")  # noqa: B009
+            stmt = select(model).where(org_column == ctx.org_id)
+            if extra is not None:
+                stmt = stmt.where(*extra)
+            pages = await fetch_pages_by_parent(
+                ctx.session, stmt, model, parent_column, parent_ids, req
+            )
+            return [pages[p] for p in parent_ids]
+
+        return self._get(("pages", model, parent_column, req, repr(extra)), batch)
+
+    def client_stats(self) -> DataLoader[uuid.UUID, client_service.Stats]:
+        """Aggregated stats per client."""
+
+        async def batch(ids: list[uuid.UUID]) -> list[client_service.Stats]:
+            stats = await client_service.client_stats(self._ctx.session, self._ctx.org_id, ids)
+            return [stats[i] for i in ids]
+
+        return self._get("client_stats", batch)
+
+    def campaign_stats(self) -> DataLoader[uuid.UUID, client_service.Stats]:
+        """Aggregated stats per campaign."""
+
+        async def batch(ids: list[uuid.UUID]) -> list[client_service.Stats]:
+            stats = await client_service.campaign_stats(self._ctx.session, self._ctx.org_id, ids)
+            return [stats[i] for i in ids]
+
+        return self._get("campaign_stats", batch)
+
+    def client(self) -> DataLoader[uuid.UUID, Client | None]:
+        return self.by_id(Client)
+
+    def campaign(self) -> DataLoader[uuid.UUID, Campaign | None]:
+        return self.by_id(Campaign)

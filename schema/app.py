@@ -1,0 +1,44 @@
+"""The executable schema, with its limits."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from domain.settings import Settings
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema; limits come from settings, introspection is off in production."""
+    from resolvers import root
+    from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
+    from schema.types.clients import Campaign, Client
+
+    settings = settings or Settings()
+    extensions: list[Any] = [
+        OperationScope,
+        ErrorPolicy,
+        AccessControl,
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=root.Query,
+        mutation=root.Mutation,
+        subscription=root.SUBSCRIPTION,
+        types=[Client, Campaign],
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )

@@ -1,0 +1,211 @@
+"""Clients, campaigns and their stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain import models
+from domain.enums import CampaignStatus as CampaignStatusEnum
+from domain.services.clients import Stats
+from domain.services.pagination import PageRequest
+from schema.enums import CampaignStatus
+from schema.errors import UserError
+from schema.ids import encode_id
+from schema.pagination import Connection, connection
+from schema.types.node import Node
+
+
+def _usd(value: object) -> float:
+    return round(float(value), 2)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class ClientStats:
+    campaign_count: int
+    job_count: int
+    completed_job_count: int
+    failed_job_count: int
+    estimated_cost_usd: float
+    actual_cost_usd: float
+    rendered_seconds: float
+
+    @classmethod
+    def from_stats(cls, s: Stats) -> ClientStats:
+        return cls(
+            campaign_count=s.campaign_count,
+            job_count=s.job_count,
+            completed_job_count=s.completed_job_count,
+            failed_job_count=s.failed_job_count,
+            estimated_cost_usd=_usd(s.estimated_cost_usd),
+            actual_cost_usd=_usd(s.actual_cost_usd),
+            rendered_seconds=s.rendered_seconds,
+        )
+
+
+@strawberry.type
+class CampaignStats:
+    job_count: int
+    completed_job_count: int
+    failed_job_count: int
+    estimated_cost_usd: float
+    actual_cost_usd: float
+    rendered_seconds: float
+
+    @classmethod
+    def from_stats(cls, s: Stats) -> CampaignStats:
+        return cls(
+            job_count=s.job_count,
+            completed_job_count=s.completed_job_count,
+            failed_job_count=s.failed_job_count,
+            estimated_cost_usd=_usd(s.estimated_cost_usd),
+            actual_cost_usd=_usd(s.actual_cost_usd),
+            rendered_seconds=s.rendered_seconds,
+        )
+
+
+@strawberry.type(description="A brand served by the organization.")
+class Client(Node):
+    name: str
+    website: str | None
+    industry: str | None
+    brand_colors: list[str]
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Client]
+
+    @classmethod
+    def from_model(cls, m: models.Client) -> Client:
+        return cls(
+            id=encode_id("Client", m.id),
+            name=m.name,
+            website=m.website,
+            industry=m.industry,
+            brand_colors=list(m.brand_colors),
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            model=m,
+        )
+
+    @strawberry.field
+    async def campaigns(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Campaign]:
+        req = PageRequest.of(first, after, last, before)
+        loader = info.context.loaders.pages_by_parent(models.Campaign, "client_id", req)
+        return connection(await loader.load(self.model.id), Campaign.from_model)
+
+    @strawberry.field
+    async def stats(self, info: strawberry.Info) -> ClientStats:
+        stats = await info.context.loaders.client_stats().load(self.model.id)
+        return ClientStats.from_stats(stats)
+
+
+@strawberry.type(description="A campaign of a client: jobs and assets belong to it.")
+class Campaign(Node):
+    name: str
+    objective: str | None
+    status: CampaignStatus  # type: ignore[valid-type]
+    budget_usd: float | None
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Campaign]
+
+    @classmethod
+    def from_model(cls, m: models.Campaign) -> Campaign:
+        return cls(
+            id=encode_id("Campaign", m.id),
+            name=m.name,
+            objective=m.objective,
+            status=m.status,
+            budget_usd=_usd(m.budget_usd) if m.budget_usd is not None else None,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            model=m,
+        )
+
+    @strawberry.field
+    async def client(self, info: strawberry.Info) -> Client:
+        row = await info.context.loaders.client().load(self.model.client_id)
+        assert row is not None
+        return Client.from_model(row)
+
+    @strawberry.field
+    async def stats(self, info: strawberry.Info) -> CampaignStats:
+        stats = await info.context.loaders.campaign_stats().load(self.model.id)
+        return CampaignStats.from_stats(stats)
+
+
+@strawberry.input
+class CreateClientInput:
+    name: str
+    website: str | None = None
+    industry: str | None = None
+    brand_colors: list[str] | None = None
+
+
+@strawberry.input
+class UpdateClientInput:
+    client_id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+    industry: str | None = strawberry.UNSET
+    brand_colors: list[str] | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteClientInput:
+    client_id: strawberry.ID
+
+
+@strawberry.type
+class ClientPayload:
+    client: Client | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteClientPayload:
+    deleted_client_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateCampaignInput:
+    client_id: strawberry.ID
+    name: str
+    objective: str | None = None
+    status: CampaignStatus = CampaignStatusEnum.DRAFT  # type: ignore[valid-type]
+    budget_usd: float | None = None
+
+
+@strawberry.input
+class UpdateCampaignInput:
+    campaign_id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    objective: str | None = strawberry.UNSET
+    status: CampaignStatus | None = strawberry.UNSET  # type: ignore[valid-type]
+    budget_usd: float | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteCampaignInput:
+    campaign_id: strawberry.ID
+
+
+@strawberry.type
+class CampaignPayload:
+    campaign: Campaign | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteCampaignPayload:
+    deleted_campaign_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,14 @@
+"""The task functions both runners execute, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+TaskFunction = Callable[..., Awaitable[Any]]
+
+
+def task_functions() -> dict[str, TaskFunction]:
+    """Every background task, keyed by the name the queue port uses."""
+    functions: dict[str, TaskFunction] = {}
+    return functions
