@@ -95,6 +95,11 @@ class Subscription(Protocol):
         """Why the bus closed this subscription, or ``None`` while it is open."""
         ...
 
+    @property
+    def pending(self) -> int:
+        """Items queued and not consumed yet (lets a consumer coalesce a burst)."""
+        ...
+
     def add_close_callback(self, callback: Callable[[SubscriptionClosed], None]) -> None:
         """Call ``callback`` (synchronously, once) the moment the bus closes this subscription.
 

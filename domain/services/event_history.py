@@ -1,0 +1,185 @@
+"""A job's stored event history: cursors, keyset reads after a sequence, Relay pages.
+
+Events are numbered per job from 1 (``JobEvent.sequence``); a cursor is an opaque encoding of the
+job and a sequence, so "after this cursor" is simply "sequence greater than N" and stays stable
+while the pipeline appends events.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.enums import FINAL_JOB_STATUSES, JobEventType, JobStage, JobStatus
+from domain.errors import Invalid
+from domain.models import Job, JobEvent
+from domain.services.pagination import DEFAULT_PAGE, MAX_PAGE, Page
+
+_CURSOR_KIND = "ev"
+
+
+def encode_event_cursor(job_id: uuid.UUID, sequence: int) -> str:
+    """The opaque cursor of a job's event."""
+    raw = json.dumps([_CURSOR_KIND, str(job_id), sequence], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_event_cursor(cursor: str | None, job_id: uuid.UUID, field: str = "after") -> int:
+    """The sequence a cursor of ``job_id`` stands for (0 for no cursor); else ``Invalid``."""
+    if cursor is None:
+        return 0
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        kind, job, sequence = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if kind != _CURSOR_KIND or not isinstance(sequence, int) or sequence < 0:
+            raise ValueError(cursor)
+        cursor_job = uuid.UUID(job)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Invalid("invalid event cursor", [field]) from exc
+    if cursor_job != job_id:
+        raise Invalid("the cursor belongs to another job", [field])
+    return sequence
+
+
+def cursor_of_event(event: JobEvent) -> str:
+    """The cursor of a stored (or bus-decoded) event."""
+    return encode_event_cursor(event.job_id, event.sequence)
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """Where a job's event log stands: its status and the sequence of its last event."""
+
+    status: JobStatus
+    last_sequence: int
+
+    @property
+    def final(self) -> bool:
+        """The job is in a final state (no more events unless it is retried)."""
+        return self.status in FINAL_JOB_STATUSES
+
+
+async def job_progress(
+    session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID
+) -> JobProgress | None:
+    """The job's status and last event sequence, read together; ``None`` if not the org's job."""
+    row = (
+        await session.execute(
+            select(Job.status, Job.last_event_seq).where(
+                Job.id == job_id, Job.organization_id == org_id
+            )
+        )
+    ).first()
+    return None if row is None else JobProgress(row[0], row[1])
+
+
+async def events_after(
+    session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID, after: int, limit: int
+) -> list[JobEvent]:
+    """Up to ``limit`` stored events of the job with a sequence above ``after``, in order."""
+    rows = await session.scalars(
+        select(JobEvent)
+        .where(
+            JobEvent.job_id == job_id,
+            JobEvent.organization_id == org_id,
+            JobEvent.sequence > after,
+        )
+        .order_by(JobEvent.sequence)
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def events_page(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    job_id: uuid.UUID,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Any]:
+    """One forward page of the job's events (``Job.events(first, after)``), oldest first."""
+    if first is not None and not 1 <= first <= MAX_PAGE:
+        raise Invalid(f"first must be between 1 and {MAX_PAGE}", ["first"])
+    limit = first or DEFAULT_PAGE
+    start = decode_event_cursor(after, job_id)
+    rows = await events_after(session, org_id, job_id, start, limit + 1)
+    total = await session.scalar(
+        select(func.count())
+        .select_from(JobEvent)
+        .where(JobEvent.job_id == job_id, JobEvent.organization_id == org_id)
+    )
+    items = rows[:limit]
+    return Page(
+        items=items,  # type: ignore[arg-type]
+        has_next=len(rows) > limit,
+        has_previous=start > 0,
+        total_count=total or 0,
+        cursors=[cursor_of_event(e) for e in items],
+    )
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+@lru_cache(maxsize=512)
+def event_from_message(data: bytes) -> JobEvent:
+    """Rebuild an event from its bus message (see ``domain.services.events.event_message``).
+
+    Every local subscriber of a job receives the very same bytes object, so the cache decodes
+    each message once per process however many subscribers there are. The result is a transient
+    ``JobEvent`` shared by those subscribers: treat it as read-only.
+    """
+    fields = json.loads(data)
+    return JobEvent(
+        id=uuid.UUID(fields["id"]),
+        organization_id=uuid.UUID(fields["organization_id"]),
+        job_id=uuid.UUID(fields["job_id"]),
+        sequence=int(fields["sequence"]),
+        type=JobEventType(fields["type"]),
+        status=JobStatus(fields["status"]),
+        stage=JobStage(fields["stage"]) if fields.get("stage") else None,
+        progress=float(fields["progress"]),
+        message=fields.get("message") or "",
+        scene_id=_uuid_or_none(fields.get("scene_id")),
+        payload=fields.get("payload") or {},
+        at=datetime.fromisoformat(fields["at"]),
+    )
+
+
+class StoredEvents:
+    """A job's event store for a stream: every read in its own short session (``EventSource``).
+
+    A subscription lives for minutes; holding one transaction (and one pooled connection) for
+    each would exhaust the pool, so nothing is kept open between reads.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        org_id: uuid.UUID,
+        job_id: uuid.UUID,
+    ) -> None:
+        self._session_factory = session_factory
+        self._org_id = org_id
+        self._job_id = job_id
+
+    async def events_after(self, sequence: int, limit: int) -> list[JobEvent]:
+        """Up to ``limit`` stored events after ``sequence``."""
+        async with self._session_factory() as session:
+            return await events_after(session, self._org_id, self._job_id, sequence, limit)
+
+    async def progress(self) -> JobProgress:
+        """The job's status and last sequence; a job deleted meanwhile counts as final."""
+        async with self._session_factory() as session:
+            found = await job_progress(session, self._org_id, self._job_id)
+        return found or JobProgress(JobStatus.CANCELED, 0)
