@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
 
+    # assets (limits, URL import, signed URLs)
+    asset_max_image_bytes: int = 50 * 1024 * 1024
+    asset_max_video_bytes: int = 2 * 1024 * 1024 * 1024
+    asset_max_audio_bytes: int = 200 * 1024 * 1024
+    asset_max_pixels: int = 16_777_216
+    asset_max_duration_seconds: float = 600.0
+    fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
+    fetch_timeout_seconds: float = 120.0
+    file_url_ttl_seconds: int = 3600
+    upload_url_ttl_seconds: int = 900
+    storage_presign_downloads: bool = False
+
     ffmpeg: str | None = None
 
     # GraphQL limits
@@ -42,6 +54,19 @@ class Settings(BaseSettings):
 
     # embedded runner
     runner_concurrency: int = 2
+
+    # pipeline execution: leases, retries, parallelism, workers
+    lease_seconds: float = 30.0
+    sweep_interval_seconds: float = 10.0
+    stage_max_attempts: int = 4
+    provider_max_attempts: int = 3
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 60.0
+    scene_concurrency: int = 2
+    stage_timeout_seconds: float = 3600.0
+    work_dir: Path | None = None
+    queue_name: str = "adreel:queue"
+    worker_max_jobs: int = 4
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
@@ -66,6 +91,11 @@ class Settings(BaseSettings):
     def storage_dir(self) -> Path:
         """Root of the local storage backend."""
         return self.data_dir / "storage"
+
+    @property
+    def pipeline_work_dir(self) -> Path:
+        """Scratch space for FFmpeg inputs and outputs (emptied after every stage)."""
+        return self.work_dir or self.data_dir / "tmp" / "pipeline"
 
     def ensure_dirs(self) -> None:
         """Create the data directory tree (called by the CLI and the server start-up, never on import)."""

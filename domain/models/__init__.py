@@ -6,6 +6,7 @@ from domain.models.assets import Asset
 from domain.models.base import Base, Entity
 from domain.models.clients import Campaign, Client
 from domain.models.jobs import Job, JobEvent, Render, Scene
+from domain.models.pipeline import ProviderCall, StageRun
 from domain.models.tenancy import ApiKey, Organization
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Job",
     "JobEvent",
     "Organization",
+    "ProviderCall",
     "Render",
     "Scene",
+    "StageRun",
 ]
