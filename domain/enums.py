@@ -152,3 +152,16 @@ class JobEventType(StrEnum):
     JOB_COMPLETED = "JOB_COMPLETED"
     JOB_FAILED = "JOB_FAILED"
     JOB_CANCELED = "JOB_CANCELED"
+
+
+class SceneBeat(StrEnum):
+    """The part a scene plays in the ad's story (the planner's outline; CUSTOM for added scenes)."""
+
+    HOOK = "HOOK"
+    PROBLEM = "PROBLEM"
+    PRODUCT = "PRODUCT"
+    DETAIL = "DETAIL"
+    BENEFIT = "BENEFIT"
+    PROOF = "PROOF"
+    END_CARD = "END_CARD"
+    CUSTOM = "CUSTOM"

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -29,6 +30,7 @@ from domain.enums import (
     RenderQuality,
     RenderStatus,
     Resolution,
+    SceneBeat,
     SceneContinuity,
     SceneStatus,
     ShotType,
@@ -90,6 +92,8 @@ class Job(StageErrorMixin, Entity):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # the composed master the renders are made from (cleared when a scene changes)
     composition_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # when the current storyboard was approved (None: the job waits at STORYBOARD_READY)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -98,6 +102,7 @@ class Scene(StageErrorMixin, Entity):
     """One scene of a job's storyboard, with its key image, clip and last frame."""
 
     __tablename__ = "scenes"
+    __table_args__ = (Index("ix_scenes_job_id_position", "job_id", "position"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), index=True, nullable=False
@@ -106,6 +111,7 @@ class Scene(StageErrorMixin, Entity):
         Uuid, ForeignKey("jobs.id", ondelete="CASCADE"), index=True, nullable=False
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
+    beat: Mapped[SceneBeat | None] = mapped_column(str_enum(SceneBeat), nullable=True)
     title: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     script: Mapped[str] = mapped_column(Text, default="", nullable=False)
