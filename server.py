@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.bootstrap import Container, build_container
 from domain.settings import Settings
+from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
 
 log = logging.getLogger("adreel")
 
@@ -31,7 +32,11 @@ class BodySizeLimit:
         self.exempt_prefixes = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith(self.exempt_prefixes)
+            or is_multipart(scope)  # capped by MultipartGuard, which needs a preflight header
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -174,12 +179,23 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         )
 
     graphql = LazyGraphQL()
+    multipart_cap = (
+        max(
+            settings.asset_max_image_bytes,
+            settings.asset_max_video_bytes,
+            settings.asset_max_audio_bytes,
+        )
+        + 1024 * 1024
+    )
+    guarded_graphql = MultipartGuard(graphql, multipart_cap)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", guarded_graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
+            Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
         ],
         lifespan=lifespan,
     )

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     upload_url_ttl_seconds: int = 900
     storage_presign_downloads: bool = False
 
+    # assets (limits, URL import, signed URLs)
+    asset_max_image_bytes: int = 50 * 1024 * 1024
+    asset_max_video_bytes: int = 2 * 1024 * 1024 * 1024
+    asset_max_audio_bytes: int = 200 * 1024 * 1024
+    asset_max_pixels: int = 16_777_216
+    asset_max_duration_seconds: float = 600.0
+    fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
+    fetch_timeout_seconds: float = 120.0
+    file_url_ttl_seconds: int = 3600
+    upload_url_ttl_seconds: int = 900
+    storage_presign_downloads: bool = False
+
     ffmpeg: str | None = None
 
     # GraphQL limits

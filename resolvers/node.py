@@ -11,6 +11,7 @@ from domain import models
 from domain.errors import DomainError, Invalid
 from resolvers.context import Context, context_of
 from schema.ids import decode_any
+from schema.types.assets import Asset
 from schema.types.clients import Campaign, Client
 from schema.types.node import Node
 from schema.types.viewer import Organization, Quota, Viewer
@@ -19,6 +20,7 @@ from schema.types.viewer import Organization, Quota, Viewer
 NODE_TYPES: dict[str, tuple[type[Any], Callable[[Any], Node]]] = {
     "Client": (models.Client, Client.from_model),
     "Campaign": (models.Campaign, Campaign.from_model),
+    "Asset": (models.Asset, Asset.from_model),
 }
 
 

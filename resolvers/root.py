@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.node import NodeQueries
 
 
 @strawberry.type
-class Query(NodeQueries, ClientQueries):
+class Query(NodeQueries, ClientQueries, AssetQueries):
     """Every query of the API."""
 
 
 @strawberry.type
-class Mutation(ClientMutations):
+class Mutation(ClientMutations, AssetMutations):
     """Every mutation of the API."""
 
 

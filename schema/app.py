@@ -21,6 +21,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; limits come from settings, introspection is off in production."""
     from resolvers import root
     from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
+    from schema.types.assets import Asset
     from schema.types.clients import Campaign, Client
 
     settings = settings or Settings()
@@ -38,7 +39,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=root.Query,
         mutation=root.Mutation,
         subscription=root.SUBSCRIPTION,
-        types=[Client, Campaign],
+        types=[Client, Campaign, Asset],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -10,5 +10,7 @@ TaskFunction = Callable[..., Awaitable[Any]]
 
 def task_functions() -> dict[str, TaskFunction]:
     """Every background task, keyed by the name the queue port uses."""
-    functions: dict[str, TaskFunction] = {}
+    from tasks.assets import import_asset
+
+    functions: dict[str, TaskFunction] = {"import_asset": import_asset}
     return functions

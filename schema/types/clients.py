@@ -10,10 +10,11 @@ from domain import models
 from domain.enums import CampaignStatus as CampaignStatusEnum
 from domain.services.clients import Stats
 from domain.services.pagination import PageRequest
-from schema.enums import CampaignStatus
+from schema.enums import AssetKind, AssetRole, CampaignStatus
 from schema.errors import UserError
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
+from schema.types.assets import Asset, asset_filters
 from schema.types.node import Node
 
 
@@ -101,6 +102,22 @@ class Client(Node):
         loader = info.context.loaders.pages_by_parent(models.Campaign, "client_id", req)
         return connection(await loader.load(self.model.id), Campaign.from_model)
 
+    @strawberry.field(description="The client's assets, oldest first.")
+    async def assets(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        kind: AssetKind | None = None,  # type: ignore[valid-type]
+        role: AssetRole | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Asset]:
+        req = PageRequest.of(first, after, last, before)
+        extra = asset_filters(kind, role)
+        loader = info.context.loaders.pages_by_parent(models.Asset, "client_id", req, extra=extra)
+        return connection(await loader.load(self.model.id), Asset.from_model)
+
     @strawberry.field
     async def stats(self, info: strawberry.Info) -> ClientStats:
         stats = await info.context.loaders.client_stats().load(self.model.id)
@@ -135,6 +152,22 @@ class Campaign(Node):
         row = await info.context.loaders.client().load(self.model.client_id)
         assert row is not None
         return Client.from_model(row)
+
+    @strawberry.field(description="The campaign's assets, oldest first.")
+    async def assets(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        kind: AssetKind | None = None,  # type: ignore[valid-type]
+        role: AssetRole | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Asset]:
+        req = PageRequest.of(first, after, last, before)
+        extra = asset_filters(kind, role)
+        loader = info.context.loaders.pages_by_parent(models.Asset, "campaign_id", req, extra=extra)
+        return connection(await loader.load(self.model.id), Asset.from_model)
 
     @strawberry.field
     async def stats(self, info: strawberry.Info) -> CampaignStats:

@@ -1,0 +1,276 @@
+"""HTTP endpoints beside GraphQL: signed downloads (``/files/...``), signed single-use uploads
+(``PUT /uploads/<id>``), and the guard that makes multipart GraphQL requests CSRF-safe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.adapters.assets import asset_deps
+from domain.assets.sniff import AAC, JPEG, M4A, MOV, MP3, MP4, OGG, PNG, WAV, WEBM, WEBP
+from domain.bootstrap import Container
+from domain.errors import DomainError, ErrorCode
+from domain.ports.storage import ObjectNotFound, check_key
+from domain.security.signing import InvalidSignature, UrlSigner
+from domain.services import assets as service
+from schema.ids import encode_id
+
+#: Headers that mark a multipart GraphQL request as deliberate (browsers cannot add them
+#: cross-site without a CORS preflight). Documented in the README.
+PREFLIGHT_HEADERS = (b"x-adreel-upload", b"apollo-require-preflight")
+
+CONTENT_TYPES = {
+    s.extension: s.content_type for s in (PNG, JPEG, WEBP, MP4, MOV, WEBM, MP3, WAV, M4A, AAC, OGG)
+}
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+_STATUS = {
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA: 415,
+    ErrorCode.INVALID_STATE: 409,
+    ErrorCode.NOT_FOUND: 404,
+}
+
+
+def _container(request: Request) -> Container:
+    container = request.app.state.container
+    assert isinstance(container, Container)
+    return container
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range of a single-range ``Range`` header.
+
+    ``None``: serve the whole file (absent, multi-range or unparsable). ``ValueError``: the range
+    cannot be satisfied (416).
+    """
+    match = _RANGE.match(header.strip().replace(" ", ""))
+    if not match:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix: the last N bytes
+        length = int(last)
+        if length == 0:
+            raise ValueError("empty suffix range")
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = size - 1 if not last else min(int(last), size - 1)
+    if start >= size or (last and int(last) < start):
+        raise ValueError("range not satisfiable")
+    return start, end
+
+
+async def files_endpoint(request: Request) -> Response:
+    """Serve a stored object to whoever holds a valid signed URL (GET and HEAD)."""
+    key = request.path_params["key"]
+    container = _container(request)
+    try:
+        UrlSigner(container.settings.secret_key).verify_file(
+            key, request.query_params.get("exp", ""), request.query_params.get("sig", "")
+        )
+        check_key(key)
+    except InvalidSignature as exc:
+        return _error(403, "FORBIDDEN", "expired link" if exc.expired else "invalid signature")
+    except ValueError:
+        return _error(404, "NOT_FOUND", "not found")
+    storage = container.storage
+    try:
+        size = await storage.size(key)
+    except ObjectNotFound:
+        return _error(404, "NOT_FOUND", "not found")
+
+    # Objects never change under a key (keys embed the asset ID), so key + size is a strong tag.
+    etag = '"' + hashlib.sha256(f"{key}:{size}".encode()).hexdigest()[:32] + '"'
+    expires_in = max(0, int(request.query_params["exp"]) - int(time.time()))
+    extension = key.rsplit(".", 1)[-1]
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": f"private, max-age={expires_in}, immutable",
+        "Content-Type": CONTENT_TYPES.get(extension, "application/octet-stream"),
+        "Content-Disposition": "inline",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+
+    span: tuple[int, int] | None = None
+    range_header = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    if range_header and (if_range is None or if_range.strip() == etag):
+        try:
+            span = parse_range(range_header, size)
+        except ValueError:
+            return Response(
+                status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"}
+            )
+    start, end = span if span is not None else (0, size - 1)
+    status = 206 if span is not None else 200
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(max(0, end - start + 1))
+    if request.method == "HEAD" or size == 0:
+        return Response(status_code=status, headers=headers)
+    body: AsyncIterator[bytes] = storage.read(key, start=start, end=end)
+    return StreamingResponse(body, status_code=status, headers=headers)
+
+
+# --- signed uploads ------------------------------------------------------------------------
+
+
+async def upload_endpoint(request: Request) -> Response:
+    """``PUT /uploads/<asset id>?exp&nonce&sig``: the raw bytes of a PENDING asset, once."""
+    container = _container(request)
+    raw_id = request.path_params["asset_id"]
+    query = request.query_params
+    try:
+        UrlSigner(container.settings.secret_key).verify_upload(
+            raw_id, query.get("nonce", ""), query.get("exp", ""), query.get("sig", "")
+        )
+        asset_id = uuid.UUID(raw_id)
+    except InvalidSignature as exc:
+        return _error(403, "FORBIDDEN", "expired link" if exc.expired else "invalid signature")
+    except ValueError:
+        return _error(404, "NOT_FOUND", "not found")
+    deps = asset_deps(container)
+    async with container.session_factory() as session:
+        try:
+            asset = await service.claim_upload(session, asset_id)
+        except DomainError as exc:
+            return _error(_STATUS.get(exc.code, 400), str(exc.code), exc.message)
+        declared = request.headers.get("content-length")
+        if (
+            declared is not None
+            and asset.byte_size is not None
+            and declared != str(asset.byte_size)
+        ):
+            problem = DomainError(
+                ErrorCode.INVALID,
+                f"Content-Length {declared} differs from the announced {asset.byte_size} bytes",
+                ["byteSize"],
+            )
+            await service.fail_asset(session, asset, problem, "UPLOAD")
+            return _error(400, "INVALID", problem.message)
+        try:
+            result = await service.complete_pending(
+                session, deps, asset, request.stream(), stage_name="UPLOAD", exact_size=True
+            )
+        except DomainError as exc:
+            return _error(_STATUS.get(exc.code, 422), str(exc.code), exc.message)
+        body = {
+            "asset": {
+                "id": encode_id("Asset", result.asset.id),
+                "status": str(result.asset.status),
+                "duplicate": result.duplicate,
+            }
+        }
+    return JSONResponse(body, status_code=200)
+
+
+# --- multipart guard -----------------------------------------------------------------------
+
+
+class MultipartGuard:
+    """In front of ``/graphql``: a multipart request needs a preflight header (CSRF), and its
+    body is capped while streaming (the general body limit does not apply to it)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_multipart(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if not any(headers.get(name, b"").strip() for name in PREFLIGHT_HEADERS):
+            await _reply(send, 400, "PREFLIGHT_REQUIRED", _PREFLIGHT_MESSAGE)
+            return
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _Overflow
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _Overflow:
+            if not started:
+                await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+
+
+_PREFLIGHT_MESSAGE = (
+    "multipart requests must carry the header 'X-Adreel-Upload: 1' "
+    "(or 'apollo-require-preflight: true')"
+)
+
+
+class _Overflow(Exception):
+    pass
+
+
+def is_multipart(scope: Scope) -> bool:
+    """Whether an HTTP request's body is ``multipart/form-data``."""
+    for name, value in scope.get("headers") or []:
+        if name == b"content-type":
+            return bool(value.lower().startswith(b"multipart/form-data"))
+    return False
+
+
+async def _reply(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    start: dict[str, Any] = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
+__all__ = [
+    "PREFLIGHT_HEADERS",
+    "MultipartGuard",
+    "files_endpoint",
+    "is_multipart",
+    "parse_range",
+    "upload_endpoint",
+]
