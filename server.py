@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,7 +19,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.bootstrap import Container, build_container
-from domain.settings import Settings
+from domain.errors import DomainError
+from domain.ports.ratelimit import RateLimiter
+from domain.settings import DEVELOPMENT_SECRET, Settings
 from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
 
 log = logging.getLogger("adreel")
@@ -103,14 +107,15 @@ def attach_queue(container: Container) -> None:
         )
 
 
-def build_rate_limiter(settings: Settings) -> Any:
+def build_rate_limiter(settings: Settings) -> RateLimiter:
     """Per-key limits shared through Redis when configured, else kept in memory."""
     from domain.adapters.ratelimit import MemoryRateLimiter, RedisRateLimiter
 
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisRateLimiter(Redis.from_url(settings.redis_url))
+        client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        return RedisRateLimiter(client)
     return MemoryRateLimiter()
 
 
@@ -133,11 +138,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if c.queue is None:
             attach_queue(c)
         await c.start()
+        rate_limiter = build_rate_limiter(settings)
         state["container"] = c
         state["graphql"] = GraphQLEndpoint(
             build_schema(settings),
             c,
-            build_rate_limiter(settings),
+            rate_limiter,
             graphql_ide=None if settings.is_production else "graphiql",
             multipart_uploads_enabled=True,
         )
@@ -145,6 +151,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         try:
             yield
         finally:
+            await rate_limiter.aclose()
             if own:
                 await c.close()
 
@@ -166,9 +173,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             try:
                 from redis.asyncio import Redis
 
-                client = Redis.from_url(settings.redis_url)
-                await client.ping()
-                await client.aclose()
+                client = Redis.from_url(
+                    settings.redis_url, socket_connect_timeout=2, socket_timeout=2
+                )
+                try:
+                    await client.ping()
+                finally:
+                    await client.aclose()
                 checks["redis"] = "ok"
             except Exception as exc:
                 checks["redis"] = f"error: {type(exc).__name__}"
@@ -239,11 +250,54 @@ async def _revoke_key(settings: Settings, key: str) -> str:
         await container.close()
 
 
+async def _seed(settings: Settings, org: str) -> str:
+    """Apply migrations and issue a development key for ``org`` (created when missing)."""
+    from domain.services.tenancy import create_api_key
+
+    container = await build_container(settings, migrate=True)
+    try:
+        async with container.session_factory() as session:
+            issued = await create_api_key(session, org, "graphiql")
+            await session.commit()
+            return issued.key
+    finally:
+        await container.close()
+
+
+def graphiql_address(host: str, port: int) -> str:
+    """Where a browser on this machine finds GraphiQL for a server bound to ``host``."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - display only
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/graphql"
+
+
+def serve_banner(address: str, org: str | None = None, key: str | None = None) -> list[str]:
+    """What ``adreel serve`` prints before it starts: the GraphiQL address and, with ``--seed``,
+    the development key and how to send it from GraphiQL."""
+    lines = [f"GraphiQL: {address}"]
+    if key is None:
+        return lines
+    header = json.dumps({"Authorization": f"Bearer {key}"})
+    lines += [
+        f"Seeded organization {org!r}. Its API key (shown once):",
+        key,
+        "In GraphiQL open the Headers tab (bottom left) and paste:",
+        f"  {header}",
+        "or open GraphiQL with the header filled in:",
+        f"  {address}?{urlencode({'headers': header}, quote_via=quote)}",
+        f"From a shell: curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json'"
+        f' -d \'{{"query": "{{ viewer {{ organization {{ name }} }} }}"}}\' {address}',
+    ]
+    return lines
+
+
 def export_schema_sdl() -> str:
-    """The SDL of the schema as the code defines it."""
+    """The SDL of the schema as the code defines it (independent of the environment)."""
     from schema.app import build_schema
 
-    return str(build_schema(Settings())) + "\n"
+    return str(build_schema(Settings(env="development", secret_key=DEVELOPMENT_SECRET))) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--seed",
+        action="store_true",
+        help="development: apply migrations, issue a key for a demo organization and print it",
+    )
+    serve.add_argument("--org", default="Demo", help="the organization --seed issues a key for")
     sub.add_parser("migrate", help="apply database migrations")
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -280,10 +340,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     settings = Settings()
+    try:
+        return _run(parser, args, settings)
+    except DomainError as exc:
+        print(f"adreel: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         import uvicorn
 
+        if args.seed and settings.is_production:
+            parser.error("--seed is a development aid; it is refused when ADREEL_ENV=production")
         settings.ensure_dirs()
+        key = asyncio.run(_seed(settings, args.org)) if args.seed else None
+        if not settings.is_production:
+            for line in serve_banner(graphiql_address(args.host, args.port), args.org, key):
+                print(line, flush=True)
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
         return 0
     if args.command == "migrate":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Iterator
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
@@ -41,7 +42,7 @@ def _set_status(ctx: Context, status: int, retry_after: float | None = None) -> 
     if isinstance(ctx.response, Response):
         ctx.response.status_code = status
         if retry_after is not None:
-            ctx.response.headers["Retry-After"] = str(max(1, round(retry_after)))
+            ctx.response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
 
 
 class OperationScope(SchemaExtension):

@@ -36,6 +36,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         ctx = Context(request=request, response=response, container=self.container)
+        if isinstance(response, Response):
+            response.headers["X-Request-Id"] = ctx.request_id
         if isinstance(request, Request):
             authorization = request.headers.get("authorization")
             if authorization:

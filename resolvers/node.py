@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,11 @@ async def load_node(ctx: Context, global_id: str) -> Node | None:
         type_name, key = decode_any(global_id)
     except DomainError:
         return None
+    if type_name == "Organization":
+        principal = ctx.principal
+        if principal is None or key != principal.organization_id:
+            return None
+        return Organization.of(principal.organization_id, principal.organization_name)
     entry = NODE_TYPES.get(type_name)
     if entry is None:
         return None
@@ -53,7 +59,7 @@ class NodeQueries:
         ctx = context_of(info)
         if len(ids) > 100:
             raise Invalid("at most 100 IDs at once", ["ids"])
-        return [await load_node(ctx, i) for i in ids]
+        return list(await asyncio.gather(*(load_node(ctx, i) for i in ids)))
 
     @strawberry.field(description="The caller: organization, key and quota.")
     async def viewer(self, info: strawberry.Info) -> Viewer:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -21,6 +23,45 @@ PG_ADMIN_URL = os.environ.get(
     "ADREEL_TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("ADREEL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+#: In CI (``CI`` set to anything but empty/0/false) a suite whose service is unreachable FAILS;
+#: on a developer machine it is skipped with a message saying how to start the service.
+IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+_reachable: dict[str, bool] = {}
+
+
+def _answers(url: str) -> bool:
+    parts = urlsplit(url.replace("+asyncpg", ""))
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    if port is None:
+        port = 6379 if parts.scheme.startswith("redis") else 5432
+    key = f"{host}:{port}"
+    if key not in _reachable:
+        try:
+            with socket.create_connection((host, port), timeout=2):
+                _reachable[key] = True
+        except OSError:
+            _reachable[key] = False
+    return _reachable[key]
+
+
+def require_service(name: str, url: str) -> None:
+    """Fail (in CI) or skip (elsewhere) when the service at ``url`` does not answer."""
+    if _answers(url):
+        return
+    message = f"{name} does not answer at {urlsplit(url).netloc}"
+    if IN_CI:
+        pytest.fail(f"{message}; CI requires it (.ci/run starts it)", pytrace=False)
+    pytest.skip(f"{message}; start it (see .ci/run) - with CI=true this is a failure")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``postgres`` / ``redis`` need that service: never silently skipped in CI."""
+    if item.get_closest_marker("postgres") is not None:
+        require_service("PostgreSQL", PG_ADMIN_URL)
+    if item.get_closest_marker("redis") is not None:
+        require_service("Redis", REDIS_URL)
 
 
 async def create_pg_database() -> str:
@@ -54,6 +95,7 @@ async def database_url(request: pytest.FixtureRequest, data_dir: Path) -> AsyncI
         data_dir.mkdir(parents=True, exist_ok=True)
         yield f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}"
         return
+    require_service("PostgreSQL", PG_ADMIN_URL)
     url = await create_pg_database()
     try:
         yield url
@@ -75,6 +117,13 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
         await c.close()
 
 
+class _Default:
+    """Marks "use the client's own key" (``None`` means: send no key)."""
+
+
+DEFAULT = _Default()
+
+
 @dataclass
 class Api:
     """A GraphQL client bound to one API key."""
@@ -87,10 +136,10 @@ class Api:
         query: str,
         variables: dict[str, Any] | None = None,
         *,
-        key: str | None = ...,
+        key: str | _Default | None = DEFAULT,
         **kw: Any,
     ) -> dict[str, Any]:
-        use_key = self.key if key is ... else key
+        use_key = self.key if isinstance(key, _Default) else key
         headers = {"Authorization": f"Bearer {use_key}"} if use_key else {}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers, **kw
@@ -142,4 +191,6 @@ async def other_api(http: httpx.AsyncClient, container: Container) -> Api:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
+    """The shared Redis (use unique key prefixes / channels); fails in CI when it is down."""
+    require_service("Redis", REDIS_URL)
     yield REDIS_URL

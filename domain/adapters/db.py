@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +14,72 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+
+class SerialSession(AsyncSession):
+    """An ``AsyncSession`` that runs one database call at a time.
+
+    GraphQL resolves sibling fields concurrently (root fields of a query, DataLoader batches of
+    different relations), and they share the operation's session; SQLAlchemy forbids concurrent
+    use of one session, so every call that reaches the connection waits for the previous one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._serial = asyncio.Lock()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().scalar(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().get(*args, **kwargs)
+
+    async def get_one(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().get_one(*args, **kwargs)
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().stream(*args, **kwargs)
+
+    async def refresh(self, *args: Any, **kwargs: Any) -> None:
+        async with self._serial:
+            await super().refresh(*args, **kwargs)
+
+    async def merge(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().merge(*args, **kwargs)
+
+    async def delete(self, instance: object) -> None:
+        async with self._serial:
+            await super().delete(instance)
+
+    async def flush(self, objects: Any = None) -> None:
+        async with self._serial:
+            await super().flush(objects)
+
+    async def commit(self) -> None:
+        async with self._serial:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self._serial:
+            await super().rollback()
+
+    async def close(self) -> None:
+        async with self._serial:
+            await super().close()
+
+    async def run_sync(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._serial:
+            return await super().run_sync(*args, **kwargs)
+
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -41,7 +108,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     """Sessions that keep loaded attributes after commit (resolvers read them afterwards)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=SerialSession, expire_on_commit=False)
 
 
 def sync_engine_of(engine: AsyncEngine) -> Engine:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 LUA_TOKEN_BUCKET = """
 local key = KEYS[1]
@@ -43,9 +48,16 @@ class MemoryRateLimiter:
         self._buckets[key] = (tokens, now)
         return (1 - tokens) / rate
 
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
 
 class RedisRateLimiter:
-    """The same token bucket kept in Redis, updated atomically by a Lua script."""
+    """The same token bucket kept in Redis, updated atomically by a Lua script.
+
+    When Redis cannot be reached the request is let through (and a warning logged): an outage of
+    the limiter must not take the API down; ``/readyz`` reports it.
+    """
 
     def __init__(self, redis: Any, prefix: str = "adreel:ratelimit:") -> None:
         self._redis = redis
@@ -53,9 +65,17 @@ class RedisRateLimiter:
         self._script = redis.register_script(LUA_TOKEN_BUCKET)
 
     async def hit(self, key: str, per_minute: int, burst: int) -> float | None:
-        wait = float(
-            await self._script(
-                keys=[self._prefix + key], args=[per_minute / 60.0, burst, time.time()]
+        try:
+            wait = float(
+                await self._script(
+                    keys=[self._prefix + key], args=[per_minute / 60.0, burst, time.time()]
+                )
             )
-        )
+        except RedisError as exc:
+            log.warning("rate limiter unavailable, request let through: %s", exc)
+            return None
         return wait if wait > 0 else None
+
+    async def aclose(self) -> None:
+        """Close the Redis connection pool."""
+        await self._redis.aclose()

@@ -23,6 +23,7 @@ E = TypeVar("E", bound=Entity)
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+MAX_CURSOR_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,23 @@ class PageRequest:
         last: int | None = None,
         before: str | None = None,
     ) -> PageRequest:
-        """Validate connection arguments; bad ones raise ``Invalid`` (never a silent cap)."""
+        """Validate connection arguments; bad ones raise ``Invalid`` (never a silent cap).
+
+        Pages go forward with ``first``/``after`` or backward with ``last``/``before``; mixing
+        the two directions is refused rather than half-honoured.
+        """
         if first is not None and last is not None:
             raise Invalid("pass either first or last, not both", ["first"])
         if after is not None and before is not None:
             raise Invalid("pass either after or before, not both", ["after"])
+        if first is not None and before is not None:
+            raise Invalid("before pages backward: use it with last, not first", ["before"])
+        if last is not None and after is not None:
+            raise Invalid("after pages forward: use it with first, not last", ["after"])
         for name, value in (("first", first), ("last", last)):
             if value is not None and not 1 <= value <= MAX_PAGE:
                 raise Invalid(f"{name} must be between 1 and {MAX_PAGE}", [name])
-        if last is not None or (before is not None and first is None):
+        if last is not None or before is not None:
             return cls(last or DEFAULT_PAGE, False, decode_cursor(before, "before"))
         return cls(first or DEFAULT_PAGE, True, decode_cursor(after, "after"))
 
@@ -65,9 +74,19 @@ def decode_cursor(cursor: str | None, field_name: str) -> tuple[datetime, uuid.U
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("cursor too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(stamp), uuid.UUID(id_)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            raise ValueError("not a position")
+        stamp, id_ = decoded
+        if not isinstance(stamp, str) or not isinstance(id_, str):
+            raise ValueError("not a position")
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("cursor time without a zone")
+        return created_at, uuid.UUID(id_)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("invalid cursor", [field_name]) from exc
 

@@ -1,0 +1,166 @@
+"""Cross-organization isolation: another organization's ID behaves exactly like one that does not exist.
+
+Table-driven. Adding a node type is one line in ``NODE_TYPES`` (a factory that creates one object
+as the owning organization and returns its global ID); adding a mutation is one line in
+``MUTATIONS`` (an input template whose ``{Type}`` placeholders are filled with the owner's IDs).
+``test_every_mutation_has_an_isolation_case`` fails when a mutation of the schema has no row.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from schema.app import build_schema
+from tests.support.db import snapshot
+from tests.support.graph import create_campaign, create_client, payload
+
+Factory = Callable[[Any, dict[str, str]], Awaitable[str]]
+
+
+async def _client(api: Any, made: dict[str, str]) -> str:
+    return await create_client(api, f"Client {uuid.uuid4().hex[:6]}")
+
+
+async def _campaign(api: Any, made: dict[str, str]) -> str:
+    return await create_campaign(api, made["Client"], f"Campaign {uuid.uuid4().hex[:6]}")
+
+
+async def _asset(api: Any, made: dict[str, str]) -> str:
+    r = await api(
+        "mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input)"
+        " { asset { id } userErrors { code } } }",
+        {"input": {"campaignId": made["Campaign"], "filename": "logo.png", "byteSize": 68}},
+    )
+    body = payload(r, "createAssetUpload")
+    assert body["userErrors"] == [], body
+    asset_id: str = body["asset"]["id"]
+    return asset_id
+
+
+#: node type -> factory creating one object of the owner; later rows may use earlier ones' IDs.
+NODE_TYPES: dict[str, Factory] = {
+    "Client": _client,
+    "Campaign": _campaign,
+    "Asset": _asset,
+}
+
+#: mutation -> input template; "{Type}" is replaced by the owner's object of that type.
+MUTATIONS: dict[str, dict[str, Any]] = {
+    "updateClient": {"clientId": "{Client}", "name": "Taken over"},
+    "deleteClient": {"clientId": "{Client}"},
+    "createCampaign": {"clientId": "{Client}", "name": "Planted"},
+    "updateCampaign": {"campaignId": "{Campaign}", "name": "Taken over", "status": "ARCHIVED"},
+    "deleteCampaign": {"campaignId": "{Campaign}"},
+    "createAssetUpload": {"clientId": "{Client}", "filename": "x.png", "byteSize": 68},
+    "importAssetFromUrl": {"url": "https://assets.invalid/x.png", "campaignId": "{Campaign}"},
+    "deleteAsset": {"assetId": "{Asset}"},
+}
+
+#: mutations whose isolation another module tests (multipart bodies), with where.
+COVERED_ELSEWHERE = {
+    "uploadAsset": "test_assets_api.py::test_upload_to_another_organizations_client",
+}
+
+#: mutations whose input names no existing object (nothing of another organization to reach).
+NO_FOREIGN_IDS = {"createClient"}
+
+
+def _missing_id(global_id: str) -> str:
+    """An ID of the same type whose key exists nowhere."""
+    raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    type_name = raw.split(":", 1)[0]
+    return base64.urlsafe_b64encode(f"{type_name}:{uuid.uuid4()}".encode()).decode().rstrip("=")
+
+
+def _fill(template: Any, ids: dict[str, str]) -> Any:
+    if isinstance(template, dict):
+        return {k: _fill(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, ids) for v in template]
+    if isinstance(template, str) and template.startswith("{") and template.endswith("}"):
+        return ids[template[1:-1]]
+    return template
+
+
+def _input_type(mutation: str) -> str:
+    field = build_schema()._schema.mutation_type.fields[mutation]
+    return str(field.args["input"].type)
+
+
+async def _make_all(api: Any) -> dict[str, str]:
+    made: dict[str, str] = {}
+    for type_name, factory in NODE_TYPES.items():
+        made[type_name] = await factory(api, made)
+    return made
+
+
+def _scrub(value: Any, ids: set[str]) -> Any:
+    """The response with every ID replaced (so a foreign and a missing ID can be compared)."""
+    text = json.dumps(value, sort_keys=True)
+    for i in ids:
+        text = text.replace(i, "<id>")
+    return json.loads(text)
+
+
+def test_every_mutation_has_an_isolation_case() -> None:
+    mutations = set(build_schema()._schema.mutation_type.fields)
+    missing = mutations - set(MUTATIONS) - NO_FOREIGN_IDS - set(COVERED_ELSEWHERE)
+    assert not missing, f"add a row to MUTATIONS in {__file__} for: {sorted(missing)}"
+
+
+def test_every_node_type_has_a_factory() -> None:
+    from resolvers.node import NODE_TYPES as REGISTERED
+
+    missing = set(REGISTERED) - set(NODE_TYPES)
+    assert not missing, f"add a factory to NODE_TYPES in {__file__} for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("type_name", list(NODE_TYPES))
+async def test_foreign_node_is_invisible(api, other_api, type_name) -> None:
+    made = await _make_all(api)
+    foreign = made[type_name]
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await api(query, {"id": foreign}))["data"]["node"] == {"id": foreign}
+    seen = await other_api(query, {"id": foreign})
+    missing = await other_api(query, {"id": _missing_id(foreign)})
+    assert seen == missing == {"data": {"node": None}, "_status": 200}
+    r = await other_api("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [foreign]})
+    assert r["data"]["nodes"] == [None]
+
+
+async def test_lists_show_only_own_rows(api, other_api) -> None:
+    made = await _make_all(api)
+    r = await other_api(
+        "query($c: ID) { clients(first: 100) { totalCount edges { node { id } } }"
+        " campaigns(first: 100, clientId: $c) { totalCount edges { node { id } } } }",
+        {"c": made["Client"]},
+    )
+    assert r["data"]["clients"] == {"totalCount": 0, "edges": []}
+    assert r["data"]["campaigns"] == {"totalCount": 0, "edges": []}
+    r = await other_api("{ campaigns(first: 100) { totalCount } }")
+    assert r["data"]["campaigns"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+async def test_foreign_ids_in_mutations_are_not_found(api, other_api, container, mutation) -> None:
+    made = await _make_all(api)
+    document = (
+        f"mutation($input: {_input_type(mutation)}) {{ {mutation}(input: $input) "
+        "{ userErrors { field message code } } }"
+    )
+    before = await snapshot(container.engine)
+    foreign = await other_api(document, {"input": _fill(MUTATIONS[mutation], made)})
+    assert await snapshot(container.engine) == before, "another organization changed the data"
+    errors = payload(foreign, mutation)["userErrors"]
+    assert [e["code"] for e in errors] == ["NOT_FOUND"], errors
+    # exactly what an ID that exists nowhere gets
+    missing_ids = {k: _missing_id(v) for k, v in made.items()}
+    missing = await other_api(document, {"input": _fill(MUTATIONS[mutation], missing_ids)})
+    all_ids = set(made.values()) | set(missing_ids.values())
+    assert _scrub(foreign, all_ids) == _scrub(missing, all_ids)
