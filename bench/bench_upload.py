@@ -1,0 +1,212 @@
+"""Upload a large file through ``createAssetUpload`` + the signed PUT, against a real server.
+
+Prints the upload's throughput and the server's peak RSS growth, beside a plain file copy of the
+same file measured in the same run, and the ratios. Usage:
+
+    .venv/bin/python bench/bench_upload.py [--size-mib 1024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class PeakRss:
+    """Samples a process's RSS every 20 ms in a thread; ``peak`` is the highest seen."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = rss_bytes(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes(self.pid))
+            time.sleep(0.02)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def make_video(path: Path, size: int) -> None:
+    """A real MP4 (moov first) followed by one top-level ``free`` box padding it to ``size``."""
+    import imageio_ffmpeg
+
+    small = path.with_suffix(".small.mp4")
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2",
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(small)],
+        check=True,
+    )  # fmt: skip
+    head = small.read_bytes()
+    small.unlink()
+    pad = size - len(head)
+    assert pad >= 8, "size too small"
+    with path.open("wb") as out:
+        out.write(head)
+        out.write(pad.to_bytes(4, "big") + b"free")
+        block = b"\x00" * MiB
+        left = pad - 8
+        while left > 0:
+            out.write(block[: min(left, MiB)])
+            left -= MiB
+
+
+def plain_copy(src: Path, dst: Path) -> float:
+    started = time.perf_counter()
+    shutil.copyfile(src, dst)
+    with dst.open("rb") as handle:
+        os.fsync(handle.fileno())
+    elapsed = time.perf_counter() - started
+    dst.unlink()
+    return elapsed
+
+
+async def gql(client: httpx.AsyncClient, key: str, query: str, variables: dict[str, Any]) -> Any:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+async def upload(base: str, key: str, path: Path) -> tuple[float, dict[str, Any]]:
+    size = path.stat().st_size
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        created = await gql(
+            client,
+            key,
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
+            {"i": {"name": f"bench-{time.time_ns()}"}},
+        )
+        client_id = created["createClient"]["client"]["id"]
+        made = await gql(
+            client,
+            key,
+            """mutation($i: CreateAssetUploadInput!) { createAssetUpload(input: $i) {
+                uploadUrl asset { id } userErrors { code message } } }""",
+            {"i": {"clientId": client_id, "filename": path.name, "byteSize": size}},
+        )
+        payload = made["createAssetUpload"]
+        assert not payload["userErrors"], payload["userErrors"]
+
+        async def body() -> Any:
+            with path.open("rb") as handle:
+                while chunk := handle.read(MiB):
+                    yield chunk
+
+        started = time.perf_counter()
+        response = await client.put(
+            payload["uploadUrl"], content=body(), headers={"Content-Length": str(size)}
+        )
+        elapsed = time.perf_counter() - started
+        response.raise_for_status()
+        return elapsed, response.json()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size-mib", type=int, default=1024)
+    args = parser.parse_args()
+    size = args.size_mib * MiB
+    with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
+        work = Path(tmp)
+        source = work / "bench.mp4"
+        make_video(source, size)
+        env = {
+            **os.environ,
+            "ADREEL_DATA_DIR": str(work / "var"),
+            "ADREEL_ENV": "development",
+            "ADREEL_ASSET_MAX_VIDEO_BYTES": str(size + MiB),
+        }
+        for name in ("ADREEL_DATABASE_URL", "ADREEL_REDIS_URL", "ADREEL_STORAGE_URL"):
+            env.pop(name, None)
+        cli = [sys.executable, "-c", "import sys, server; sys.exit(server.main())"]
+        key = subprocess.run(
+            [*cli, "keys", "create", "--org", "bench"],
+            env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        port = free_port()
+        env["ADREEL_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.1)
+            copy_seconds = plain_copy(source, work / "copy.bin")
+            baseline = rss_bytes(server.pid)
+            with PeakRss(server.pid) as rss:
+                upload_seconds, result = asyncio.run(upload(base, key, source))
+            growth = rss.peak - baseline
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    asset = result["asset"]
+    copy_rate = size / MiB / copy_seconds
+    upload_rate = size / MiB / upload_seconds
+    print(f"file size:                 {size / MiB:.0f} MiB  (asset {asset['status']})")
+    print(f"plain file copy:           {copy_seconds:6.2f} s  {copy_rate:8.1f} MiB/s")
+    print(f"createAssetUpload + PUT:   {upload_seconds:6.2f} s  {upload_rate:8.1f} MiB/s")
+    print(f"throughput ratio:          {upload_rate / copy_rate:6.2f} x plain copy")
+    print(f"server RSS before upload:  {baseline / MiB:8.1f} MiB")
+    print(f"server peak RSS growth:    {growth / MiB:8.1f} MiB  (target < 64 MiB)")
+    print(f"RSS growth / file size:    {growth / size:8.4f}")
+    return 0 if asset["status"] == "READY" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
