@@ -1,0 +1,157 @@
+"""Which uploaded asset goes where: product shots to product scenes, the logo to the end card,
+people to the story scenes, backgrounds to scenes with nothing else, music to the job.
+
+Assets without a role are read by kind: an image or video is a background, audio is music.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from domain.enums import AssetKind, AssetRole, SceneBeat
+
+#: Beats that show the product itself.
+PRODUCT_BEATS = frozenset({SceneBeat.PRODUCT, SceneBeat.DETAIL})
+#: Beats that tell the story with people in it.
+PEOPLE_BEATS = (SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.PROOF)
+#: Beats that may take extra product shots when the product scenes already have one.
+SPILL_BEATS = (SceneBeat.BENEFIT, SceneBeat.PROOF, SceneBeat.PROBLEM, SceneBeat.HOOK)
+
+_VISUAL = frozenset({AssetKind.IMAGE, AssetKind.VIDEO})
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAsset:
+    """An uploaded asset the planner may place (ID as a string)."""
+
+    id: str
+    role: AssetRole | None
+    kind: AssetKind | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Assets per scene (in scene order), the job's music, and the logo."""
+
+    scene_assets: tuple[tuple[str, ...], ...]
+    music_asset_id: str | None = None
+    logo_asset_id: str | None = None
+    unplaced: tuple[str, ...] = field(default_factory=tuple)
+
+
+def effective_role(asset: PlanAsset) -> AssetRole | None:
+    """The role an asset plays: its own, or one read from its kind."""
+    if asset.role is not None:
+        return asset.role
+    if asset.kind in _VISUAL:
+        return AssetRole.BACKGROUND
+    if asset.kind is AssetKind.AUDIO:
+        return AssetRole.MUSIC
+    return None
+
+
+def assign_assets(
+    beats: Sequence[SceneBeat], assets: Sequence[PlanAsset], *, music_asset_id: str | None = None
+) -> Assignment:
+    """Place ``assets`` on scenes with these ``beats`` (deterministic: input order decides ties).
+
+    - PRODUCT: one per product scene in turn; extra ones go to story scenes without a visual,
+      then round the product scenes again
+    - LOGO: the end card (the last scene when none is marked END_CARD)
+    - CHARACTER: story scenes (hook, problem, benefit, proof) in turn
+    - BACKGROUND: scenes with no visual yet, in order; then every scene in turn
+    - MUSIC: the job's music, unless ``music_asset_id`` is given explicitly
+    - VOICEOVER, REFERENCE and generated roles stay job-level (``unplaced``)
+    """
+    count = len(beats)
+    placed: list[list[str]] = [[] for _ in range(count)]
+    unplaced: list[str] = []
+    music = music_asset_id
+    logo: str | None = None
+    by_role: dict[AssetRole, list[PlanAsset]] = {}
+    for asset in assets:
+        role = effective_role(asset)
+        if role is None:
+            unplaced.append(asset.id)
+        else:
+            by_role.setdefault(role, []).append(asset)
+
+    def indexes(wanted: Sequence[SceneBeat] | frozenset[SceneBeat]) -> list[int]:
+        return [i for i, b in enumerate(beats) if b in wanted]
+
+    end_cards = indexes([SceneBeat.END_CARD]) or ([count - 1] if count else [])
+    product_scenes = indexes(PRODUCT_BEATS)
+
+    for n, asset in enumerate(by_role.get(AssetRole.PRODUCT, [])):
+        if not product_scenes:
+            unplaced.append(asset.id)
+            continue
+        if n < len(product_scenes):
+            placed[product_scenes[n]].append(asset.id)
+            continue
+        free = [i for i in indexes(SPILL_BEATS) if not placed[i]]
+        free.sort(key=lambda i: SPILL_BEATS.index(beats[i]))
+        target = free[0] if free else product_scenes[n % len(product_scenes)]
+        placed[target].append(asset.id)
+
+    for asset in by_role.get(AssetRole.LOGO, []):
+        if end_cards:
+            placed[end_cards[0]].append(asset.id)
+            logo = logo or asset.id
+        else:
+            unplaced.append(asset.id)
+
+    people = indexes(PEOPLE_BEATS) or [i for i in range(count) if i not in end_cards]
+    for n, asset in enumerate(by_role.get(AssetRole.CHARACTER, [])):
+        if people:
+            placed[people[n % len(people)]].append(asset.id)
+        else:
+            unplaced.append(asset.id)
+
+    visual_ids = {
+        a.id
+        for role in (AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND)
+        for a in by_role.get(role, [])
+    }
+    for n, asset in enumerate(by_role.get(AssetRole.BACKGROUND, [])):
+        empty = [i for i in range(count) if not any(a in visual_ids for a in placed[i])]
+        if empty:
+            placed[empty[0]].append(asset.id)
+        elif count:
+            placed[n % count].append(asset.id)
+        else:
+            unplaced.append(asset.id)
+
+    for asset in by_role.get(AssetRole.MUSIC, []):
+        if music is None and asset.kind in (AssetKind.AUDIO, None):
+            music = asset.id
+        elif asset.id != music:
+            unplaced.append(asset.id)
+
+    for role, group in by_role.items():
+        if role not in (
+            AssetRole.PRODUCT,
+            AssetRole.LOGO,
+            AssetRole.CHARACTER,
+            AssetRole.BACKGROUND,
+            AssetRole.MUSIC,
+        ):
+            unplaced.extend(a.id for a in group)
+
+    return Assignment(
+        scene_assets=tuple(tuple(p) for p in placed),
+        music_asset_id=music,
+        logo_asset_id=logo,
+        unplaced=tuple(unplaced),
+    )
+
+
+__all__ = [
+    "PEOPLE_BEATS",
+    "PRODUCT_BEATS",
+    "Assignment",
+    "PlanAsset",
+    "assign_assets",
+    "effective_role",
+]
