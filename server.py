@@ -96,7 +96,7 @@ def attach_queue(container: Container) -> None:
     if container.settings.redis_url:
         from tasks.queue import ArqQueue
 
-        container.queue = ArqQueue(container.settings.redis_url)
+        container.queue = ArqQueue(container.settings.redis_url, container.settings.queue_name)
     else:
         from domain.adapters.queue.embedded import EmbeddedQueue
 
@@ -138,6 +138,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if c.queue is None:
             attach_queue(c)
         await c.start()
+        from domain.adapters.queue.embedded import EmbeddedQueue
+        from tasks import embedded
+
+        # the embedded runner resumes interrupted jobs and sweeps leases; arq workers do it otherwise
+        sweeper = await embedded.start(c) if isinstance(c.queue, EmbeddedQueue) else None
         rate_limiter = build_rate_limiter(settings)
         state["container"] = c
         state["graphql"] = GraphQLEndpoint(
@@ -151,6 +156,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         try:
             yield
         finally:
+            await embedded.stop(sweeper)
             await rate_limiter.aclose()
             if own:
                 await c.close()

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     work_dir: Path | None = None
     queue_name: str = "adreel:queue"
     worker_max_jobs: int = 4
+    # frame size of key images, clips, the composition and the default render (the short side)
+    render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -1,0 +1,1 @@
+"""Pipeline execution: one idempotent, checkpointed service per stage, run under a lease."""

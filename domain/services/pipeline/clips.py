@@ -1,0 +1,288 @@
+"""CLIPS: one clip per scene from its key image, plus the clip's exact last frame.
+
+Scenes form *chains*: a CUT scene starts a chain, each CONTINUE scene after it joins it. A
+CONTINUE clip must open on the previous clip's exact last frame (stored as its LAST_FRAME asset),
+so a chain renders in order; separate chains render in parallel (``scene_concurrency``).
+
+Checkpoint: ``scenes.clip_asset_id`` (and ``last_frame_asset_id``). A stored clip is never
+rendered again; its provider call is keyed by everything the clip depends on (key image, start
+frame, frame count, size), so a crash between the call and the scene update reuses the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from domain.enums import AssetKind, AssetRole, SceneContinuity
+from domain.errors import ErrorCode, InvalidState
+from domain.media.timing import DEFAULT_FPS, Timeline, plan_timeline
+from domain.media.types import Size
+from domain.models import Asset, Scene
+from domain.ports.providers import VideoRequest
+from domain.rules.budget import money
+from domain.rules.pricing import BUILTIN, ProviderKind
+from domain.services import job_stages
+from domain.services.pipeline import files, ledger
+from domain.services.pipeline.brand import working_size
+from domain.services.pipeline.calls import attempt_call
+from domain.services.pipeline.context import StageContext
+from domain.services.pipeline.errors import StageError, classify
+from domain.services.pipeline.storyboard import fingerprint, first_error, run_bounded, scene_seed
+
+
+def chains(continuity: Sequence[SceneContinuity]) -> list[list[int]]:
+    """Scene indexes grouped into chains: a new chain at every CUT (and at the first scene)."""
+    groups: list[list[int]] = []
+    for index, kind in enumerate(continuity):
+        if index == 0 or kind is not SceneContinuity.CONTINUE:
+            groups.append([index])
+        else:
+            groups[-1].append(index)
+    return groups
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    scene_ids: tuple[uuid.UUID, ...]
+    timeline: Timeline
+    size: Size
+    continuity: tuple[SceneContinuity, ...]
+
+
+async def _is_stored(ctx: StageContext, asset_id: uuid.UUID | None) -> bool:
+    if asset_id is None:
+        return False
+    async with ctx.deps.session_factory() as session:
+        asset = await session.get(Asset, asset_id)
+        return asset is not None and asset.storage_key is not None
+
+
+async def _store_last_frame(ctx: StageContext, scene_id: uuid.UUID, clip_id: uuid.UUID) -> None:
+    """Extract and store the last frame of a stored clip whose last frame is missing."""
+    deps = ctx.deps
+    async with ctx.transaction() as (session, _job):
+        clip_path = await files.fetch(
+            session, deps.storage, ctx.org_id, clip_id, ctx.work, what="a stored clip"
+        )
+    frame = ctx.work / f"last-{scene_id.hex}.png"
+    await deps.media.last_frame(clip_path, frame)
+    info = await deps.media.probe(frame)
+    uploaded = await files.upload(
+        deps.storage,
+        ctx.org_id,
+        files.Output(frame, "image/png", AssetKind.IMAGE, info.width, info.height),
+    )
+    try:
+        async with ctx.transaction() as (session, job):
+            scene = await session.get(Scene, scene_id, populate_existing=True)
+            assert scene is not None
+            asset = await files.add_asset(session, job, uploaded, AssetRole.LAST_FRAME)
+            await job_stages.scene_clip_ready(session, job, scene, clip_id, asset.id)
+    except BaseException:
+        await files.discard(deps.storage, uploaded)
+        raise
+
+
+async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
+    deps = ctx.deps
+    scene_id = plan.scene_ids[index]
+    continues = index > 0 and plan.continuity[index] is SceneContinuity.CONTINUE
+    async with ctx.transaction() as (session, job):
+        scene = await session.get(Scene, scene_id, populate_existing=True)
+        if scene is None:
+            return
+        previous = (
+            await session.get(Scene, plan.scene_ids[index - 1], populate_existing=True)
+            if continues
+            else None
+        )
+        ref, provider = deps.providers.video_for(job.providers)
+    if await _is_stored(ctx, scene.clip_asset_id):
+        assert scene.clip_asset_id is not None
+        if not await _is_stored(ctx, scene.last_frame_asset_id):
+            await _store_last_frame(ctx, scene_id, scene.clip_asset_id)
+        ctx.reused += 1
+        return
+    if scene.image_asset_id is None:
+        raise StageError(
+            ErrorCode.INVALID_STATE.value,
+            f"scene {scene.position + 1} has no key image: regenerate it, then retry",
+        )
+    start_frame_id = previous.last_frame_asset_id if previous is not None else None
+    if continues and start_frame_id is None:
+        raise StageError(
+            ErrorCode.INVALID_STATE.value,
+            f"scene {scene.position + 1} continues a scene whose clip is not rendered",
+        )
+    frames = plan.timeline.clip_frames(index)
+    fps = plan.timeline.fps
+    key = ledger.call_key(
+        ctx.job_id,
+        "clip",
+        scene.id,
+        fingerprint(ref, scene.image_asset_id, start_frame_id, frames, fps, plan.size,
+                    scene.shot_type, scene.prompt),
+    )  # fmt: skip
+    seconds = frames / fps
+    spec = ledger.CallSpec(
+        key=key,
+        stage=ctx.stage,
+        operation="video",
+        provider=ref,
+        model=getattr(provider, "model", ""),
+        estimate_usd=deps.providers.estimate(ProviderKind.VIDEO, ref, seconds=seconds),
+        scene_id=scene.id,
+    )
+    call = await ledger.reserve(deps.session_factory, ctx.org_id, ctx.job_id, spec)
+    clip_id = call.asset_id
+    if clip_id is not None and await _is_stored(ctx, clip_id):
+        await _store_last_frame(ctx, scene_id, clip_id)  # a run died before updating the scene
+        ctx.reused += 1
+        return
+    async with ctx.transaction() as (session, job):
+        row = await session.get(Scene, scene_id, populate_existing=True)
+        assert row is not None
+        await job_stages.scene_clip_started(session, job, row)
+        image = await files.fetch(
+            session, deps.storage, ctx.org_id, scene.image_asset_id, ctx.work,
+            what=f"the key image of scene {scene.position + 1}",
+        )  # fmt: skip
+        start = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, start_frame_id, ctx.work,
+                what=f"the last frame of scene {scene.position}",
+            )
+            if start_frame_id is not None
+            else None
+        )  # fmt: skip
+    request = VideoRequest(
+        image=image,
+        size=plan.size,
+        duration_seconds=seconds,
+        fps=fps,
+        shot_type=scene.shot_type,
+        prompt=scene.prompt,
+        start_image=start,
+        seed=scene_seed(scene.id),
+    )
+    raw = ctx.work / f"raw-{scene.id.hex}.mp4"
+
+    async def progress(fraction: float) -> None:
+        await ctx.scene_progress(scene_id, fraction * 0.9, "rendering clip")
+
+    generated = await attempt_call(
+        ctx, call, lambda: provider.generate_clip(request, raw, on_progress=progress)
+    )
+    clip = generated.path
+    if ref != BUILTIN:  # a provider's clip is re-gridded to the exact frames, size and rate
+        clip = await deps.media.normalize_clip(
+            generated.path, ctx.work / f"clip-{scene.id.hex}.mp4",
+            size=plan.size, frames=frames, fps=fps,
+        )  # fmt: skip
+    frame = ctx.work / f"last-{scene.id.hex}.png"
+    await deps.media.last_frame(clip, frame)
+    info = await deps.media.probe(clip)
+    clip_upload = await files.upload(
+        deps.storage,
+        ctx.org_id,
+        files.Output(
+            clip, "video/mp4", AssetKind.VIDEO, info.width, info.height, info.duration,
+            info.video_codec, info.audio_codec,
+        ),
+    )  # fmt: skip
+    frame_upload: files.Uploaded | None = None
+    try:
+        frame_upload = await files.upload(
+            deps.storage,
+            ctx.org_id,
+            files.Output(frame, "image/png", AssetKind.IMAGE, plan.size.width, plan.size.height),
+        )
+        async with ctx.transaction() as (session, job):
+            row = await session.get(Scene, scene_id, populate_existing=True)
+            assert row is not None
+            number = row.position + 1
+            clip_asset = await files.add_asset(
+                session, job, clip_upload, AssetRole.CLIP, filename=f"scene-{number}.mp4"
+            )
+            frame_asset = await files.add_asset(
+                session, job, frame_upload, AssetRole.LAST_FRAME,
+                filename=f"scene-{number}-last-frame.png",
+            )  # fmt: skip
+            await ledger.record_success(
+                session,
+                call.id,
+                cost_usd=money(Decimal(str(generated.cost_usd))),
+                asset_id=clip_asset.id,
+            )
+            await job_stages.scene_clip_ready(session, job, row, clip_asset.id, frame_asset.id)
+            await job_stages.note_cost_variance(session, job)
+    except BaseException:
+        await files.discard(deps.storage, clip_upload)
+        await files.discard(deps.storage, frame_upload)
+        raise
+    for path in {raw, clip, frame, image}:
+        path.unlink(missing_ok=True)
+    ctx.produced += 1
+    await ctx.scene_progress(scene_id, 1.0, "clip ready")
+
+
+async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError) -> None:
+    async with ctx.transaction() as (session, job):
+        scene = await session.get(Scene, scene_id, populate_existing=True)
+        if scene is not None and scene.clip_asset_id is None:
+            await job_stages.scene_failed(session, job, scene, error)
+
+
+async def run(ctx: StageContext) -> None:
+    """Render every scene's missing clip: chains in parallel, each chain in order."""
+    async with ctx.transaction() as (session, job):
+        scenes = list(
+            await session.scalars(
+                select(Scene).where(Scene.job_id == job.id).order_by(Scene.position)
+            )
+        )
+        if not scenes:
+            raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
+        plan = _Plan(
+            scene_ids=tuple(s.id for s in scenes),
+            timeline=plan_timeline(
+                [s.duration_seconds for s in scenes],
+                [s.transition for s in scenes],
+                fps=DEFAULT_FPS,
+            ),
+            size=working_size(ctx.settings, job.aspect_ratio),
+            continuity=tuple(s.continuity for s in scenes),
+        )
+    total = len(scenes)
+    done = 0
+
+    def chain_job(indexes: list[int]) -> Callable[[], Awaitable[None]]:
+        async def render_chain() -> None:
+            nonlocal done
+            for index in indexes:
+                try:
+                    await _scene_clip(ctx, plan, index)
+                except InvalidState:
+                    raise
+                except Exception as exc:
+                    await _fail_scene(ctx, plan.scene_ids[index], classify(exc, ctx.stage))
+                    raise
+                done += 1
+                await ctx.report(done / total, "clips", force=True)
+
+        return render_chain
+
+    failures = await run_bounded(
+        ctx.settings.scene_concurrency, [chain_job(c) for c in chains(plan.continuity)]
+    )
+    error = first_error(failures, ctx)
+    if error is not None:
+        raise error
+
+
+__all__ = ["chains", "run"]

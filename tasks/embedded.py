@@ -1,0 +1,56 @@
+"""The embedded runner's pipeline chores: resume interrupted jobs on start, sweep leases."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from domain.adapters.pipeline import lease_owner_base, pipeline_deps
+from domain.bootstrap import Container
+from domain.services.pipeline.sweeper import resume_on_start, sweep
+
+log = logging.getLogger(__name__)
+
+#: Lease owners of embedded runners start with this (leases of an earlier run are dead).
+EMBEDDED_OWNER_PREFIX = "embedded:"
+
+
+async def resume_interrupted(container: Container) -> int:
+    """Queue every job a previous run of this server left half-way; returns how many."""
+    lease_owner_base(container, "embedded")
+    resumed = await resume_on_start(pipeline_deps(container), owner_prefix=EMBEDDED_OWNER_PREFIX)
+    if resumed:
+        log.info("resuming %d interrupted job(s)", len(resumed))
+    return len(resumed)
+
+
+async def sweep_forever(container: Container) -> None:
+    """Sweep expired leases every ``sweep_interval_seconds`` until cancelled."""
+    interval = max(0.2, container.settings.sweep_interval_seconds)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await sweep(pipeline_deps(container))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("lease sweep failed")
+
+
+async def start(container: Container) -> asyncio.Task[None]:
+    """Resume interrupted jobs, then keep sweeping in the background; cancel the task to stop."""
+    await resume_interrupted(container)
+    return asyncio.create_task(sweep_forever(container), name="adreel-sweeper")
+
+
+async def stop(task: asyncio.Task[None] | None) -> None:
+    """Stop the background sweeper."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+__all__ = ["EMBEDDED_OWNER_PREFIX", "resume_interrupted", "start", "stop", "sweep_forever"]

@@ -1,0 +1,60 @@
+"""The scale-out queue backend: tasks go to arq on Redis, ``adreel worker`` processes run them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE_NAME = "adreel:queue"
+
+
+class ArqQueue:
+    """``TaskQueue`` over arq: ``key`` becomes the arq job id, so a pending duplicate is dropped."""
+
+    def __init__(self, redis_url: str, queue_name: str = DEFAULT_QUEUE_NAME) -> None:
+        self.redis_url = redis_url
+        self.queue_name = queue_name
+        self._pool: ArqRedis | None = None
+        self._owns_pool = True
+
+    @classmethod
+    def from_pool(cls, pool: ArqRedis, queue_name: str) -> ArqQueue:
+        """Share an existing arq connection (inside a worker, arq's own pool)."""
+        queue = cls("", queue_name)
+        queue._pool = pool
+        queue._owns_pool = False
+        return queue
+
+    async def start(self) -> None:
+        if self._pool is None:
+            self._pool = await create_pool(
+                RedisSettings.from_dsn(self.redis_url), default_queue_name=self.queue_name
+            )
+
+    async def enqueue(
+        self, task: str, *, key: str | None = None, delay_seconds: float = 0.0, **kwargs: Any
+    ) -> None:
+        if self._pool is None:
+            await self.start()
+        assert self._pool is not None
+        job = await self._pool.enqueue_job(
+            task,
+            _job_id=key,
+            _queue_name=self.queue_name,
+            _defer_by=delay_seconds if delay_seconds > 0 else None,
+            **kwargs,
+        )
+        if job is None:
+            log.debug("task %s with key %s is already queued", task, key)
+
+    async def stop(self) -> None:
+        if self._pool is not None and self._owns_pool:
+            await self._pool.aclose()
+        self._pool = None
+
+
+__all__ = ["DEFAULT_QUEUE_NAME", "ArqQueue"]

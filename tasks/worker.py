@@ -1,0 +1,104 @@
+"""The arq worker: ``adreel worker`` runs the pipeline's task functions from Redis.
+
+Each worker process builds one Container (engine, storage, bus) at start-up, enqueues follow-up
+stages through arq's own connection, and runs the lease sweeper as an arq cron job (a unique cron
+job: one worker sweeps at a time). arq re-runs a job killed with its worker only after the
+longest job timeout; the lease sweeper is what bounds the delay (``ADREEL_LEASE_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from arq.connections import RedisSettings
+from arq.cron import CronJob, cron
+from arq.worker import Function, func
+from arq.worker import run_worker as arq_run_worker
+
+from domain.adapters.pipeline import lease_owner_base
+from domain.bootstrap import build_container
+from domain.services.pipeline.lease import new_owner_id
+from domain.settings import Settings
+from tasks.queue import DEFAULT_QUEUE_NAME, ArqQueue
+from tasks.registry import task_functions
+
+log = logging.getLogger(__name__)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Build this worker's container; follow-up tasks go through arq's own Redis pool."""
+    settings: Settings = ctx.get("settings") or Settings()
+    container = await build_container(settings)
+    container.queue = ArqQueue.from_pool(ctx["redis"], settings.queue_name)
+    container.extras["lease_owner"] = new_owner_id("worker")
+    await container.start()
+    ctx["container"] = container
+    log.info("worker %s ready on queue %s", lease_owner_base(container), settings.queue_name)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Release the container's connections."""
+    container = ctx.get("container")
+    if container is not None:
+        await container.close()
+
+
+def functions(settings: Settings) -> list[Function]:
+    """Every registered task as an arq function (timeouts from the settings)."""
+    return [
+        func(function, name=name, timeout=settings.stage_timeout_seconds, max_tries=5)  # type: ignore[arg-type]
+        for name, function in task_functions().items()
+    ]
+
+
+def sweep_cron(settings: Settings) -> CronJob:
+    """The lease sweeper, every ``sweep_interval_seconds`` (whole seconds, at least 1)."""
+    from tasks.pipeline import sweep_leases
+
+    every = max(1, min(60, round(settings.sweep_interval_seconds)))
+    return cron(
+        sweep_leases,  # type: ignore[arg-type]
+        name=f"sweep_leases:{settings.queue_name}",
+        second=set(range(0, 60, every)),
+        run_at_startup=True,
+        unique=True,
+        timeout=max(30.0, settings.lease_seconds),
+        keep_result=0,
+    )
+
+
+class WorkerSettings:
+    """Defaults for arq; ``worker_options`` fills in what comes from ``ADREEL_*`` settings."""
+
+    functions: ClassVar[list[Function]] = []
+    on_startup = startup
+    on_shutdown = shutdown
+    keep_result = 0  # job ids (our dedupe keys) are free again as soon as a task ends
+    max_tries = 5
+    queue_name = DEFAULT_QUEUE_NAME
+    job_timeout = 3600
+    health_check_interval = 10
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """The arq ``Worker`` arguments for these settings."""
+    if not settings.redis_url:
+        raise SystemExit("adreel worker needs ADREEL_REDIS_URL (the embedded server runs its own)")
+    return {
+        "functions": functions(settings),
+        "cron_jobs": [sweep_cron(settings)],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.stage_timeout_seconds,
+        "ctx": {"settings": settings},
+    }
+
+
+def run_worker(settings: Settings) -> None:
+    """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq)."""
+    arq_run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
+
+
+__all__ = ["WorkerSettings", "run_worker", "shutdown", "startup", "worker_options"]
