@@ -21,10 +21,14 @@ def build_bus(settings: Settings) -> EventBus:
     if settings.redis_url:
         from domain.adapters.bus.redis import RedisEventBus
 
-        return RedisEventBus(settings.redis_url)
+        return RedisEventBus(
+            settings.redis_url,
+            subscriber_queue=settings.bus_subscriber_queue,
+            channel_prefix=settings.bus_channel_prefix,
+        )
     from domain.adapters.bus.memory import MemoryEventBus
 
-    return MemoryEventBus()
+    return MemoryEventBus(subscriber_queue=settings.bus_subscriber_queue)
 
 
 @dataclass

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # embedded runner
     runner_concurrency: int = 2
 
+    # live events: bus queues, WebSocket limits
+    bus_subscriber_queue: int = 1024
+    bus_channel_prefix: str = ""
+    ws_max_connections_per_key: int = 100
+    ws_max_subscriptions_per_connection: int = 50
+    ws_close_timeout_seconds: float = 5.0
+
     # pipeline execution: leases, retries, parallelism, workers
     lease_seconds: float = 30.0
     sweep_interval_seconds: float = 10.0

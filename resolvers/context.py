@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,21 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class _OperationState:
+    """The session and loaders of one operation (or of one subscription result)."""
+
+    owner: Context
+    session: AsyncSession | None = None
+    loaders: Loaders | None = None
+
+
+#: The running operation's state. On a WebSocket one ``Context`` serves every operation of the
+#: connection, concurrently; each operation runs in its own task, so a context variable keeps
+#: their sessions and loaders apart.
+_operation: ContextVar[_OperationState | None] = ContextVar("adreel_operation", default=None)
+
+
+@dataclass
 class Context:
     """What every resolver gets: the container, the caller, a lazy session and the loaders."""
 
@@ -35,9 +51,18 @@ class Context:
     _session: AsyncSession | None = None
     _loaders: Loaders | None = None
 
+    def _state(self) -> _OperationState | None:
+        state = _operation.get()
+        return state if state is not None and state.owner is self else None
+
     @property
     def session(self) -> AsyncSession:
         """The operation's database session, opened on first use, closed after the operation."""
+        state = self._state()
+        if state is not None:
+            if state.session is None:
+                state.session = self.container.session_factory()
+            return state.session
         if self._session is None:
             self._session = self.container.session_factory()
         return self._session
@@ -45,11 +70,27 @@ class Context:
     @property
     def loaders(self) -> Loaders:
         """The operation's DataLoaders (a fresh set per operation: no stale cache across WS ops)."""
-        if self._loaders is None:
-            from resolvers.loaders import Loaders
+        from resolvers.loaders import Loaders
 
+        state = self._state()
+        if state is not None:
+            if state.loaders is None:
+                state.loaders = Loaders(self)
+            return state.loaders
+        if self._loaders is None:
             self._loaders = Loaders(self)
         return self._loaders
+
+    async def begin_operation(self) -> None:
+        """Give the current operation (task) its own session and loaders, closing earlier ones.
+
+        Called when an operation starts, and by a subscription before each result so nested
+        fields are read fresh (never from the previous result's cache).
+        """
+        state = self._state()
+        _operation.set(_OperationState(self))
+        if state is not None and state.session is not None:
+            await state.session.close()
 
     @property
     def org_id(self) -> uuid.UUID:
@@ -60,7 +101,12 @@ class Context:
 
     async def end_operation(self) -> None:
         """Close the session and forget cached loads."""
-        session, self._session, self._loaders = self._session, None, None
+        state = self._state()
+        if state is not None:
+            _operation.set(None)
+            session = state.session
+        else:
+            session, self._session, self._loaders = self._session, None, None
         if session is not None:
             await session.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from starlette.responses import Response
@@ -49,6 +50,9 @@ class OperationScope(SchemaExtension):
     """Closes the operation's session and drops its loaders when the operation ends."""
 
     async def on_operation(self) -> AsyncIterator[None]:
+        ctx = _context(self)
+        if ctx is not None:
+            await ctx.begin_operation()
         try:
             yield
         finally:
@@ -136,3 +140,12 @@ class ErrorPolicy(SchemaExtension):
         request_id = ctx.request_id if ctx else "-"
         if result is not None and result.errors:
             result.errors = [_translate(e, request_id) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """The same policy for every result a subscription streams over a WebSocket."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            ctx = _context(self)
+            request_id = ctx.request_id if ctx else "-"
+            result.errors = [_translate(e, request_id) for e in errors]
+        yield

@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -16,6 +17,14 @@ from domain.errors import AuthenticationError
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, authenticate
 from resolvers.context import Context
+from resolvers.websockets import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TOO_MANY_CONNECTIONS,
+    CLOSE_UNAUTHORIZED,
+    ConnectionLimiter,
+    connection_of,
+    serve_guarded,
+)
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -24,9 +33,26 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(
         self, schema: Any, container: Container, rate_limiter: RateLimiter, **kwargs: Any
     ) -> None:
+        settings = container.settings
+        kwargs.setdefault(
+            "max_subscriptions_per_connection", settings.ws_max_subscriptions_per_connection
+        )
         super().__init__(schema, **kwargs)
         self.container = container
         self.rate_limiter = rate_limiter
+        self.connections = ConnectionLimiter(settings.ws_max_connections_per_key)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await serve_guarded(
+                super().__call__,
+                scope,
+                receive,
+                send,
+                close_timeout=self.container.settings.ws_close_timeout_seconds,
+            )
+        else:
+            await super().__call__(scope, receive, send)
 
     async def _authenticate(self, authorization: str | None) -> Principal:
         async with self.container.session_factory() as session:
@@ -57,10 +83,22 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("authorization") or params.get("Authorization")
+        connection = connection_of(context.request)
         try:
-            context.principal = await self._authenticate(
+            principal = await self._authenticate(
                 authorization if isinstance(authorization, str) else None
             )
         except AuthenticationError as exc:
+            if connection is not None:
+                code = CLOSE_UNAUTHORIZED if not authorization else CLOSE_FORBIDDEN
+                connection.close_with(code, str(exc))
             raise ConnectionRejectionError({"reason": str(exc)}) from exc
+        if connection is not None:
+            key_id = principal.api_key_id
+            if not self.connections.acquire(key_id):
+                reason = "too many open connections for this API key"
+                connection.close_with(CLOSE_TOO_MANY_CONNECTIONS, reason)
+                raise ConnectionRejectionError({"reason": reason})
+            connection.on_finish(lambda: self.connections.release(key_id))
+        context.principal = principal
         return await super().on_ws_connect(context)

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from domain.models import Campaign, Client
 from domain.models.base import Entity
 from domain.services import clients as client_service
+from domain.services import event_history
 from domain.services.pagination import Page, PageRequest, fetch_pages_by_parent
 
 if TYPE_CHECKING:
@@ -90,6 +91,17 @@ class Loaders:
             return [stats[i] for i in ids]
 
         return self._get("campaign_stats", batch)
+
+    def job_events(self, after: int, limit: int) -> DataLoader[uuid.UUID, Page[Any]]:
+        """One page of events per job, after sequence ``after`` (two statements per batch)."""
+
+        async def batch(job_ids: list[uuid.UUID]) -> list[Page[Any]]:
+            pages = await event_history.events_pages_by_job(
+                self._ctx.session, self._ctx.org_id, job_ids, after, limit
+            )
+            return [pages[j] for j in job_ids]
+
+        return self._get(("job_events", after, limit), batch)
 
     def client(self) -> DataLoader[uuid.UUID, Client | None]:
         return self.by_id(Client)

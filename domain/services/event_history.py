@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from domain.enums import FINAL_JOB_STATUSES, JobEventType, JobStage, JobStatus
 from domain.errors import Invalid
@@ -82,6 +84,14 @@ async def job_progress(
     return None if row is None else JobProgress(row[0], row[1])
 
 
+async def get_job(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID) -> Job | None:
+    """The organization's job, or ``None`` (another organization's job is simply not there)."""
+    found: Job | None = await session.scalar(
+        select(Job).where(Job.id == job_id, Job.organization_id == org_id)
+    )
+    return found
+
+
 async def events_after(
     session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID, after: int, limit: int
 ) -> list[JobEvent]:
@@ -107,24 +117,59 @@ async def events_page(
     after: str | None = None,
 ) -> Page[Any]:
     """One forward page of the job's events (``Job.events(first, after)``), oldest first."""
+    limit = check_first(first)
+    start = decode_event_cursor(after, job_id)
+    pages = await events_pages_by_job(session, org_id, [job_id], start, limit)
+    return pages[job_id]
+
+
+def check_first(first: int | None) -> int:
+    """The page size of ``first`` (default when absent); out of 1..100 is ``Invalid``."""
     if first is not None and not 1 <= first <= MAX_PAGE:
         raise Invalid(f"first must be between 1 and {MAX_PAGE}", ["first"])
-    limit = first or DEFAULT_PAGE
-    start = decode_event_cursor(after, job_id)
-    rows = await events_after(session, org_id, job_id, start, limit + 1)
-    total = await session.scalar(
-        select(func.count())
-        .select_from(JobEvent)
-        .where(JobEvent.job_id == job_id, JobEvent.organization_id == org_id)
+    return first or DEFAULT_PAGE
+
+
+async def events_pages_by_job(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    job_ids: Sequence[uuid.UUID],
+    after: int,
+    limit: int,
+) -> dict[uuid.UUID, Page[Any]]:
+    """One page of events per job (after sequence ``after``), in two statements for any number
+    of jobs: a window function numbers each job's events, a grouped count gives the totals."""
+    scoped = (JobEvent.organization_id == org_id, JobEvent.job_id.in_(job_ids))
+    count_rows = await session.execute(
+        select(JobEvent.job_id, func.count()).where(*scoped).group_by(JobEvent.job_id)
     )
-    items = rows[:limit]
-    return Page(
-        items=items,  # type: ignore[arg-type]
-        has_next=len(rows) > limit,
-        has_previous=start > 0,
-        total_count=total or 0,
-        cursors=[cursor_of_event(e) for e in items],
+    counts: dict[uuid.UUID, int] = {job_id: n for job_id, n in count_rows}
+    row_number = (
+        func.row_number().over(partition_by=JobEvent.job_id, order_by=JobEvent.sequence).label("rn")
     )
+    numbered = select(JobEvent, row_number).where(*scoped, JobEvent.sequence > after).subquery()
+    event = aliased(JobEvent, numbered)
+    rows = (
+        await session.scalars(
+            select(event)
+            .where(numbered.c.rn <= limit + 1)
+            .order_by(numbered.c.job_id, numbered.c.sequence)
+        )
+    ).all()
+    grouped: dict[uuid.UUID, list[JobEvent]] = {job_id: [] for job_id in job_ids}
+    for row in rows:
+        grouped[row.job_id].append(row)
+    pages: dict[uuid.UUID, Page[Any]] = {}
+    for job_id, found in grouped.items():
+        items = found[:limit]
+        pages[job_id] = Page(
+            items=items,  # type: ignore[arg-type]
+            has_next=len(found) > limit,
+            has_previous=after > 0,
+            total_count=counts.get(job_id, 0),
+            cursors=[cursor_of_event(e) for e in items],
+        )
+    return pages
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:

@@ -122,3 +122,9 @@ async def touch_key(session: AsyncSession, api_key_id: uuid.UUID) -> None:
     await session.execute(
         update(ApiKey).where(ApiKey.id == api_key_id).values(last_used_at=utcnow())
     )
+
+
+async def key_is_active(session: AsyncSession, api_key_id: uuid.UUID) -> bool:
+    """Whether the key still exists and is not revoked (long-lived connections re-check it)."""
+    row = (await session.execute(select(ApiKey.revoked_at).where(ApiKey.id == api_key_id))).first()
+    return row is not None and row[0] is None

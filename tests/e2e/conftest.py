@@ -1,0 +1,57 @@
+"""A live API on a loopback port, with settings a test can adjust."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.bootstrap import Container, build_container
+from domain.ports.bus import EventBus
+from domain.settings import Settings
+from tests.support.live_server import serve
+
+
+@dataclass
+class Live:
+    """A running API: its base URL and the container behind it."""
+
+    base_url: str
+    container: Container
+
+
+LiveFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def live_api(database_url: str, data_dir: Path) -> LiveFactory:
+    """``async with live_api(**settings) as live`` serves the API with those settings."""
+
+    @asynccontextmanager
+    async def start(
+        bus: EventBus | None = None, send_buffer: int | None = None, **overrides: Any
+    ) -> AsyncIterator[Live]:
+        from server import create_app
+
+        settings = Settings(
+            env="test",
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=None,
+            **overrides,
+        )
+        container = await build_container(settings, migrate=True)
+        if bus is not None:
+            container.bus = bus
+        try:
+            app = create_app(settings, container)
+            async with serve(app, send_buffer=send_buffer) as base_url:
+                yield Live(base_url, container)
+        finally:
+            await container.close()
+
+    return start
