@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.rules.pricing import BUILTIN, DEFAULT_PRICES
+from domain.rules.pricing import BUILTIN
+from domain.services.jobs import price_table
 from domain.services.pipeline.context import PipelineDeps
 from domain.services.pipeline.lease import new_owner_id
 from domain.services.pipeline.providers import ProviderRegistry
@@ -41,7 +42,7 @@ def pipeline_deps(container: Container) -> PipelineDeps:
             planner={BUILTIN: OfflinePlanner()},
             image={BUILTIN: BuiltinImageProvider(max_pixels=settings.asset_max_pixels)},
             video={BUILTIN: BuiltinVideoProvider(engine)},
-            prices=DEFAULT_PRICES,
+            prices=price_table(settings.provider_prices),
         )
     deps = PipelineDeps(
         settings=settings,

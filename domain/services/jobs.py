@@ -448,9 +448,12 @@ async def create_job(
     *,
     prices: PriceTable = DEFAULT_PRICES,
     refinements_limit: int = DEFAULT_REFINEMENTS_LIMIT,
+    default_resolution: Resolution = Resolution.P1080,
 ) -> Job:
     """``createJob``: validate, price (``BUDGET_EXCEEDED`` when the estimate is over the budget),
-    store the job QUEUED at PLAN with its default render, record JOB_CREATED and ask for PLAN."""
+    store the job QUEUED at PLAN with its default render, record JOB_CREATED and ask for PLAN.
+
+    ``default_resolution`` is the default output's size (``ADREEL_RENDER_RESOLUTION``)."""
     prepared = await prepare_job(session, org_id, new, prices=prices)
     if not prepared.within_budget:
         raise DomainError(
@@ -490,7 +493,7 @@ async def create_job(
             organization_id=org_id,
             job_id=job.id,
             format=VideoFormat.MP4,
-            resolution=Resolution.P1080,
+            resolution=default_resolution,
             aspect_ratio=new.aspect_ratio,
             quality=RenderQuality.BALANCED,
             is_default=True,

@@ -147,7 +147,6 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
     async with ctx.transaction() as (session, job):
         row = await session.get(Scene, scene_id, populate_existing=True)
         assert row is not None
-        await job_stages.scene_clip_started(session, job, row)
         image = await files.fetch(
             session, deps.storage, ctx.org_id, scene.image_asset_id, ctx.work,
             what=f"the key image of scene {scene.position + 1}",
@@ -160,6 +159,7 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
             if start_frame_id is not None
             else None
         )  # fmt: skip
+        await job_stages.scene_clip_started(session, job, row)  # after the reads: no lock held
     request = VideoRequest(
         image=image,
         size=plan.size,

@@ -144,7 +144,6 @@ async def _scene_image(
     async with ctx.transaction() as (session, job):
         row = await session.get(Scene, scene_id, populate_existing=True)
         assert row is not None
-        await job_stages.scene_image_started(session, job, row)
         source_path = (
             await files.fetch(
                 session, deps.storage, ctx.org_id, source.id, ctx.work,
@@ -153,6 +152,7 @@ async def _scene_image(
             if source is not None
             else None
         )  # fmt: skip
+        await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
     request = ImageRequest(
         size=size,
         title=scene.title,
