@@ -1,0 +1,1 @@
+"""The FFmpeg media engine: binary discovery, the one runner, probing, and thin render functions."""

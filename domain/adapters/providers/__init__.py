@@ -1,0 +1,1 @@
+"""Generation provider clients: the built-in offline renderers and remote model APIs."""

@@ -1,0 +1,200 @@
+"""Audio builders: the soundtrack mix (music bed, voice cues, ducking) and two-pass loudness.
+
+The mix is rendered once to a float WAV of exactly the ad's duration; pass one measures it with
+``loudnorm`` (JSON), pass two applies the measured values in linear mode (falling back to
+loudnorm's own limiter when a linear gain would break the true-peak ceiling).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.media.errors import MediaError
+from domain.media.escape import fmt
+from domain.media.inputs import file_url, input_args
+from domain.media.types import MediaInput
+
+SAMPLE_RATE = 48_000
+_STEREO = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:sample_rates={SAMPLE_RATE}:channel_layouts=stereo"
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCue:
+    """A voice-over file that starts ``start_seconds`` into the ad."""
+
+    source: MediaInput
+    start_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AudioMixSpec:
+    """The soundtrack: music looped/trimmed to ``duration`` with fades, ducked under any voice."""
+
+    duration: float
+    output: Path
+    music: MediaInput | None = None
+    voice: tuple[VoiceCue, ...] = ()
+    music_volume: float = 1.0
+    music_volume_under_voice: float = 0.6
+    fade_in: float = 1.0
+    fade_out: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LoudnessTarget:
+    """EBU R128 targets; the default is the common web/social delivery level."""
+
+    integrated: float = -14.0
+    true_peak: float = -1.0
+    lra: float = 11.0
+
+
+#: -14 LUFS integrated, -1 dBTP: what streaming and social platforms play back at.
+WEB_LOUDNESS = LoudnessTarget()
+
+
+@dataclass(frozen=True, slots=True)
+class LoudnessMeasure:
+    """What loudnorm's first pass measured."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+    @property
+    def is_silent(self) -> bool:
+        return not math.isfinite(self.input_i) or self.input_i < -60
+
+
+def audio_mix_args(spec: AudioMixSpec) -> list[str]:
+    """Render the soundtrack to a 48 kHz stereo float WAV lasting exactly ``spec.duration``."""
+    total = fmt(spec.duration)
+    args: list[str] = []
+    chains: list[str] = []
+    index = 0
+    if spec.music is not None:
+        args += input_args(spec.music, max_pixels=None, options=["-stream_loop", "-1"])
+        fade_in = min(spec.fade_in, spec.duration / 4)
+        fade_out = min(spec.fade_out, spec.duration / 4)
+        volume = spec.music_volume_under_voice if spec.voice else spec.music_volume
+        chains.append(
+            f"[0:a]{_STEREO},atrim=duration={total},asetpts=PTS-STARTPTS,"
+            f"afade=t=in:st=0:d={fmt(fade_in)},"
+            f"afade=t=out:st={fmt(spec.duration - fade_out)}:d={fmt(fade_out)},"
+            f"volume={fmt(volume)}[music]"
+        )
+        index = 1
+    voice_labels: list[str] = []
+    for cue in spec.voice:
+        args += input_args(cue.source, max_pixels=None)
+        delay = round(cue.start_seconds * 1000)
+        label = f"v{len(voice_labels)}"
+        chains.append(f"[{index}:a]{_STEREO},adelay=delays={delay}:all=1[{label}]")
+        voice_labels.append(label)
+        index += 1
+    if voice_labels:
+        pad = f"apad=whole_dur={total},atrim=duration={total}"
+        if len(voice_labels) == 1:
+            chains.append(f"[{voice_labels[0]}]{pad}[voice]")
+        else:
+            joined = "".join(f"[{label}]" for label in voice_labels)
+            chains.append(
+                f"{joined}amix=inputs={len(voice_labels)}:duration=longest:normalize=0,{pad}[voice]"
+            )
+    if spec.music is not None and voice_labels:
+        chains.append(
+            "[voice]asplit=2[vkey][vmix];"
+            "[music][vkey]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=350[ducked];"
+            "[ducked][vmix]amix=inputs=2:duration=first:normalize=0[mix]"
+        )
+    elif spec.music is not None:
+        chains.append("[music]anull[mix]")
+    elif voice_labels:
+        chains.append("[voice]anull[mix]")
+    else:
+        chains.append(f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=duration={total}[mix]")
+    return [
+        *args,
+        "-filter_complex", ";".join(chains), "-map", "[mix]",
+        "-c:a", "pcm_f32le", "-ar", str(SAMPLE_RATE), "-ac", "2", "-f", "wav", file_url(spec.output),
+    ]  # fmt: skip
+
+
+def _loudnorm(target: LoudnessTarget, lra: float) -> str:
+    return f"loudnorm=I={fmt(target.integrated)}:TP={fmt(target.true_peak)}:LRA={fmt(lra)}"
+
+
+def loudness_measure_args(source: MediaInput, target: LoudnessTarget = WEB_LOUDNESS) -> list[str]:
+    """Pass one: measure; loudnorm prints a JSON object at the end of stderr."""
+    return [
+        *input_args(source, max_pixels=None),
+        "-map", "0:a:0", "-af", f"{_loudnorm(target, target.lra)}:print_format=json",
+        "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def _number(value: object) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        return -math.inf
+
+
+def parse_loudnorm(stderr: str) -> LoudnessMeasure:
+    """The last JSON object loudnorm printed."""
+    blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if not blocks:
+        raise MediaError("loudness measurement printed no result", stderr_tail=stderr[-2000:])
+    data = json.loads(blocks[-1])
+    return LoudnessMeasure(
+        input_i=_number(data["input_i"]),
+        input_tp=_number(data["input_tp"]),
+        input_lra=_number(data["input_lra"]),
+        input_thresh=_number(data["input_thresh"]),
+        target_offset=_number(data["target_offset"]),
+    )
+
+
+def loudness_apply_args(
+    source: MediaInput,
+    output: Path,
+    measure: LoudnessMeasure,
+    target: LoudnessTarget = WEB_LOUDNESS,
+) -> list[str]:
+    """Pass two: linear normalisation with the measured values, back to 48 kHz 16-bit stereo.
+
+    The LRA target is raised to the measured range (loudnorm only stays linear when the measured
+    range fits the target): the mix keeps its dynamics, only its level moves.
+    """
+    lra = min(50.0, max(target.lra, math.ceil(measure.input_lra * 10 + 1) / 10))
+    ln = (
+        f"{_loudnorm(target, lra)}:measured_I={fmt(measure.input_i)}"
+        f":measured_TP={fmt(measure.input_tp)}:measured_LRA={fmt(measure.input_lra)}"
+        f":measured_thresh={fmt(measure.input_thresh)}:offset={fmt(measure.target_offset)}"
+        ":linear=true:print_format=summary"
+    )
+    return [
+        *input_args(source, max_pixels=None),
+        "-map", "0:a:0", "-af", f"{ln},{_STEREO}",
+        "-c:a", "pcm_s16le", "-ar", str(SAMPLE_RATE), "-ac", "2", "-f", "wav", file_url(output),
+    ]  # fmt: skip
+
+
+__all__ = [
+    "SAMPLE_RATE",
+    "WEB_LOUDNESS",
+    "AudioMixSpec",
+    "LoudnessMeasure",
+    "LoudnessTarget",
+    "VoiceCue",
+    "audio_mix_args",
+    "loudness_apply_args",
+    "loudness_measure_args",
+    "parse_loudnorm",
+]

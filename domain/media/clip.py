@@ -1,0 +1,115 @@
+"""Builder for the built-in video provider: a still (or two) to a clip with Ken Burns motion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.media.encoding import h264_args
+from domain.media.escape import fmt
+from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
+from domain.media.motion import CONTINUE_MOTION, KenBurns, perspective_filter
+from domain.media.timing import DEFAULT_FPS
+from domain.media.types import MediaInput, Size
+
+#: RGB -> 4:2:0 BT.709 with area-averaged chroma: the inverse of FFmpeg's own decode to RGB,
+#: so a last frame saved as PNG and encoded again comes back within ~49 dB.
+TO_YUV420 = "scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p"
+
+#: The first frame of a CONTINUE clip is coded near-losslessly (x264 zone at QP 4).
+FIRST_FRAME_ZONE = ["-x264-params", "zones=0,0,q=4"]
+
+#: A plain slow push-in.
+DEFAULT_MOTION = KenBurns(1.0, 1.1)
+
+#: Intermediate clips are encoded nearly transparently: they are re-encoded at composition.
+CLIP_CRF = 16
+CLIP_PRESET = "veryfast"
+
+
+@dataclass(frozen=True, slots=True)
+class ClipSpec:
+    """One clip: ``frames`` frames of ``image`` moving with ``motion``.
+
+    With ``start_image`` (a CONTINUE scene) the clip opens exactly on that picture, moving with
+    ``start_motion``, and dissolves into ``image`` over ``crossfade_frames`` from ``crossfade_start``.
+    """
+
+    image: MediaInput
+    output: Path
+    size: Size
+    frames: int
+    motion: KenBurns = DEFAULT_MOTION
+    fps: int = DEFAULT_FPS
+    start_image: MediaInput | None = None
+    start_motion: KenBurns = CONTINUE_MOTION
+    crossfade_start: int = 0
+    crossfade_frames: int = 0
+
+    def __post_init__(self) -> None:
+        if self.frames < 1:
+            raise ValueError("a clip needs at least one frame")
+        if self.start_image is not None and self.crossfade_frames > 0:
+            if (
+                self.crossfade_start < 1
+                or self.crossfade_start + self.crossfade_frames > self.frames
+            ):
+                raise ValueError(
+                    "the crossfade must start after the first frame and end in the clip"
+                )
+
+
+def _still_chain(label_in: str, label_out: str, size: Size, motion: KenBurns, frames: int) -> str:
+    """Cover-fit the still to the frame, repeat it, move it, stop after ``frames``."""
+    w, h = size.width, size.height
+    return (
+        f"[{label_in}]scale={w}:{h}:force_original_aspect_ratio=increase:flags=lanczos,"
+        f"crop={w}:{h},setsar=1,loop=loop=-1:size=1:start=0,"
+        f"{perspective_filter(motion, frames)},trim=end_frame={frames}[{label_out}]"
+    )
+
+
+def clip_filtergraph(spec: ClipSpec) -> str:
+    """The ``-filter_complex`` graph; inputs are the image (0) and, if any, the start image (1)."""
+    finish = f"{TO_YUV420},setpts=PTS-STARTPTS[v]"
+    if spec.start_image is None:
+        return f"{_still_chain('0:v', 'k', spec.size, spec.motion, spec.frames)};[k]{finish}"
+    if spec.crossfade_frames == 0:
+        return f"{_still_chain('1:v', 's', spec.size, spec.start_motion, spec.frames)};[s]{finish}"
+    tail = spec.frames - spec.crossfade_start
+    fps = spec.fps
+    return (
+        f"{_still_chain('1:v', 's', spec.size, spec.start_motion, spec.frames)};"
+        f"{_still_chain('0:v', 'k', spec.size, spec.motion, tail)};"
+        f"[s]settb=1/{fps}[s2];[k]settb=1/{fps}[k2];"
+        f"[s2][k2]xfade=transition=fade:duration={fmt(spec.crossfade_frames / fps)}"
+        f":offset={fmt(spec.crossfade_start / fps)}[x];[x]{finish}"
+    )
+
+
+def clip_args(spec: ClipSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[str]:
+    """Full argv (after the binary and the runner's global flags) for one clip."""
+    framerate = ["-framerate", str(spec.fps)]
+    args = input_args(spec.image, options=framerate, max_pixels=max_pixels)
+    if spec.start_image is not None:
+        args += input_args(spec.start_image, options=framerate, max_pixels=max_pixels)
+    return [
+        *args,
+        "-filter_complex", clip_filtergraph(spec),
+        "-map", "[v]", "-frames:v", str(spec.frames), "-r", str(spec.fps),
+        *h264_args(CLIP_PRESET, CLIP_CRF),
+        *(FIRST_FRAME_ZONE if spec.start_image is not None else []), "-an",
+        "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
+    ]  # fmt: skip
+
+
+__all__ = [
+    "CLIP_CRF",
+    "CLIP_PRESET",
+    "DEFAULT_MOTION",
+    "FIRST_FRAME_ZONE",
+    "TO_YUV420",
+    "ClipSpec",
+    "clip_args",
+    "clip_filtergraph",
+]

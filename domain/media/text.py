@@ -1,0 +1,65 @@
+"""Line wrapping for captions and cards, given a width-measuring function (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Measure = Callable[[str, int], float]
+"""``measure(text, font_size) -> width in pixels`` of one line."""
+
+
+def _break_word(word: str, size: int, width: int, measure: Measure) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for char in word:
+        if current and measure(current + char, size) > width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def wrap(text: str, size: int, width: int, measure: Measure) -> list[str]:
+    """Greedy word wrap keeping every character; explicit newlines are kept as breaks."""
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if measure(candidate, size) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            if measure(word, size) <= width:
+                current = word
+            else:
+                *full, current = _break_word(word, size, width, measure)
+                lines.extend(full)
+        lines.append(current)
+    return lines
+
+
+def fit_text(
+    text: str,
+    *,
+    size: int,
+    width: int,
+    max_lines: int,
+    measure: Measure,
+    min_scale: float = 0.6,
+) -> tuple[list[str], int]:
+    """Wrap at ``size``; shrink the font (down to ``min_scale``) until it fits ``max_lines``."""
+    floor = max(8, round(size * min_scale))
+    current = size
+    while True:
+        lines = wrap(text, current, width, measure)
+        if len(lines) <= max_lines or current <= floor:
+            return lines, current
+        current = max(floor, round(current * 0.9))
+
+
+__all__ = ["Measure", "fit_text", "wrap"]

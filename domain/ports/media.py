@@ -1,0 +1,74 @@
+"""The media engine port: probing, stills, clip normalisation, composition and exports.
+
+Everything goes in and out as local paths and plain dataclasses from :mod:`domain.media`; the
+caller moves files to and from storage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from domain.media.composition import Composition, RenderOptions
+from domain.media.frames import ThumbnailFormat
+from domain.media.types import MediaInfo, ProgressCallback, Size, Thumbnail
+
+
+class MediaEngine(Protocol):
+    """Implemented by :class:`domain.adapters.ffmpeg.engine.FfmpegMediaEngine`."""
+
+    async def probe(self, path: Path) -> MediaInfo:
+        """Hardened probe; ``UNSUPPORTED_MEDIA`` / ``TOO_LARGE`` domain errors on bad files."""
+        ...
+
+    async def thumbnail(
+        self,
+        source: Path,
+        output: Path,
+        *,
+        max_side: int = 480,
+        image_format: ThumbnailFormat | None = None,
+    ) -> Thumbnail:
+        """A small JPEG/WebP poster of an image or video."""
+        ...
+
+    async def last_frame(self, clip: Path, output: Path) -> Path:
+        """The clip's exact last frame as a PNG."""
+        ...
+
+    async def normalize_clip(
+        self,
+        source: Path,
+        output: Path,
+        *,
+        size: Size,
+        frames: int,
+        fps: int = 30,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """A provider clip re-gridded to exactly ``frames`` frames at ``fps`` and ``size``."""
+        ...
+
+    async def compose(
+        self,
+        composition: Composition,
+        output: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> MediaInfo:
+        """The finished ad (MP4 H.264/AAC, loudness-normalised, ``+faststart``)."""
+        ...
+
+    async def render(
+        self,
+        source: Path,
+        output: Path,
+        options: RenderOptions,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> MediaInfo:
+        """An export of a composition in another format, resolution or aspect ratio."""
+        ...
+
+
+__all__ = ["MediaEngine"]

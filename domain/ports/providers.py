@@ -1,0 +1,123 @@
+"""Generation provider ports: key images and scene clips (the planner port joins them here).
+
+Requests and results are plain dataclasses with local paths; a provider writes its output to the
+path it is given and reports what the call cost. Providers classify their own failures into
+domain errors (retryable ones included) at their boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from domain.enums import AssetRole, ShotType
+from domain.media.types import ProgressCallback, Size
+from domain.rules.planner import Plan, PlanRequest
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedMedia:
+    """What one provider call produced and cost."""
+
+    path: Path
+    provider: str
+    model: str
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRequest:
+    """One scene's key image.
+
+    ``source_image`` is a brand asset to build the frame around (its ``source_role`` says how:
+    PRODUCT/CHARACTER are fitted whole over a blurred fill, BACKGROUND fills the frame).
+    """
+
+    size: Size
+    title: str = ""
+    prompt: str = ""
+    shot_type: ShotType = ShotType.MEDIUM
+    brand_colors: tuple[str, ...] = ()
+    source_image: Path | None = None
+    source_role: AssetRole | None = None
+    show_title: bool = True
+    seed: int = 0
+    feedback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRequest:
+    """One scene's clip of ``duration_seconds`` (ask for ``Timeline.clip_seconds``).
+
+    ``start_image`` (a CONTINUE scene): the clip's first frame must be exactly this picture,
+    the previous clip's last frame; the clip then moves on towards ``image``.
+    """
+
+    image: Path
+    size: Size
+    duration_seconds: float
+    fps: int = 30
+    shot_type: ShotType = ShotType.MEDIUM
+    prompt: str = ""
+    start_image: Path | None = None
+    seed: int = 0
+
+
+class ImageProvider(Protocol):
+    """Makes key images."""
+
+    name: str
+
+    def estimate_usd(self, request: ImageRequest) -> float:
+        """Price of :meth:`generate_image` for ``request``, before calling it."""
+        ...
+
+    async def generate_image(self, request: ImageRequest, output: Path) -> GeneratedMedia:
+        """Write a PNG of ``request.size`` to ``output``."""
+        ...
+
+
+class VideoProvider(Protocol):
+    """Makes scene clips from key images."""
+
+    name: str
+
+    def estimate_usd(self, request: VideoRequest) -> float:
+        """Price of :meth:`generate_clip` for ``request``, before calling it."""
+        ...
+
+    async def generate_clip(
+        self,
+        request: VideoRequest,
+        output: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> GeneratedMedia:
+        """Write an MP4 of ``request.size`` and duration to ``output``."""
+        ...
+
+
+class PlannerProvider(Protocol):
+    """Turns a brief into a storyboard plan (3..7 scenes).
+
+    ``ref`` is the provider reference of the price table (``"builtin"``, ``"openai:gpt-4o-mini"``).
+    The plan is passed through ``domain.rules.planner.normalize_plan`` afterwards, so durations,
+    continuity and asset placement keep the rules whatever the provider returns.
+    """
+
+    ref: str
+
+    async def plan(self, request: PlanRequest) -> Plan:
+        """Plan the scenes for ``request``."""
+        ...
+
+
+__all__ = [
+    "GeneratedMedia",
+    "ImageProvider",
+    "ImageRequest",
+    "PlannerProvider",
+    "VideoProvider",
+    "VideoRequest",
+]

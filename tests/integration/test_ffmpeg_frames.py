@@ -1,0 +1,80 @@
+"""Thumbnails and exact last frames, checked by decoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
+from tests.support.ffmpeg_checks import frame_count, frames, image, make
+
+
+@pytest.fixture(scope="module")
+def engine() -> FfmpegMediaEngine:
+    return FfmpegMediaEngine()
+
+
+async def test_video_thumbnail_is_a_small_jpeg(engine: FfmpegMediaEngine, tmp_path: Path) -> None:
+    video = tmp_path / "v.mp4"
+    make(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1280x720:rate=25:duration=3",
+        "-c:v",
+        "libx264",
+        str(video),
+    )
+    thumb = await engine.thumbnail(video, tmp_path / "thumb.jpg", max_side=320)
+    assert thumb.content_type == "image/jpeg"
+    assert (thumb.width, thumb.height) == (320, 180)
+    assert thumb.path.read_bytes()[:3] == b"\xff\xd8\xff"
+    with Image.open(thumb.path) as img:
+        assert img.size == (320, 180)
+
+
+async def test_small_image_is_never_enlarged_and_alpha_gives_webp(
+    engine: FfmpegMediaEngine, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (100, 60), (255, 0, 0, 0)).save(logo)
+    thumb = await engine.thumbnail(logo, tmp_path / "thumb.webp", max_side=480)
+    assert thumb.content_type == "image/webp"
+    with Image.open(thumb.path) as img:
+        assert img.format == "WEBP"
+        assert img.size == (100, 60)
+        assert img.mode == "RGBA"
+
+
+async def test_jpeg_thumbnail_flattens_transparency_on_white(
+    engine: FfmpegMediaEngine, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (64, 64), (0, 0, 0, 0)).save(logo)
+    thumb = await engine.thumbnail(logo, tmp_path / "thumb.jpg", image_format="jpeg")
+    assert image(thumb.path).mean() > 245  # white, not the black hidden under the alpha
+
+
+async def test_last_frame_is_exact(engine: FfmpegMediaEngine, tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    # moving content with B-frames: the last frame differs from its neighbours
+    make("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=2.3", "-c:v", "libx264",
+         "-bf", "3", "-pix_fmt", "yuv420p", str(clip))  # fmt: skip
+    out = await engine.last_frame(clip, tmp_path / "last.png")
+    decoded = frames(clip, width=320, height=180)
+    assert len(decoded) == frame_count(clip) == 69
+    last = image(out)
+    assert np.array_equal(last, decoded[-1])
+    assert not np.array_equal(last, decoded[-2])
+
+
+async def test_failed_extraction_leaves_no_file(engine: FfmpegMediaEngine, tmp_path: Path) -> None:
+    audio = tmp_path / "a.wav"
+    make("-f", "lavfi", "-i", "sine=duration=1", str(audio))
+    target = tmp_path / "last.png"
+    with pytest.raises(Exception):
+        await engine.last_frame(audio, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.wav"]

@@ -1,0 +1,94 @@
+"""The one FFmpeg runner against the real binary: progress, errors, timeout and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from domain.adapters.ffmpeg.binary import find_ffmpeg
+from domain.adapters.ffmpeg.runner import GLOBAL_ARGS, FfmpegRunner
+from domain.errors import ErrorCode
+from domain.media.errors import MediaError, MediaTimeout
+
+ENDLESS = ["-re", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "null", "-"]
+
+
+def _gone(pid: int) -> bool:
+    """True when no process (not even a zombie) has this pid."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def runner() -> FfmpegRunner:
+    return FfmpegRunner(find_ffmpeg(), timeout=60)
+
+
+def test_argv_is_binary_global_flags_then_args(runner: FfmpegRunner) -> None:
+    assert runner.argv(["-i", "x"]) == [runner.binary, *GLOBAL_ARGS, "-i", "x"]
+    assert GLOBAL_ARGS == ("-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", "-y")
+
+
+async def test_progress_rises_to_one_and_frames_are_reported(
+    runner: FfmpegRunner, tmp_path: Path
+) -> None:
+    seen: list[float] = []
+
+    async def on_progress(fraction: float) -> None:
+        seen.append(fraction)
+
+    out = tmp_path / "out.mp4"
+    result = await runner.run(
+        ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=3", "-c:v", "libx264",
+         "-preset", "ultrafast", "-f", "mp4", f"file:{out}"],
+        duration=3.0,
+        on_progress=on_progress,
+    )  # fmt: skip
+    assert out.stat().st_size > 0
+    assert result.frames == 90
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
+    assert all(0.0 <= f <= 1.0 for f in seen)
+
+
+async def test_failure_raises_media_error_with_stderr_tail(
+    runner: FfmpegRunner, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.mp4"
+    with pytest.raises(MediaError) as caught:
+        await runner.run(["-f", "mov", "-i", f"file:{missing}", "-f", "null", "-"])
+    error = caught.value
+    assert error.code == ErrorCode.UNSUPPORTED_MEDIA
+    assert error.returncode not in (None, 0)
+    assert "No such file or directory" in error.stderr_tail
+    assert "No such file" in error.message
+
+
+async def test_timeout_kills_the_child(runner: FfmpegRunner) -> None:
+    pids: list[int] = []
+    with pytest.raises(MediaTimeout) as caught:
+        await runner.run(ENDLESS, time_limit=1.0, on_spawn=pids.append)
+    assert caught.value.retryable
+    assert caught.value.code == ErrorCode.LIMIT_EXCEEDED
+    assert pids and _gone(pids[0])
+
+
+async def test_cancel_kills_and_reaps_the_child(runner: FfmpegRunner) -> None:
+    pids: list[int] = []
+    task = asyncio.create_task(runner.run(ENDLESS, on_spawn=pids.append))
+    for _ in range(100):
+        if pids:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    assert pids and not _gone(pids[0])  # really running
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _gone(pids[0])  # killed and reaped: not even a zombie is left

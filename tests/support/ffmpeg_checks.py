@@ -1,0 +1,97 @@
+"""Decode real media in tests: frames as arrays, PSNR, loudness, stream facts (no ffprobe)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+
+def ffmpeg() -> str:
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ffmpeg(), "-hide_banner", "-nostdin", "-y", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def make(*args: str) -> None:
+    """Run ffmpeg and fail loudly."""
+    done = run("-loglevel", "error", *args)
+    assert done.returncode == 0, done.stderr
+
+
+def frames(path: Path, *, width: int, height: int, pix_fmt: str = "rgb24") -> np.ndarray:
+    """Every decoded frame as an array (n, h, w, 3)."""
+    done = subprocess.run(
+        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0",
+         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"],
+        capture_output=True, timeout=300, check=True,
+    )  # fmt: skip
+    data = np.frombuffer(done.stdout, dtype=np.uint8)
+    return data.reshape(-1, height, width, 3)
+
+
+def image(path: Path) -> np.ndarray:
+    """A still decoded to RGB."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def frame_count(path: Path) -> int:
+    done = run("-i", str(path), "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "null", "-")
+    found = re.findall(r"frame=\s*(\d+)", done.stderr)
+    assert found, done.stderr
+    return int(found[-1])
+
+
+def streams(path: Path) -> str:
+    """FFmpeg's description of the file's input streams."""
+    done = run("-i", str(path))
+    return done.stderr
+
+
+def duration(path: Path) -> float:
+    """Decoded duration of the longest stream (last timestamp reached)."""
+    done = run("-i", str(path), "-f", "null", "-")
+    times = re.findall(r"time=(\d+):(\d+):(\d+\.\d+)", done.stderr)
+    assert times, done.stderr
+    h, m, s = times[-1]
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness and true peak measured by loudnorm (JSON)."""
+    done = run(
+        "-i", str(path), "-map", "0:a:0", "-af", "loudnorm=print_format=json", "-f", "null", "-"
+    )
+    block = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", done.stderr)
+    assert block, done.stderr
+    data = json.loads(block[-1])
+    return {"i": float(data["input_i"]), "tp": float(data["input_tp"])}
+
+
+def mean_volume(path: Path, *, start: float = 0.0, length: float | None = None) -> float:
+    """``volumedetect`` mean volume (dB) of a stretch of the audio."""
+    window = ["-ss", str(start)] + (["-t", str(length)] if length else [])
+    done = run(*window, "-i", str(path), "-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-")
+    found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", done.stderr)
+    assert found, done.stderr
+    return float(found.group(1))

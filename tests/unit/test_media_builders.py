@@ -1,0 +1,745 @@
+"""Exact argv/filtergraphs of every media builder (golden values, reviewed by hand).
+
+Each was also run against the real FFmpeg in tests/integration/test_ffmpeg_*.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain.enums import RenderQuality, Transition, VideoFormat
+from domain.media.audio import (
+    AudioMixSpec,
+    LoudnessMeasure,
+    VoiceCue,
+    audio_mix_args,
+    loudness_apply_args,
+    loudness_measure_args,
+)
+from domain.media.clip import ClipSpec, clip_args, clip_filtergraph
+from domain.media.compose import ComposeSpec, EndCard, TextLayer, compose_args, compose_filtergraph
+from domain.media.frames import count_frames_args, frame_png_args, thumbnail_args
+from domain.media.geometry import Box
+from domain.media.inputs import mp4, png, wav
+from domain.media.motion import KenBurns, perspective_filter
+from domain.media.normalize import NormalizeSpec, normalize_args, normalize_filtergraph
+from domain.media.probe import duration_args, probe_args
+from domain.media.render import RenderSpec, render_args
+from domain.media.timing import plan_timeline
+from domain.media.types import MediaInput, Size
+
+COMPOSE = ComposeSpec(
+    clips=(mp4(Path("/w/c0.mp4")), mp4(Path("/w/c1.mp4")), mp4(Path("/w/c2.mp4"))),
+    timeline=plan_timeline([2.0, 1.5, 2.5], [Transition.CUT, Transition.CUT, Transition.DISSOLVE]),
+    size=Size(240, 432),
+    font=Path("/f/DejaVuSans-Bold.ttf"),
+    output=Path("/w/ad.mp4"),
+    audio=wav(Path("/w/s.wav")),
+    captions=(TextLayer(Path("/w/caption-0.txt"), 22, 0.15, 1.85, 385),),
+    logo=png(Path("/w/logo.png")),
+    logo_box=Box(168, 43, 53, 24),
+    end_card=EndCard(
+        4.75,
+        ("0xCF3340", "0x16284A"),
+        (
+            TextLayer(
+                Path("/w/cta.txt"),
+                17,
+                5.2,
+                7.0,
+                250,
+                "top",
+                box=True,
+                color="0x8A212A",
+                box_color="0xFFFFFF@0.95",
+            ),
+        ),
+        Box(50, 80, 140, 70),
+    ),
+    preset="veryfast",
+    crf=20,
+)
+PLAIN = ComposeSpec(
+    clips=(mp4(Path("/w/c0.mp4")), mp4(Path("/w/c1.mp4"))),
+    timeline=plan_timeline([1.0, 1.0], [Transition.CUT, Transition.WIPE_LEFT]),
+    size=Size(64, 64),
+    font=Path("/f/F.ttf"),
+    output=Path("/w/ad.mp4"),
+)
+
+
+def test_perspective() -> None:
+    assert (
+        perspective_filter(KenBurns(1.0, 1.1, 0.5, 0.7), 31)
+        == "perspective=x0=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x1=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x2=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x3=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):interpolation=linear:eval=frame"
+    )
+
+
+def test_clip() -> None:
+    assert clip_args(
+        ClipSpec(png(Path("/w/key.png")), Path("/w/clip.mp4"), Size(1080, 1920), 90)
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-framerate",
+        "30",
+        "-i",
+        "file:/w/key.png",
+        "-filter_complex",
+        "[0:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=lanczos,crop=1080:1920,setsar=1,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):interpolation=linear:eval=frame,trim=end_frame=90[k];[k]scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,setpts=PTS-STARTPTS[v]",
+        "-map",
+        "[v]",
+        "-frames:v",
+        "90",
+        "-r",
+        "30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "16",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-an",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "file:/w/clip.mp4",
+    ]
+
+
+def test_clip_continue_graph() -> None:
+    assert (
+        clip_filtergraph(
+            ClipSpec(
+                png(Path("/w/key.png")),
+                Path("/w/clip.mp4"),
+                Size(64, 64),
+                20,
+                KenBurns(1.0, 1.0),
+                start_image=png(Path("/w/last.png")),
+                start_motion=KenBurns(1.0, 1.0),
+                crossfade_start=5,
+                crossfade_frames=6,
+            )
+        )
+        == "[1:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=20[s];[0:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=15[k];[s]settb=1/30[s2];[k]settb=1/30[k2];[s2][k2]xfade=transition=fade:duration=0.2:offset=0.166667[x];[x]scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,setpts=PTS-STARTPTS[v]"
+    )
+
+
+def test_thumb_video() -> None:
+    assert thumbnail_args(
+        mp4(Path("/w/v.mp4")), Path("/w/t.jpg"), max_side=320, video=True, seek_seconds=1.5
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-ss",
+        "1.5",
+        "-i",
+        "file:/w/v.mp4",
+        "-filter_complex",
+        "[0:v]thumbnail=n=24,scale=w=min(320\\,iw):h=min(320\\,ih):force_original_aspect_ratio=decrease:flags=bicubic,format=rgba,split[a][b];[a]drawbox=c=white:t=fill[bg];[bg][b]overlay=format=auto,format=yuvj420p[v]",
+        "-map",
+        "[v]",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "4",
+        "-f",
+        "image2",
+        "-update",
+        "1",
+        "file:/w/t.jpg",
+    ]
+
+
+def test_thumb_image() -> None:
+    assert thumbnail_args(png(Path("/w/l.png")), Path("/w/t.webp"), image_format="webp") == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/l.png",
+        "-filter_complex",
+        "[0:v]scale=w=min(480\\,iw):h=min(480\\,ih):force_original_aspect_ratio=decrease:flags=bicubic[v]",
+        "-map",
+        "[v]",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "libwebp",
+        "-quality",
+        "80",
+        "-f",
+        "webp",
+        "file:/w/t.webp",
+    ]
+
+
+def test_count() -> None:
+    assert count_frames_args(mp4(Path("/w/c.mp4"))) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/c.mp4",
+        "-map",
+        "0:v:0",
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def test_frame_png() -> None:
+    assert frame_png_args(mp4(Path("/w/c.mp4")), Path("/w/last.png"), 89) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/c.mp4",
+        "-map",
+        "0:v:0",
+        "-vf",
+        "trim=start_frame=89,setpts=PTS-STARTPTS",
+        "-fps_mode",
+        "passthrough",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "png",
+        "-pix_fmt",
+        "rgb24",
+        "-f",
+        "image2",
+        "-update",
+        "1",
+        "file:/w/last.png",
+    ]
+
+
+def test_probe() -> None:
+    assert probe_args(MediaInput(Path("/w/a.mp4"), "mov")) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-format_whitelist",
+        "mov",
+        "-i",
+        "file:/w/a.mp4",
+        "-map",
+        "0:v:0?",
+        "-map",
+        "0:a:0?",
+        "-frames:v",
+        "1",
+        "-t",
+        "1",
+        "-xerror",
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def test_duration() -> None:
+    assert duration_args(MediaInput(Path("/w/a.aac"), "aac")) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "aac",
+        "-format_whitelist",
+        "aac",
+        "-i",
+        "file:/w/a.aac",
+        "-map",
+        "0:v?",
+        "-map",
+        "0:a?",
+        "-c",
+        "copy",
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def test_mix() -> None:
+    assert audio_mix_args(
+        AudioMixSpec(
+            10.0,
+            Path("/w/mix.wav"),
+            MediaInput(Path("/w/m.mp3"), "mp3"),
+            (VoiceCue(wav(Path("/w/v1.wav")), 1.5), VoiceCue(wav(Path("/w/v2.wav")), 6.0)),
+        )
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mp3",
+        "-stream_loop",
+        "-1",
+        "-i",
+        "file:/w/m.mp3",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "wav",
+        "-i",
+        "file:/w/v1.wav",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "wav",
+        "-i",
+        "file:/w/v2.wav",
+        "-filter_complex",
+        "[0:a]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=duration=10,asetpts=PTS-STARTPTS,afade=t=in:st=0:d=1,afade=t=out:st=8:d=2,volume=0.6[music];[1:a]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,adelay=delays=1500:all=1[v0];[2:a]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,adelay=delays=6000:all=1[v1];[v0][v1]amix=inputs=2:duration=longest:normalize=0,apad=whole_dur=10,atrim=duration=10[voice];[voice]asplit=2[vkey][vmix];[music][vkey]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=350[ducked];[ducked][vmix]amix=inputs=2:duration=first:normalize=0[mix]",
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-f",
+        "wav",
+        "file:/w/mix.wav",
+    ]
+
+
+def test_mix_silent() -> None:
+    assert audio_mix_args(AudioMixSpec(10.0, Path("/w/mix.wav"))) == [
+        "-filter_complex",
+        "anullsrc=r=48000:cl=stereo,atrim=duration=10[mix]",
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-f",
+        "wav",
+        "file:/w/mix.wav",
+    ]
+
+
+def test_measure() -> None:
+    assert loudness_measure_args(wav(Path("/w/mix.wav"))) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "wav",
+        "-i",
+        "file:/w/mix.wav",
+        "-map",
+        "0:a:0",
+        "-af",
+        "loudnorm=I=-14:TP=-1:LRA=11:print_format=json",
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def test_apply() -> None:
+    assert loudness_apply_args(
+        wav(Path("/w/mix.wav")), Path("/w/n.wav"), LoudnessMeasure(-23.5, -6.2, 5.1, -34.0, 0.3)
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "wav",
+        "-i",
+        "file:/w/mix.wav",
+        "-map",
+        "0:a:0",
+        "-af",
+        "loudnorm=I=-14:TP=-1:LRA=11:measured_I=-23.5:measured_TP=-6.2:measured_LRA=5.1:measured_thresh=-34:offset=0.3:linear=true:print_format=summary,aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
+        "-c:a",
+        "pcm_s16le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-f",
+        "wav",
+        "file:/w/n.wav",
+    ]
+
+
+def test_compose() -> None:
+    assert compose_args(COMPOSE) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/c0.mp4",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/c1.mp4",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/c2.mp4",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-framerate",
+        "30",
+        "-i",
+        "file:/w/logo.png",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "wav",
+        "-i",
+        "file:/w/s.wav",
+        "-filter_complex",
+        "[0:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c0];[1:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c1];[2:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=75,trim=end_frame=75,setpts=PTS-STARTPTS,settb=1/30[c2];[c0][c1]concat=n=2:v=1:a=0,settb=1/30[j1];[j1][c2]xfade=transition=fade:duration=0.5:offset=3.5[j2];[j2]drawtext=fontfile=/f/DejaVuSans-Bold.ttf:textfile=/w/caption-0.txt:expansion=none:fontsize=22:fontcolor=white:line_spacing=0:text_align=C:x=(w-text_w)/2:y=385-text_h:alpha=clip(min((t-0.15)/0.25\\,(1.85-t)/0.25)\\,0\\,1):enable=between(t\\,0.15\\,1.85):box=1:boxcolor=black@0.5:boxborderw=8[cap];[3:v]format=rgba,split=2[ls][lb];[ls]scale=w=53:h=24:force_original_aspect_ratio=decrease,colorchannelmixer=aa=0.9[logo_small];[cap][logo_small]overlay=x=221-w:y=43:enable=lt(t\\,4.75)[lg];gradients=s=240x432:r=30:c0=0xCF3340:c1=0x16284A:n=2:x0=0:y0=0:x1=240:y1=432:speed=0.005:d=1.25,format=rgba,colorchannelmixer=aa=0.92,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+4.75/TB[card];[lg][card]overlay=eof_action=pass[ec];[lb]scale=w=140:h=70:force_original_aspect_ratio=decrease,loop=loop=-1:size=1:start=0,trim=end_frame=38,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+4.95/TB[logo_big];[ec][logo_big]overlay=x=50+(140-w)/2:y=80+(70-h)/2:eof_action=repeat[ecl];[ecl]drawtext=fontfile=/f/DejaVuSans-Bold.ttf:textfile=/w/cta.txt:expansion=none:fontsize=17:fontcolor=0x8A212A:line_spacing=0:text_align=C:x=(w-text_w)/2:y=250:alpha=clip(min((t-5.2)/0.25\\,(7-t)/0.25)\\,0\\,1):enable=between(t\\,5.2\\,7):box=1:boxcolor=0xFFFFFF@0.95:boxborderw=6[ect];[ect]trim=end_frame=180,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[vout];[4:a]aresample=48000,apad,atrim=duration=6[aout]",
+        "-map",
+        "[vout]",
+        "-map",
+        "[aout]",
+        "-frames:v",
+        "180",
+        "-r",
+        "30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "file:/w/ad.mp4",
+    ]
+
+
+def test_compose_plain_graph() -> None:
+    assert (
+        compose_filtergraph(PLAIN)
+        == "[0:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=42,trim=end_frame=42,setpts=PTS-STARTPTS,settb=1/30[c0];[1:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=30,trim=end_frame=30,setpts=PTS-STARTPTS,settb=1/30[c1];[c0][c1]xfade=transition=wipeleft:duration=0.4:offset=1[j1];[j1]trim=end_frame=60,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[vout];anullsrc=r=48000:cl=stereo,atrim=duration=2[aout]"
+    )
+
+
+def test_render_mp4() -> None:
+    assert render_args(
+        RenderSpec(
+            mp4(Path("/w/m.mp4")),
+            Size(1920, 1080),
+            Path("/w/o"),
+            VideoFormat.MP4,
+            Size(1920, 1080),
+            RenderQuality.FAST,
+            "blur",
+        )
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/m.mp4",
+        "-filter_complex",
+        "[0:v]scale=1920:1080:flags=lanczos,setsar=1,format=yuv420p[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-map",
+        "0:a:0",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "file:/w/o",
+    ]
+
+
+def test_render_webm_blur() -> None:
+    assert render_args(
+        RenderSpec(
+            mp4(Path("/w/m.mp4")),
+            Size(1920, 1080),
+            Path("/w/o"),
+            VideoFormat.WEBM,
+            Size(1080, 1920),
+            RenderQuality.FAST,
+            "blur",
+        )
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/m.mp4",
+        "-filter_complex",
+        "[0:v]split=2[bg0][fg0];[bg0]scale=136:240:force_original_aspect_ratio=increase,crop=136:240,gblur=sigma=6,eq=brightness=-0.08:saturation=1.1,scale=1080:1920:flags=bicubic[bg];[fg0]scale=1080:1920:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos[fg];[bg][fg]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libvpx-vp9",
+        "-b:v",
+        "0",
+        "-crf",
+        "36",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-row-mt",
+        "1",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-map",
+        "0:a:0",
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "128k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-f",
+        "webm",
+        "file:/w/o",
+    ]
+
+
+def test_render_mov_pad() -> None:
+    assert render_args(
+        RenderSpec(
+            mp4(Path("/w/m.mp4")),
+            Size(1920, 1080),
+            Path("/w/o"),
+            VideoFormat.MOV,
+            Size(1080, 1080),
+            RenderQuality.FAST,
+            "pad",
+        )
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/m.mp4",
+        "-filter_complex",
+        "[0:v]scale=1080:1080:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos,pad=1080:1080:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,format=yuv422p10le[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "prores_ks",
+        "-profile:v",
+        "1",
+        "-vendor",
+        "apl0",
+        "-pix_fmt",
+        "yuv422p10le",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-map",
+        "0:a:0",
+        "-c:a",
+        "pcm_s16le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mov",
+        "file:/w/o",
+    ]
+
+
+def test_normalize() -> None:
+    assert normalize_args(
+        NormalizeSpec(
+            MediaInput(Path("/w/r.webm"), "matroska"),
+            Path("/w/n.mp4"),
+            Size(1080, 1920),
+            30,
+            150,
+            True,
+        )
+    ) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "matroska",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/r.webm",
+        "-filter_complex",
+        "[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=lanczos,crop=1080:1920,setsar=1,tpad=stop_mode=clone:stop=150,trim=end_frame=150,setpts=PTS-STARTPTS,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[v];[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=duration=5,asetpts=PTS-STARTPTS[a]",
+        "-map",
+        "[v]",
+        "-map",
+        "[a]",
+        "-frames:v",
+        "150",
+        "-r",
+        "30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "16",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "file:/w/n.mp4",
+    ]
+
+
+def test_normalize_mute_graph() -> None:
+    assert (
+        normalize_filtergraph(
+            NormalizeSpec(
+                MediaInput(Path("/w/r.webm"), "matroska"),
+                Path("/w/n.mp4"),
+                Size(1080, 1920),
+                30,
+                150,
+                False,
+            )
+        )
+        == "[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=lanczos,crop=1080:1920,setsar=1,tpad=stop_mode=clone:stop=150,trim=end_frame=150,setpts=PTS-STARTPTS,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[v];anullsrc=r=48000:cl=stereo,atrim=duration=5[a]"
+    )
