@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # embedded runner
     runner_concurrency: int = 2
 
+    # jobs: refinements per job, provider prices {kind: {ref: {per_call|per_second|per_1k_chars: usd}}}
+    refinements_limit: int = Field(default=5, ge=0, le=100)
+    provider_prices: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
+
     # live events: bus queues, WebSocket limits
     bus_subscriber_queue: int = 1024
     bus_channel_prefix: str = ""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from domain.models import Campaign, Client
+from domain.models import Asset, Campaign, Client, Job, Render, Scene
 from domain.models.base import Entity
 from domain.services import clients as client_service
 from domain.services import event_history
@@ -102,6 +102,50 @@ class Loaders:
             return [pages[j] for j in job_ids]
 
         return self._get(("job_events", after, limit), batch)
+
+    def job_scenes(self) -> DataLoader[uuid.UUID, list[Scene]]:
+        """Each job's scenes in order (one statement per batch)."""
+
+        async def batch(job_ids: list[uuid.UUID]) -> list[list[Scene]]:
+            ctx = self._ctx
+            rows = (
+                await ctx.session.scalars(
+                    select(Scene)
+                    .where(Scene.job_id.in_(job_ids), Scene.organization_id == ctx.org_id)
+                    .order_by(Scene.job_id, Scene.position, Scene.created_at, Scene.id)
+                )
+            ).all()
+            found: dict[uuid.UUID, list[Scene]] = {j: [] for j in job_ids}
+            for row in rows:
+                found[row.job_id].append(row)
+            return [found[j] for j in job_ids]
+
+        return self._get("job_scenes", batch)
+
+    def job_renders(self) -> DataLoader[uuid.UUID, list[Render]]:
+        """Each job's renders, default output first (one statement per batch)."""
+
+        async def batch(job_ids: list[uuid.UUID]) -> list[list[Render]]:
+            ctx = self._ctx
+            rows = (
+                await ctx.session.scalars(
+                    select(Render)
+                    .where(Render.job_id.in_(job_ids), Render.organization_id == ctx.org_id)
+                    .order_by(Render.is_default.desc(), Render.created_at, Render.id)
+                )
+            ).all()
+            found: dict[uuid.UUID, list[Render]] = {j: [] for j in job_ids}
+            for row in rows:
+                found[row.job_id].append(row)
+            return [found[j] for j in job_ids]
+
+        return self._get("job_renders", batch)
+
+    def job(self) -> DataLoader[uuid.UUID, Job | None]:
+        return self.by_id(Job)
+
+    def asset(self) -> DataLoader[uuid.UUID, Asset | None]:
+        return self.by_id(Asset)
 
     def client(self) -> DataLoader[uuid.UUID, Client | None]:
         return self.by_id(Client)

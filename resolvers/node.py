@@ -14,6 +14,7 @@ from resolvers.context import Context, context_of
 from schema.ids import decode_any
 from schema.types.assets import Asset
 from schema.types.clients import Campaign, Client
+from schema.types.jobs import Job, Render, Scene
 from schema.types.node import Node
 from schema.types.viewer import Organization, Quota, Viewer
 
@@ -22,6 +23,9 @@ NODE_TYPES: dict[str, tuple[type[Any], Callable[[Any], Node]]] = {
     "Client": (models.Client, Client.from_model),
     "Campaign": (models.Campaign, Campaign.from_model),
     "Asset": (models.Asset, Asset.from_model),
+    "Job": (models.Job, Job.from_model),
+    "Scene": (models.Scene, Scene.from_model),
+    "Render": (models.Render, Render.from_model),
 }
 
 

@@ -6,16 +6,17 @@ import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.clients import ClientMutations, ClientQueries
+from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 
 
 @strawberry.type
-class Query(NodeQueries, ClientQueries, AssetQueries):
+class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
     """Every query of the API."""
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations):
     """Every mutation of the API."""
 
 

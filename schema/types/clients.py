@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -10,12 +11,15 @@ from domain import models
 from domain.enums import CampaignStatus as CampaignStatusEnum
 from domain.services.clients import Stats
 from domain.services.pagination import PageRequest
-from schema.enums import AssetKind, AssetRole, CampaignStatus
+from schema.enums import AssetKind, AssetRole, CampaignStatus, JobStatus
 from schema.errors import UserError
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
 from schema.types.assets import Asset, asset_filters
 from schema.types.node import Node
+
+if TYPE_CHECKING:
+    from schema.types.jobs import Job
 
 
 def _usd(value: object) -> float:
@@ -168,6 +172,23 @@ class Campaign(Node):
         extra = asset_filters(kind, role)
         loader = info.context.loaders.pages_by_parent(models.Asset, "campaign_id", req, extra=extra)
         return connection(await loader.load(self.model.id), Asset.from_model)
+
+    @strawberry.field(description="The campaign's jobs, oldest first.")
+    async def jobs(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: list[JobStatus] | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Annotated[Job, strawberry.lazy("schema.types.jobs")]]:
+        from schema.types.jobs import Job
+
+        req = PageRequest.of(first, after, last, before)
+        extra = [models.Job.status.in_(list(status))] if status else None
+        loader = info.context.loaders.pages_by_parent(models.Job, "campaign_id", req, extra=extra)
+        return connection(await loader.load(self.model.id), Job.from_model)
 
     @strawberry.field
     async def stats(self, info: strawberry.Info) -> CampaignStats:
