@@ -8,6 +8,7 @@ from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
+from resolvers.subscriptions import Subscription
 
 
 @strawberry.type
@@ -20,4 +21,4 @@ class Mutation(ClientMutations, AssetMutations, JobMutations):
     """Every mutation of the API."""
 
 
-SUBSCRIPTION: type | None = None
+SUBSCRIPTION: type | None = Subscription

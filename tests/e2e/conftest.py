@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from domain.bootstrap import Container, build_container
+from domain.bootstrap import build_container
 from domain.ports.bus import EventBus
 from domain.settings import Settings
-from tests.support.live_server import serve
-
-
-@dataclass
-class Live:
-    """A running API: its base URL and the container behind it."""
-
-    base_url: str
-    container: Container
-
+from tests.support.live_server import Live, serve
 
 LiveFactory = Callable[..., Any]
 

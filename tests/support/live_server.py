@@ -7,10 +7,13 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
+
+from domain.bootstrap import Container
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
@@ -50,6 +53,14 @@ async def serve(app: Any, *, send_buffer: int | None = None) -> AsyncIterator[st
             server.force_exit = True
             await task
         listener.close()
+
+
+@dataclass
+class Live:
+    """A running API: its base URL and the container behind it."""
+
+    base_url: str
+    container: Container
 
 
 def ws_url(base_url: str) -> str:

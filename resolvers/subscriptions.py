@@ -1,0 +1,96 @@
+"""Subscriptions: a job's events (replayed, then live, exactly once) and the job after each change."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from domain.enums import FINAL_JOB_STATUSES
+from domain.errors import NotFound
+from domain.models import Job as JobModel
+from domain.services.event_history import StoredEvents, decode_event_cursor, get_job, job_progress
+from domain.services.event_stream import stream_job_events, watch_job
+from domain.services.tenancy import key_is_active
+from resolvers.context import Context, context_of
+from resolvers.websockets import CLOSE_FORBIDDEN, close_on_bus_close, connection_of
+from schema.ids import decode_id
+from schema.types.events import JobEvent
+from schema.types.jobs import Job
+
+
+async def _check_access(ctx: Context, job_id: strawberry.ID) -> uuid.UUID:
+    """The job's key, after checking the caller's key still stands and the job is theirs."""
+    key = decode_id(job_id, "Job", "jobId")
+    org_id = ctx.org_id  # no principal: AuthenticationError
+    principal = ctx.principal
+    assert principal is not None
+    async with ctx.container.session_factory() as session:
+        if not await key_is_active(session, principal.api_key_id):
+            connection = connection_of(ctx.request)
+            if connection is not None:
+                connection.abort(CLOSE_FORBIDDEN, "API key revoked")
+            raise NotFound("job", ["jobId"])
+        if await job_progress(session, org_id, key) is None:
+            raise NotFound("job", ["jobId"])
+    return key
+
+
+@strawberry.type
+class Subscription:
+    """Every subscription of the API."""
+
+    @strawberry.subscription(
+        description=(
+            "The job's events after `after` (all of them without it): first the stored ones, "
+            "then live ones as they happen, in order and each exactly once. Completes after the "
+            "event that leaves the job COMPLETED, FAILED or CANCELED. Reconnect with the last "
+            "`cursor` received to miss nothing."
+        )
+    )
+    async def job_events(
+        self, info: strawberry.Info, job_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[JobEvent, None]:
+        ctx = context_of(info)
+        key = await _check_access(ctx, job_id)
+        start = decode_event_cursor(after, key)
+        source = StoredEvents(ctx.container.session_factory, ctx.org_id, key)
+        async for event in stream_job_events(
+            ctx.container.bus,
+            key,
+            start,
+            source,
+            on_closed=close_on_bus_close(ctx.request),
+        ):
+            yield JobEvent.from_model(event)
+
+    @strawberry.subscription(
+        description=(
+            "The job now, then again after every change (bursts coalesce into the latest "
+            "state); completes once the job is COMPLETED, FAILED or CANCELED."
+        )
+    )
+    async def job_updated(
+        self, info: strawberry.Info, job_id: strawberry.ID
+    ) -> AsyncGenerator[Job, None]:
+        ctx = context_of(info)
+        key = await _check_access(ctx, job_id)
+        org_id = ctx.org_id
+
+        async def load() -> JobModel:
+            async with ctx.container.session_factory() as session:
+                job = await get_job(session, org_id, key)
+            if job is None:
+                raise NotFound("job", ["jobId"])
+            return job
+
+        async for job in watch_job(
+            ctx.container.bus,
+            key,
+            load,
+            lambda j: j.status in FINAL_JOB_STATUSES,
+            on_closed=close_on_bus_close(ctx.request),
+        ):
+            await ctx.begin_operation()  # nested fields read fresh for every result
+            yield Job.from_model(job)
