@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -331,9 +332,20 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("key")
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o")
+    sub.add_parser("worker", help="run a pipeline worker (arq on ADREEL_REDIS_URL)")
+    demo = sub.add_parser("demo", help="make a 30-second ad end to end offline, with live progress")
+    demo.add_argument("--data-dir", type=Path, help="where data is kept (default ./var)")
+    demo.add_argument("--output", "-o", type=Path, default=Path("adreel-demo.mp4"))
+    demo.add_argument("--duration", type=float, default=30.0, help="seconds (5..120)")
+    demo.add_argument(
+        "--aspect",
+        default="PORTRAIT_9_16",
+        choices=["PORTRAIT_9_16", "LANDSCAPE_16_9", "SQUARE_1_1", "VERTICAL_4_5"],
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING if args.command == "demo" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
     if args.command == "export-schema":
@@ -345,12 +357,37 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(sdl)
         return 0
 
-    settings = Settings()
+    overrides: dict[str, Any] = {}
+    if args.command == "demo":  # the demo runs its stages in this process: no queue service
+        overrides["redis_url"] = None
+        if args.data_dir is not None:
+            overrides["data_dir"] = args.data_dir
+    settings = Settings(**overrides)
     try:
         return _run(parser, args, settings)
     except DomainError as exc:
         print(f"adreel: {exc.message}", file=sys.stderr)
         return 1
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from domain.enums import AspectRatio
+    from tasks.demo import print_summary, run_demo
+
+    console = Console()
+    result = asyncio.run(
+        run_demo(
+            settings,
+            args.output,
+            duration=args.duration,
+            aspect=AspectRatio(args.aspect),
+            console=console,
+        )
+    )
+    print_summary(result, console)
+    return 0 if result.output is not None else 1
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
@@ -375,6 +412,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         print(f"created a key for organization {args.org!r}; it is shown only once:")
         print(key)
         return 0
+    if args.command == "worker":
+        from tasks.worker import run_worker
+
+        run_worker(settings)
+        return 0
+    if args.command == "demo":
+        return _demo(settings, args)
     if args.command == "keys" and args.keys_command == "revoke":
         prefix = asyncio.run(_revoke_key(settings, args.key))
         print(f"revoked key {prefix}")
