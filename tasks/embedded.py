@@ -8,7 +8,7 @@ import logging
 
 from domain.adapters.pipeline import lease_owner_base, pipeline_deps
 from domain.bootstrap import Container
-from domain.services.pipeline.sweeper import resume_on_start, sweep
+from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,8 @@ EMBEDDED_OWNER_PREFIX = "embedded:"
 async def resume_interrupted(container: Container) -> int:
     """Queue every job a previous run of this server left half-way; returns how many."""
     lease_owner_base(container, "embedded")
+    # scratch space of an earlier run of this server is garbage now
+    await remove_work_dirs(container.settings.pipeline_work_dir)
     resumed = await resume_on_start(pipeline_deps(container), owner_prefix=EMBEDDED_OWNER_PREFIX)
     if resumed:
         log.info("resuming %d interrupted job(s)", len(resumed))

@@ -69,14 +69,6 @@ class StageResult:
     error: StageError | None = None
 
 
-class _Stop(Exception):
-    """Raised into the waiting runner when the heartbeat decides the body must stop."""
-
-    def __init__(self, reason: Outcome) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
-
-
 def stage_bodies() -> dict[JobStage, StageBody]:
     """The stage functions, by stage."""
     from domain.services.pipeline import clips, compose, plan, render, storyboard

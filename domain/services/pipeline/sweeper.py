@@ -12,10 +12,13 @@ concurrently in several workers: each re-queue is won by one conditional UPDATE.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import and_, or_, select, update
 
@@ -47,6 +50,27 @@ async def _requeue(deps: PipelineDeps, job: Job, suffix: str | None) -> None:
     if job.next_run_at is not None:
         delay = max(0.0, (job.next_run_at - utcnow()).total_seconds())
     await enqueue_stage(deps, job.id, stage, delay_seconds=delay, suffix=suffix)
+
+
+async def remove_work_dirs(root: Path, job_id: uuid.UUID | None = None) -> int:
+    """Remove scratch directories a dead runner left (of one job, or all); returns how many.
+
+    Only this host's directories are visible: a runner on another host leaves its own behind
+    until that host's next start.
+    """
+
+    def work() -> int:
+        if not root.is_dir():
+            return 0
+        prefix = f"{job_id.hex[:12]}-" if job_id is not None else ""
+        removed = 0
+        for entry in root.iterdir():
+            if entry.is_dir() and entry.name.startswith(prefix):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+        return removed
+
+    return await asyncio.to_thread(work)
 
 
 async def sweep(deps: PipelineDeps, *, now: datetime | None = None) -> SweepReport:
@@ -90,6 +114,7 @@ async def sweep(deps: PipelineDeps, *, now: datetime | None = None) -> SweepRepo
             )
             await session.commit()
         log.warning("lease of %s on job %s expired; re-queueing", job.lease_owner, job.id)
+        await remove_work_dirs(deps.settings.pipeline_work_dir, job.id)
         report.expired.append(job.id)
         await _requeue(deps, job, f"swept-{uuid.uuid4().hex[:8]}")
 
@@ -171,4 +196,4 @@ async def resume_on_start(deps: PipelineDeps, *, owner_prefix: str) -> list[uuid
     return [job.id for job in jobs]
 
 
-__all__ = ["SweepReport", "resume_on_start", "sweep"]
+__all__ = ["SweepReport", "remove_work_dirs", "resume_on_start", "sweep"]
