@@ -1,7 +1,9 @@
 """Which uploaded asset goes where: product shots to product scenes, the logo to the end card,
 people to the story scenes, backgrounds to scenes with nothing else, music to the job.
 
-Assets without a role are read by kind: an image or video is a background, audio is music.
+Assets without a role are read by kind: an image is a background, audio is music (a video
+without a role stays job-level). Scenes take images only; ``role_fits_kind`` says which kinds
+each role accepts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ PEOPLE_BEATS = (SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.
 #: Beats that may take extra product shots when the product scenes already have one.
 SPILL_BEATS = (SceneBeat.BENEFIT, SceneBeat.PROOF, SceneBeat.PROBLEM, SceneBeat.HOOK)
 
-_VISUAL = frozenset({AssetKind.IMAGE, AssetKind.VIDEO})
+#: Roles placed on scenes (key images are built from them) and the kinds every role accepts.
+SCENE_ROLES = frozenset(
+    {AssetRole.PRODUCT, AssetRole.LOGO, AssetRole.CHARACTER, AssetRole.BACKGROUND}
+)
+_KINDS: dict[AssetRole, frozenset[AssetKind]] = {
+    **{role: frozenset({AssetKind.IMAGE}) for role in SCENE_ROLES},
+    AssetRole.MUSIC: frozenset({AssetKind.AUDIO}),
+    AssetRole.VOICEOVER: frozenset({AssetKind.AUDIO}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +54,17 @@ def effective_role(asset: PlanAsset) -> AssetRole | None:
     """The role an asset plays: its own, or one read from its kind."""
     if asset.role is not None:
         return asset.role
-    if asset.kind in _VISUAL:
+    if asset.kind is AssetKind.IMAGE:
         return AssetRole.BACKGROUND
     if asset.kind is AssetKind.AUDIO:
         return AssetRole.MUSIC
     return None
+
+
+def role_fits_kind(role: AssetRole | None, kind: AssetKind | None) -> bool:
+    """Whether an asset of ``kind`` can play ``role`` (scene roles need images, music audio)."""
+    allowed = _KINDS.get(role) if role is not None else None
+    return allowed is None or kind in allowed
 
 
 def assign_assets(

@@ -42,7 +42,7 @@ from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFoun
 from domain.models import Asset, Campaign, Client, Job, Render, Scene
 from domain.models.base import utcnow
 from domain.ports.providers import PlannerProvider
-from domain.rules.asset_roles import PlanAsset
+from domain.rules.asset_roles import PlanAsset, role_fits_kind
 from domain.rules.budget import money, within_budget
 from domain.rules.durations import (
     clean_job_duration,
@@ -315,8 +315,13 @@ async def _load_assets(
             errors.append(InvalidState(f"asset is {asset.status.value}, not READY", path))
         elif asset.client_id != client_id:
             errors.append(Invalid("asset belongs to another client", path))
-        elif visual_only and asset.kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
-            errors.append(Invalid("a scene takes image or video assets only", path))
+        elif visual_only and asset.kind is not AssetKind.IMAGE:
+            errors.append(Invalid("a scene takes image assets only", path))
+        elif not role_fits_kind(asset.role, asset.kind):
+            kind = asset.kind.value.lower() if asset.kind else "unknown"
+            errors.append(
+                Invalid(f"a {asset.role.value if asset.role else ''} asset cannot be {kind}", path)
+            )
         else:
             out.append(asset)
     if errors:

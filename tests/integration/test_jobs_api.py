@@ -319,6 +319,9 @@ async def test_create_job_rejects_unknown_foreign_and_unready_assets(
         container.session_factory, client_id, AssetRole.PRODUCT, status=AssetStatus.PENDING
     )
     image = await add_asset(container.session_factory, client_id, AssetRole.PRODUCT)
+    sound_as_product = await add_asset(
+        container.session_factory, client_id, AssetRole.PRODUCT, AssetKind.AUDIO
+    )
     unknown = "QXNzZXQ6" + "MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw"  # Asset:000...
     r = await api(
         CREATE, {"input": job_input(campaign_id, assetIds=[image, unknown, foreign, pending])}
@@ -329,6 +332,9 @@ async def test_create_job_rejects_unknown_foreign_and_unready_assets(
         ("NOT_FOUND", ["assetIds", "2"]),
         ("INVALID_STATE", ["assetIds", "3"]),
     ]
+    r = await api(CREATE, {"input": job_input(campaign_id, assetIds=[image, sound_as_product])})
+    errors = r["data"]["createJob"]["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("INVALID", ["assetIds", "1"])]
     r = await api(CREATE, {"input": job_input(campaign_id, music=image)})
     assert [(e["code"], e["field"]) for e in r["data"]["createJob"]["userErrors"]] == [
         ("INVALID", ["music"])

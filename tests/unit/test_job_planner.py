@@ -20,7 +20,7 @@ from domain.enums import (
     Transition,
 )
 from domain.errors import DomainError, ErrorCode, ValidationErrors
-from domain.rules.asset_roles import PlanAsset, assign_assets
+from domain.rules.asset_roles import PlanAsset, assign_assets, role_fits_kind
 from domain.rules.durations import (
     clean_job_duration,
     clean_scene_count,
@@ -198,6 +198,13 @@ def test_assets_are_placed_by_role() -> None:
     assert assignment.music_asset_id == "chosen" and "song" in assignment.unplaced
     assert "vo" in assignment.unplaced and assignment.logo_asset_id == "logo"
     assert assignment.scene_assets[1][:1] == ("p1",)
+    video = assign_assets(OUTLINES[3], (PlanAsset("clip", None, AssetKind.VIDEO),))
+    assert video.unplaced == ("clip",) and video.scene_assets == ((), (), ())
+    assert role_fits_kind(AssetRole.PRODUCT, AssetKind.IMAGE)
+    assert not role_fits_kind(AssetRole.PRODUCT, AssetKind.VIDEO)
+    assert not role_fits_kind(AssetRole.LOGO, AssetKind.AUDIO)
+    assert not role_fits_kind(AssetRole.MUSIC, AssetKind.IMAGE)
+    assert role_fits_kind(AssetRole.REFERENCE, AssetKind.VIDEO) and role_fits_kind(None, None)
 
 
 def test_plans_are_deterministic_and_mood_follows_tone() -> None:
