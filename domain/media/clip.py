@@ -16,6 +16,13 @@ from domain.media.types import MediaInput, Size
 #: so a last frame saved as PNG and encoded again comes back within ~49 dB.
 TO_YUV420 = "scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p"
 
+#: RGB -> 4:4:4 BT.709 for clips that dissolve: xfade only works on unsubsampled planes, and
+#: letting FFmpeg convert 4:2:0 back and forth around it would soften the exact first frame.
+TO_YUV444 = "scale=out_color_matrix=bt709:out_range=tv,format=yuv444p"
+
+#: Re-states the colour tags (filters such as xfade drop them, and FFmpeg would then convert).
+BT709_PARAMS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+
 #: The first frame of a CONTINUE clip is coded near-losslessly (x264 zone at QP 4).
 FIRST_FRAME_ZONE = ["-x264-params", "zones=0,0,q=4"]
 
@@ -59,19 +66,29 @@ class ClipSpec:
                 )
 
 
-def _still_chain(label_in: str, label_out: str, size: Size, motion: KenBurns, frames: int) -> str:
-    """Cover-fit the still to the frame, repeat it, move it, stop after ``frames``."""
+def _still_chain(
+    label_in: str,
+    label_out: str,
+    size: Size,
+    motion: KenBurns,
+    frames: int,
+    to_yuv: str = TO_YUV420,
+) -> str:
+    """Cover-fit the still, convert it to 4:2:0 once, repeat it, move it, stop after ``frames``.
+
+    Moving the 4:2:0 planes costs half of moving RGB, and an identity move stays exact.
+    """
     w, h = size.width, size.height
     return (
         f"[{label_in}]scale={w}:{h}:force_original_aspect_ratio=increase:flags=lanczos,"
-        f"crop={w}:{h},setsar=1,loop=loop=-1:size=1:start=0,"
+        f"crop={w}:{h},setsar=1,{to_yuv},loop=loop=-1:size=1:start=0,"
         f"{perspective_filter(motion, frames)},trim=end_frame={frames}[{label_out}]"
     )
 
 
 def clip_filtergraph(spec: ClipSpec) -> str:
     """The ``-filter_complex`` graph; inputs are the image (0) and, if any, the start image (1)."""
-    finish = f"{TO_YUV420},setpts=PTS-STARTPTS[v]"
+    finish = f"{BT709_PARAMS},setpts=PTS-STARTPTS[v]"
     if spec.start_image is None:
         return f"{_still_chain('0:v', 'k', spec.size, spec.motion, spec.frames)};[k]{finish}"
     if spec.crossfade_frames == 0:
@@ -79,11 +96,12 @@ def clip_filtergraph(spec: ClipSpec) -> str:
     tail = spec.frames - spec.crossfade_start
     fps = spec.fps
     return (
-        f"{_still_chain('1:v', 's', spec.size, spec.start_motion, spec.frames)};"
-        f"{_still_chain('0:v', 'k', spec.size, spec.motion, tail)};"
+        f"{_still_chain('1:v', 's', spec.size, spec.start_motion, spec.frames, TO_YUV444)};"
+        f"{_still_chain('0:v', 'k', spec.size, spec.motion, tail, TO_YUV444)};"
         f"[s]settb=1/{fps}[s2];[k]settb=1/{fps}[k2];"
         f"[s2][k2]xfade=transition=fade:duration={fmt(spec.crossfade_frames / fps)}"
-        f":offset={fmt(spec.crossfade_start / fps)}[x];[x]{finish}"
+        f":offset={fmt(spec.crossfade_start / fps)}[x];"
+        f"[x]scale=flags=area,format=yuv420p,{finish}"
     )
 
 
@@ -104,11 +122,13 @@ def clip_args(spec: ClipSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) ->
 
 
 __all__ = [
+    "BT709_PARAMS",
     "CLIP_CRF",
     "CLIP_PRESET",
     "DEFAULT_MOTION",
     "FIRST_FRAME_ZONE",
     "TO_YUV420",
+    "TO_YUV444",
     "ClipSpec",
     "clip_args",
     "clip_filtergraph",

@@ -387,8 +387,8 @@ class FfmpegMediaEngine:
 
 #: x264 (preset, crf) of the composition; exports re-encode from it, so it stays near-transparent.
 _COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
-    RenderQuality.FAST: ("veryfast", 20),
-    RenderQuality.BALANCED: ("faster", 18),
+    RenderQuality.FAST: ("superfast", 20),
+    RenderQuality.BALANCED: ("veryfast", 18),
     RenderQuality.HIGH: ("medium", 17),
 }
 
