@@ -60,7 +60,7 @@ class EndCard:
     colors: tuple[str, str]
     texts: tuple[TextLayer, ...] = ()
     logo_box: Box | None = None
-    opacity: float = 0.92
+    opacity: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +167,10 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
         length = fmt(tl.total_seconds - card.start)
         card_frames = max(1, round((tl.total_seconds - card.start) * fps))
         c0, c1 = (filter_value(c) for c in card.colors)
+        see_through = f"colorchannelmixer=aa={fmt(card.opacity)}," if card.opacity < 1 else ""
         chains.append(
             f"gradients=s={w}x{h}:r={fps}:c0={c0}:c1={c1}:n=2:x0=0:y0=0:x1={w}:y1={h}"
-            f":speed=0.005:d={length},format=rgba,colorchannelmixer=aa={fmt(card.opacity)},"
+            f":speed=0.005:d={length},format=rgba,{see_through}"
             f"fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+{fmt(card.start)}/TB[card]"
         )
         chains.append(f"[{current}][card]overlay=eof_action=pass[ec]")

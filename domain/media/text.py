@@ -43,6 +43,21 @@ def wrap(text: str, size: int, width: int, measure: Measure) -> list[str]:
     return lines
 
 
+def balance(text: str, size: int, width: int, measure: Measure) -> list[str]:
+    """Greedy wrap, then the narrowest width giving the same line count: no lonely last word."""
+    lines = wrap(text, size, width, measure)
+    if len(lines) < 2:
+        return lines
+    low, high = 1, width
+    while low < high:
+        middle = (low + high) // 2
+        if len(wrap(text, size, middle, measure)) <= len(lines):
+            high = middle
+        else:
+            low = middle + 1
+    return wrap(text, size, high, measure)
+
+
 def fit_text(
     text: str,
     *,
@@ -52,14 +67,14 @@ def fit_text(
     measure: Measure,
     min_scale: float = 0.6,
 ) -> tuple[list[str], int]:
-    """Wrap at ``size``; shrink the font (down to ``min_scale``) until it fits ``max_lines``."""
+    """Wrap (balanced) at ``size``; shrink the font (to ``min_scale``) until it fits ``max_lines``."""
     floor = max(8, round(size * min_scale))
     current = size
     while True:
-        lines = wrap(text, current, width, measure)
+        lines = balance(text, current, width, measure)
         if len(lines) <= max_lines or current <= floor:
             return lines, current
         current = max(floor, round(current * 0.9))
 
 
-__all__ = ["Measure", "fit_text", "wrap"]
+__all__ = ["Measure", "balance", "fit_text", "wrap"]

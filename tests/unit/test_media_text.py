@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.media.text import fit_text, wrap
+from domain.media.text import balance, fit_text, wrap
 
 
 def measure(text: str, size: int) -> float:
@@ -34,3 +34,13 @@ def test_fit_never_goes_below_the_floor() -> None:
         "word " * 50, size=20, width=100, max_lines=1, measure=measure, min_scale=0.5
     )
     assert size == 10 and len(lines) > 1
+
+
+def test_balanced_wrap_avoids_a_lonely_last_word() -> None:
+    text = "Caption number 0 for the ad"
+    assert wrap(text, 20, 250, measure) == ["Caption number 0 for the", "ad"]
+    assert balance(text, 20, 250, measure) == ["Caption number", "0 for the ad"]
+    assert fit_text(text, size=20, width=250, max_lines=3, measure=measure)[0] == [
+        "Caption number",
+        "0 for the ad",
+    ]
