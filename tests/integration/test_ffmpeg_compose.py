@@ -269,3 +269,46 @@ def test_tricky_caption_renders_exactly(tmp_path: Path) -> None:
     assert not _same_text(drawn, _render_pillow(TRICKY.replace("\\", ""), 32))
     assert not _same_text(drawn, _render_pillow(TRICKY.replace("%", ""), 32))
     assert not _same_text(drawn, _render_pillow(TRICKY.replace(":", "", 1), 32))
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        text = (task / "children").read_text().split()
+        pids.update(int(pid) for pid in text)
+    return pids
+
+
+async def test_cancelled_composition_kills_ffmpeg_and_leaves_nothing(
+    media_dir: Path, music: Path, logo: Path
+) -> None:
+    work = media_dir / "cancel"
+    clips = await _clips(work, [3.0, 3.0], [Transition.CUT, Transition.FADE], continues=set())
+    out_dir = work / "out"
+    out_dir.mkdir()
+    composition = Composition(
+        scenes=(SceneClip(clips[0], 3.0, caption="one"), SceneClip(clips[1], 3.0, Transition.FADE)),
+        size=Size(720, 1280),  # large enough to still be encoding when cancelled
+        logo=logo,
+        call_to_action="Buy",
+        music=music,
+        quality=RenderQuality.HIGH,
+    )
+    before = _children()
+    started = asyncio.Event()
+
+    def on_progress(fraction: float) -> None:
+        if fraction > 0.1:
+            started.set()
+
+    task = asyncio.create_task(
+        FfmpegMediaEngine().compose(composition, out_dir / "ad.mp4", on_progress=on_progress)
+    )
+    await asyncio.wait_for(started.wait(), 120)
+    running = _children() - before
+    assert running  # an FFmpeg child is at work
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not (_children() & running)
+    assert list(out_dir.iterdir()) == []  # no output, no partial file, no work directory
