@@ -54,6 +54,7 @@ class Container:
         if self.queue is not None:
             await self.queue.stop()
         await self.bus.stop()
+        await self.storage.aclose()
         await self.engine.dispose()
 
 

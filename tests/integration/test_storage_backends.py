@@ -159,3 +159,29 @@ def test_factory(tmp_path: Path) -> None:
         storage_from_url("gs://bucket", local_root=tmp_path)
     with pytest.raises(ValueError):
         storage_from_url("s3:///nobucket", local_root=tmp_path)
+
+
+async def test_container_close_releases_the_storage_client(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from domain.bootstrap import build_container
+    from domain.settings import Settings
+    from tests.support.s3 import ACCESS_KEY, SECRET_KEY, make_bucket
+
+    endpoint = request.getfixturevalue("s3_endpoint")
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path / "var",
+        redis_url=None,
+        storage_url=f"s3://{await make_bucket(endpoint)}/adreel",
+        s3_endpoint_url=endpoint,
+        s3_access_key_id=ACCESS_KEY,
+        s3_secret_access_key=SECRET_KEY,
+    )
+    container = await build_container(settings)
+    storage = container.storage
+    assert isinstance(storage, S3Storage)
+    await storage.write("a/b.bin", chunks_of(b"bytes"))
+    assert storage._client is not None  # an open client with its connection pool
+    await container.close()
+    assert (storage._client, storage._stack) == (None, None)
