@@ -22,6 +22,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.models import Job as JobModel
 from domain.models import JobEvent
 from domain.services.job_stages import fail_stage
+from domain.services.jobs import price_table
 from domain.settings import Settings
 from tests.support.job_flow import Failure, Flow, add_asset, key_of
 
@@ -888,3 +889,57 @@ async def test_cost_variance_event_once_past_twenty_percent(api, container) -> N
             )
         ).all()
     assert [e.payload["actualUsd"] for e in events] == ["1.9500"]
+
+
+async def test_remaking_stored_work_is_priced_and_kept_within_budget(api, container) -> None:
+    _, campaign_id = await campaign_of(api)
+    priced = {"image": "fake:priced", "video": "fake:priced"}
+    job = await create(
+        api,
+        job_input(
+            campaign_id,
+            durationSeconds=30,
+            sceneCount=3,
+            providers=priced,
+            budgetUsd=2.10,
+            continuity=False,
+        ),
+    )
+    jid = job["id"]
+    flow = Flow(container.session_factory, jid, price_table(container.settings.provider_prices))
+    await flow.to_storyboard_ready()
+    await api(APPROVE, {"input": {"jobId": jid}})
+    await flow.after_approval()
+    async with container.session_factory() as session:
+        row = await session.get(JobModel, key_of(jid))
+        assert row is not None
+        row.actual_cost_usd = Decimal("1.62")  # what the calls cost
+        await session.commit()
+    scenes = (await fetch(api, jid))["scenes"]
+    # a new key image and clip for the last scene: 0.04 + 0.05 * 8.276 s, within 2.10
+    r = await api(REGENERATE, {"input": {"sceneId": scenes[2]["id"], "feedback": "warmer"}})
+    assert r["data"]["regenerateScene"]["userErrors"] == []
+    seconds = Decimal(str(scenes[2]["durationSeconds"]))
+    rework = Decimal("0.04") + Decimal("0.05") * seconds
+    after = await fetch(api, jid)
+    assert Decimal(str(after["cost"]["estimatedUsd"])) == (Decimal("1.62") + rework).quantize(
+        Decimal("0.01")
+    )
+    assert after["scenes"][2]["cost"]["estimatedUsd"] > scenes[2]["cost"]["estimatedUsd"]
+    assert await flow.storyboard() is None
+    await api(APPROVE, {"input": {"jobId": jid}})
+    await flow.after_approval()
+    async with container.session_factory() as session:
+        row = await session.get(JobModel, key_of(jid))
+        assert row is not None
+        row.actual_cost_usd = Decimal("1.62") + rework
+        await session.commit()
+    # the first scene (9.31 s) would take the job past 2.10
+    r = await api(REGENERATE, {"input": {"sceneId": scenes[0]["id"]}})
+    payload = r["data"]["regenerateScene"]
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("BUDGET_EXCEEDED", ["budgetUsd"])
+    ]
+    unchanged = await fetch(api, jid)
+    assert unchanged["status"] == "COMPLETED" and unchanged["refinementsUsed"] == 1
+    assert unchanged["scenes"][0]["refinements"] == 0

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.adapters.providers.builtin_planner import OfflinePlanner
 from domain.enums import AssetKind, AssetRole, AssetStatus, JobStage, JobStatus
 from domain.models import Asset, Campaign, Client, Job, Render
+from domain.rules.pricing import DEFAULT_PRICES, PriceTable
 from domain.services import job_stages, jobs
 from domain.services.events import commit_and_publish
 from schema.ids import decode_any, encode_id
@@ -83,9 +84,15 @@ async def _generated(session: AsyncSession, job: Job, role: AssetRole) -> uuid.U
 class Flow:
     """Run pipeline transitions on one job, committing each step like a worker does."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], job_gid: str) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        job_gid: str,
+        prices: PriceTable = DEFAULT_PRICES,
+    ) -> None:
         self.session_factory = session_factory
         self.job_id = key_of(job_gid)
+        self.prices = prices
 
     async def _run(self, step: Any) -> Any:
         async with self.session_factory() as session:
@@ -105,7 +112,7 @@ class Flow:
     async def plan(self) -> None:
         async def step(session: AsyncSession, job: Job) -> None:
             await job_stages.start_stage(session, job, JobStage.PLAN)
-            await jobs.run_plan(session, job, OfflinePlanner())
+            await jobs.run_plan(session, job, OfflinePlanner(), prices=self.prices)
             assert (
                 await job_stages.complete_stage(session, job, JobStage.PLAN) is JobStage.STORYBOARD
             )
