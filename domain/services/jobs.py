@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import (
@@ -124,6 +125,13 @@ def jobs_query(
     if statuses:
         stmt = stmt.where(Job.status.in_(list(statuses)))
     return stmt
+
+
+@lru_cache(maxsize=256)
+def status_filter(statuses: tuple[JobStatus, ...]) -> tuple[ColumnElement[bool], ...]:
+    """The WHERE clause of a job status filter; the same object for the same statuses, so nested
+    connections filtered alike share one DataLoader."""
+    return (Job.status.in_(list(statuses)),)
 
 
 async def get_job(
@@ -1255,5 +1263,6 @@ __all__ = [
     "run_plan",
     "scenes_of",
     "snapshot_from",
+    "status_filter",
     "update_scene",
 ]

@@ -9,7 +9,9 @@ import strawberry
 
 from domain import models
 from domain.enums import CampaignStatus as CampaignStatusEnum
+from domain.enums import JobStatus as JobStatusEnum
 from domain.services.clients import Stats
+from domain.services.jobs import status_filter
 from domain.services.pagination import PageRequest
 from schema.enums import AssetKind, AssetRole, CampaignStatus, JobStatus
 from schema.errors import UserError
@@ -186,7 +188,7 @@ class Campaign(Node):
         from schema.types.jobs import Job
 
         req = PageRequest.of(first, after, last, before)
-        extra = [models.Job.status.in_(list(status))] if status else None
+        extra = status_filter(tuple(sorted({JobStatusEnum(x) for x in status}))) if status else None
         loader = info.context.loaders.pages_by_parent(models.Job, "campaign_id", req, extra=extra)
         return connection(await loader.load(self.model.id), Job.from_model)
 

@@ -943,3 +943,50 @@ async def test_remaking_stored_work_is_priced_and_kept_within_budget(api, contai
     unchanged = await fetch(api, jid)
     assert unchanged["status"] == "COMPLETED" and unchanged["refinementsUsed"] == 1
     assert unchanged["scenes"][0]["refinements"] == 0
+
+
+NESTED_JOBS = """
+{ campaigns(first: 20) { edges { node {
+    jobs(first: 20) { totalCount edges { node {
+      id status availableActions cost { estimatedUsd } output { status asset { id } } music { id }
+      assets { id }
+      scenes { id assets { id } image { id } clip { id } lastFrame { id } job { id } }
+      renders { id status asset { id } job { id } }
+    } } }
+    queued: jobs(first: 5, status: [QUEUED, PLANNING]) { totalCount }
+} } } }"""
+
+
+async def test_nested_jobs_query_costs_a_constant_number_of_statements(api, container) -> None:
+    from tests.support.db import StatementCounter
+
+    async def count() -> tuple[int, dict[str, Any]]:
+        counter = StatementCounter(container.engine)
+        with counter.counting() as statements:
+            r = await api(NESTED_JOBS)
+        assert "errors" not in r, r
+        return len(statements), r["data"]
+
+    async def grow(campaigns: int, jobs: int) -> None:
+        for _ in range(campaigns):
+            client_id, campaign_id = await campaign_of(api)
+            product = await add_asset(container.session_factory, client_id, AssetRole.PRODUCT)
+            for _ in range(jobs):
+                job = await create(api, job_input(campaign_id, sceneCount=3, assetIds=[product]))
+                flow = Flow(container.session_factory, job["id"])
+                await flow.to_storyboard_ready()
+                await api(APPROVE, {"input": {"jobId": job["id"]}})
+                await flow.after_approval()
+            await create(api, job_input(campaign_id, sceneCount=3))
+
+    await grow(1, 1)
+    one, _ = await count()
+    await grow(3, 2)
+    many, data = await count()
+    edges = data["campaigns"]["edges"]
+    assert [e["node"]["jobs"]["totalCount"] for e in edges] == [2, 3, 3, 3]
+    assert [e["node"]["queued"]["totalCount"] for e in edges] == [1, 1, 1, 1]
+    done = edges[1]["node"]["jobs"]["edges"][0]["node"]
+    assert len(done["scenes"]) == 3 and all(s["clip"] for s in done["scenes"])
+    assert done["output"]["asset"] is not None
+    assert one == many, (one, many)
