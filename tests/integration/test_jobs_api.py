@@ -990,3 +990,95 @@ async def test_nested_jobs_query_costs_a_constant_number_of_statements(api, cont
     assert len(done["scenes"]) == 3 and all(s["clip"] for s in done["scenes"])
     assert done["output"]["asset"] is not None
     assert one == many, (one, many)
+
+
+async def _job_in(api, container, campaign_id: str, status: str) -> tuple[str, Flow]:
+    job = await create(api, job_input(campaign_id, sceneCount=3, continuity=False))
+    flow = Flow(container.session_factory, job["id"])
+    if status == "CANCELED":
+        await api(CANCEL, {"input": {"jobId": job["id"]}})
+    if status in ("QUEUED", "CANCELED"):
+        return job["id"], flow
+    await flow.plan()
+    if status == "PLANNING":
+        return job["id"], flow
+    assert await flow.storyboard() is None
+    if status == "STORYBOARD_READY":
+        return job["id"], flow
+    await api(APPROVE, {"input": {"jobId": job["id"]}})
+    if status == "FAILED":
+        await flow.fail(JobStage.CLIPS)
+        return job["id"], flow
+    if status == "RENDERING":
+        return job["id"], flow
+    await flow.clips()
+    if status == "COMPOSING":
+        return job["id"], flow
+    await flow.compose()
+    await flow.render()
+    return job["id"], flow
+
+
+async def _attempt(api, action: str, job: dict[str, Any]) -> dict[str, Any]:
+    scene = job["scenes"][1]["id"] if job["scenes"] else None
+    calls: dict[str, tuple[str, dict[str, Any]]] = {
+        "APPROVE_STORYBOARD": (APPROVE, {"jobId": job["id"]}),
+        "EDIT_SCENES": (ADD, {"jobId": job["id"], "durationSeconds": 1.5}),
+        "EDIT_SCENES/update": (UPDATE, {"sceneId": scene, "caption": CAPTION}),
+        "REGENERATE_SCENE": (REGENERATE, {"sceneId": scene, "feedback": "again"}),
+        "CANCEL": (CANCEL, {"jobId": job["id"]}),
+        "RETRY": (RETRY, {"jobId": job["id"]}),
+        "EXPORT": (EXPORT, {"jobId": job["id"], "format": "MOV"}),
+    }
+    query, input_ = calls[action]
+    r = await api(query, {"input": input_})
+    assert "errors" not in r, r
+    (payload,) = r["data"].values()
+    result: dict[str, Any] = payload
+    return result
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        "QUEUED",
+        "PLANNING",
+        "STORYBOARD_READY",
+        "RENDERING",
+        "COMPOSING",
+        "COMPLETED",
+        "FAILED",
+        "CANCELED",
+    ],
+)
+async def test_every_action_is_allowed_exactly_when_available(api, container, status) -> None:
+    """For a job in each status, each action succeeds when ``availableActions`` lists it and is
+    ``INVALID_STATE`` (changing nothing) when it does not."""
+    _, campaign_id = await campaign_of(api)
+    probe_id, _ = await _job_in(api, container, campaign_id, status)
+    probe = await fetch(api, probe_id)
+    assert probe["status"] == status
+    available = set(probe["availableActions"])
+    actions = ["APPROVE_STORYBOARD", "EDIT_SCENES", "CANCEL", "RETRY", "EXPORT"]
+    if probe["scenes"]:
+        actions += ["EDIT_SCENES/update", "REGENERATE_SCENE"]
+    for action in actions:
+        job_id, _ = await _job_in(api, container, campaign_id, status)
+        before = await fetch(api, job_id)
+        async with container.session_factory() as session:
+            events_before = await session.scalar(
+                select(func.count()).select_from(JobEvent).where(JobEvent.job_id == key_of(job_id))
+            )
+        payload = await _attempt(api, action, before)
+        if action.split("/")[0] in available:
+            assert payload["userErrors"] == [], (status, action, payload)
+        else:
+            assert codes(payload) == ["INVALID_STATE"], (status, action, payload)
+            assert await fetch(api, job_id) == before
+            async with container.session_factory() as session:
+                events_after = await session.scalar(
+                    select(func.count())
+                    .select_from(JobEvent)
+                    .where(JobEvent.job_id == key_of(job_id))
+                )
+            assert events_after == events_before
