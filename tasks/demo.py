@@ -37,6 +37,7 @@ from domain.enums import (
     SceneStatus,
 )
 from domain.models import Asset, Job, JobEvent, Render, Scene
+from domain.models.pipeline import StageRun
 from domain.ports.storage import file_chunks
 from domain.rules.job_states import STAGE_ORDER, STAGE_WEIGHT
 from domain.services import clients, jobs
@@ -71,6 +72,8 @@ class DemoResult:
     output: Path | None
     seconds: float
     scenes: list[Scene] = field(default_factory=list)
+    job_seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     estimated_usd: float = 0.0
     actual_usd: float = 0.0
     error: str | None = None
@@ -127,6 +130,7 @@ async def _submit(
     *,
     duration: float,
     aspect: AspectRatio,
+    scene_count: int | None = None,
 ) -> uuid.UUID:
     settings = container.settings
     new = jobs.NewJob(
@@ -138,6 +142,7 @@ async def _submit(
         prompt="sunrise on a mountain trail, fresh and light",
         duration_seconds=duration,
         aspect_ratio=aspect,
+        scene_count=scene_count,
         asset_ids=[assets["logo"], assets["product-1"], assets["product-2"]],
         music_asset_id=assets["music"],
         auto_approve=True,
@@ -252,6 +257,7 @@ async def run_demo(
     *,
     duration: float = 30.0,
     aspect: AspectRatio = AspectRatio.PORTRAIT_9_16,
+    scene_count: int | None = None,
     console: Console | None = None,
 ) -> DemoResult:
     """Make the demo ad into ``output``; returns what happened (the job may have failed)."""
@@ -268,8 +274,15 @@ async def run_demo(
         console.print(f"[bold]Adreel demo[/bold] · data in {settings.data_dir.resolve()}")
         console.print("making sample brand assets (logo, two product shots, a music track) ...")
         org_id, campaign_id, assets = await _seed(container, work)
+        submitted = time.monotonic()
         job_id = await _submit(
-            container, org_id, campaign_id, assets, duration=duration, aspect=aspect
+            container,
+            org_id,
+            campaign_id,
+            assets,
+            duration=duration,
+            aspect=aspect,
+            scene_count=scene_count,
         )
         console.print(f"job {job_id} submitted: {duration:g}s, {aspect.value}, auto-approved")
         job = await _watch(container, job_id, console)
@@ -278,11 +291,19 @@ async def run_demo(
             status=job.status,
             output=None,
             seconds=time.monotonic() - started,
+            job_seconds=time.monotonic() - submitted,
             estimated_usd=float(job.estimated_cost_usd),
             actual_usd=float(job.actual_cost_usd),
             error=f"{job.error_code}: {job.error_message}" if job.error_code else None,
         )
         async with container.session_factory() as session:
+            for run in await session.scalars(
+                select(StageRun).where(StageRun.job_id == job_id).order_by(StageRun.created_at)
+            ):
+                if run.finished_at is not None:
+                    spent = (run.finished_at - run.created_at).total_seconds()
+                    key = run.stage.value
+                    result.stage_seconds[key] = result.stage_seconds.get(key, 0.0) + spent
             result.scenes = list(
                 await session.scalars(
                     select(Scene).where(Scene.job_id == job_id).order_by(Scene.position)
