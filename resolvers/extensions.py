@@ -78,7 +78,7 @@ class AccessControl(SchemaExtension):
                 _set_status(ctx, 401)
             elif ctx.retry_after is not None:
                 error = GraphQLError(
-                    f"rate limit exceeded: retry in {ctx.retry_after:.0f} s",
+                    f"rate limit exceeded: retry in {math.ceil(ctx.retry_after)} s",
                     extensions={
                         "code": ErrorCode.RATE_LIMITED.value,
                         "retryAfter": ctx.retry_after,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -64,12 +66,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_service("Redis", REDIS_URL)
 
 
-async def create_pg_database() -> str:
-    """A fresh, uniquely named PostgreSQL database; returns its URL."""
+async def create_pg_database(template: str | None = None) -> str:
+    """A fresh, uniquely named PostgreSQL database (a copy of ``template`` when given)."""
     name = f"adreel_t_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     await admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -83,20 +86,71 @@ async def drop_pg_database(url: str) -> None:
     await admin.dispose()
 
 
+class MigratedTemplates:
+    """Databases migrated once per test session and copied for each test (fast, and each test
+    still gets its own database): a SQLite file, and a PostgreSQL template database."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._sqlite: Path | None = None
+        self._pg: str | None = None
+
+    async def _migrate(self, url: str) -> None:
+        from domain.adapters.db import create_engine
+        from domain.adapters.migrate import upgrade
+
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    async def sqlite_copy(self, target: Path) -> str:
+        if self._sqlite is None:
+            path = self.directory / "template.sqlite3"
+            await self._migrate(f"sqlite+aiosqlite:///{path}")
+            self._sqlite = path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._sqlite, target)
+        return f"sqlite+aiosqlite:///{target}"
+
+    async def pg_copy(self) -> str:
+        if self._pg is None:
+            url = await create_pg_database()
+            await self._migrate(url)
+            self._pg = url.rsplit("/", 1)[1]
+        return await create_pg_database(template=self._pg)
+
+    def drop(self) -> None:
+        if self._pg is not None:
+            asyncio.run(drop_pg_database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{self._pg}"))
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    try:
+        yield templates
+    finally:
+        templates.drop()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, data_dir: Path) -> AsyncIterator[str]:
-    """Each test using this runs once on SQLite and once on PostgreSQL."""
+async def database_url(
+    request: pytest.FixtureRequest, data_dir: Path, migrated_templates: MigratedTemplates
+) -> AsyncIterator[str]:
+    """Each test using this runs once on SQLite and once on PostgreSQL, on its own database
+    (already migrated to the newest revision)."""
     if request.param == "sqlite":
-        data_dir.mkdir(parents=True, exist_ok=True)
-        yield f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}"
+        yield await migrated_templates.sqlite_copy(data_dir / "test.sqlite3")
         return
     require_service("PostgreSQL", PG_ADMIN_URL)
-    url = await create_pg_database()
+    url = await migrated_templates.pg_copy()
     try:
         yield url
     finally:

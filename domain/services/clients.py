@@ -271,15 +271,16 @@ async def client_stats(
     session: AsyncSession, org_id: uuid.UUID, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Stats]:
     """Stats of many clients in two aggregate statements."""
-    campaign_counts = dict(
-        (
+    campaign_counts: dict[uuid.UUID, int] = {
+        client_id: count
+        for client_id, count in (
             await session.execute(
                 select(Campaign.client_id, func.count(Campaign.id))
                 .where(Campaign.organization_id == org_id, Campaign.client_id.in_(client_ids))
                 .group_by(Campaign.client_id)
             )
-        ).tuples()
-    )
+        ).all()
+    }
     job_rows = {
         row[0]: row[1:]
         for row in (

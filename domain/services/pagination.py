@@ -172,7 +172,7 @@ async def fetch_pages_by_parent(
     count_rows = await session.execute(
         select(parent_col, func.count()).where(base.whereclause).group_by(parent_col)
     )
-    counts: dict[uuid.UUID, int] = {pid: n for pid, n in count_rows.tuples()}
+    counts: dict[uuid.UUID, int] = {pid: n for pid, n in count_rows.all()}
     filtered = base
     if req.cursor is not None:
         filtered = filtered.where(_after(model, req.cursor, req.forward))

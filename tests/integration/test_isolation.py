@@ -3,7 +3,8 @@
 Table-driven. Adding a node type is one line in ``NODE_TYPES`` (a factory that creates one object
 as the owning organization and returns its global ID); adding a mutation is one line in
 ``MUTATIONS`` (an input template whose ``{Type}`` placeholders are filled with the owner's IDs).
-``test_every_mutation_has_an_isolation_case`` fails when a mutation of the schema has no row.
+``test_every_mutation_has_an_isolation_case`` and ``test_every_node_type_has_a_factory`` fail
+when the schema grows a mutation or node type without a row here.
 """
 
 from __future__ import annotations
@@ -12,27 +13,89 @@ import base64
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from domain import enums, models
 from schema.app import build_schema
+from schema.ids import decode_id, encode_id
 from tests.support.db import snapshot
 from tests.support.graph import create_campaign, create_client, payload
 
-Factory = Callable[[Any, dict[str, str]], Awaitable[str]]
+
+@dataclass
+class Owner:
+    """The organization that owns the objects: its API client and the container."""
+
+    api: Any
+    container: Any
 
 
-async def _client(api: Any, made: dict[str, str]) -> str:
-    return await create_client(api, f"Client {uuid.uuid4().hex[:6]}")
+Factory = Callable[[Owner, dict[str, str]], Awaitable[str]]
 
 
-async def _campaign(api: Any, made: dict[str, str]) -> str:
-    return await create_campaign(api, made["Client"], f"Campaign {uuid.uuid4().hex[:6]}")
+async def _client(owner: Owner, made: dict[str, str]) -> str:
+    return await create_client(owner.api, f"Client {uuid.uuid4().hex[:6]}")
 
 
-async def _asset(api: Any, made: dict[str, str]) -> str:
-    r = await api(
+async def _campaign(owner: Owner, made: dict[str, str]) -> str:
+    return await create_campaign(owner.api, made["Client"], f"Campaign {uuid.uuid4().hex[:6]}")
+
+
+async def _job(owner: Owner, made: dict[str, str]) -> str:
+    """A job waiting at its storyboard (written directly: no pipeline run is needed)."""
+    async with owner.container.session_factory() as session:
+        campaign = await session.get(models.Campaign, decode_id(made["Campaign"], "Campaign"))
+        job = models.Job(
+            organization_id=campaign.organization_id,
+            campaign_id=campaign.id,
+            status=enums.JobStatus.STORYBOARD_READY,
+            brief={"product": "Shoes"},
+            duration_seconds=15.0,
+            aspect_ratio=enums.AspectRatio.LANDSCAPE_16_9,
+        )
+        session.add(job)
+        await session.commit()
+        return encode_id("Job", job.id)
+
+
+async def _scene(owner: Owner, made: dict[str, str]) -> str:
+    async with owner.container.session_factory() as session:
+        job = await session.get(models.Job, decode_id(made["Job"], "Job"))
+        scene = models.Scene(
+            organization_id=job.organization_id,
+            job_id=job.id,
+            position=0,
+            title="Opening",
+            shot_type=enums.ShotType.WIDE,
+            transition=enums.Transition.CUT,
+            duration_seconds=15.0,
+            continuity=enums.SceneContinuity.CUT,
+        )
+        session.add(scene)
+        await session.commit()
+        return encode_id("Scene", scene.id)
+
+
+async def _render(owner: Owner, made: dict[str, str]) -> str:
+    async with owner.container.session_factory() as session:
+        job = await session.get(models.Job, decode_id(made["Job"], "Job"))
+        render = models.Render(
+            organization_id=job.organization_id,
+            job_id=job.id,
+            format=enums.VideoFormat.MP4,
+            resolution=enums.Resolution.P720,
+            aspect_ratio=enums.AspectRatio.LANDSCAPE_16_9,
+        )
+        session.add(render)
+        await session.commit()
+        return encode_id("Render", render.id)
+
+
+async def _asset(owner: Owner, made: dict[str, str]) -> str:
+    r = await owner.api(
         "mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input)"
         " { asset { id } userErrors { code } } }",
         {"input": {"campaignId": made["Campaign"], "filename": "logo.png", "byteSize": 68}},
@@ -48,6 +111,9 @@ NODE_TYPES: dict[str, Factory] = {
     "Client": _client,
     "Campaign": _campaign,
     "Asset": _asset,
+    "Job": _job,
+    "Scene": _scene,
+    "Render": _render,
 }
 
 #: mutation -> input template; "{Type}" is replaced by the owner's object of that type.
@@ -60,6 +126,21 @@ MUTATIONS: dict[str, dict[str, Any]] = {
     "createAssetUpload": {"clientId": "{Client}", "filename": "x.png", "byteSize": 68},
     "importAssetFromUrl": {"url": "https://assets.invalid/x.png", "campaignId": "{Campaign}"},
     "deleteAsset": {"assetId": "{Asset}"},
+    "createJob": {
+        "campaignId": "{Campaign}",
+        "brief": {"product": "Shoes"},
+        "durationSeconds": 15,
+        "aspectRatio": "LANDSCAPE_16_9",
+    },
+    "approveStoryboard": {"jobId": "{Job}"},
+    "updateScene": {"sceneId": "{Scene}", "title": "Taken over"},
+    "addScene": {"jobId": "{Job}", "title": "Planted"},
+    "deleteScene": {"sceneId": "{Scene}"},
+    "reorderScenes": {"jobId": "{Job}", "sceneIds": ["{Scene}"]},
+    "regenerateScene": {"sceneId": "{Scene}", "feedback": "more red"},
+    "cancelJob": {"jobId": "{Job}"},
+    "retryJob": {"jobId": "{Job}"},
+    "exportJob": {"jobId": "{Job}"},
 }
 
 #: mutations whose isolation another module tests (multipart bodies), with where.
@@ -88,15 +169,22 @@ def _fill(template: Any, ids: dict[str, str]) -> Any:
     return template
 
 
+def _root_fields(kind: str) -> dict[str, Any]:
+    gql = build_schema()._schema
+    root = gql.query_type if kind == "query" else gql.mutation_type
+    assert root is not None
+    return dict(root.fields)
+
+
 def _input_type(mutation: str) -> str:
-    field = build_schema()._schema.mutation_type.fields[mutation]
+    field = _root_fields("mutation")[mutation]
     return str(field.args["input"].type)
 
 
-async def _make_all(api: Any) -> dict[str, str]:
+async def _make_all(api: Any, container: Any) -> dict[str, str]:
     made: dict[str, str] = {}
     for type_name, factory in NODE_TYPES.items():
-        made[type_name] = await factory(api, made)
+        made[type_name] = await factory(Owner(api, container), made)
     return made
 
 
@@ -109,7 +197,7 @@ def _scrub(value: Any, ids: set[str]) -> Any:
 
 
 def test_every_mutation_has_an_isolation_case() -> None:
-    mutations = set(build_schema()._schema.mutation_type.fields)
+    mutations = set(_root_fields("mutation"))
     missing = mutations - set(MUTATIONS) - NO_FOREIGN_IDS - set(COVERED_ELSEWHERE)
     assert not missing, f"add a row to MUTATIONS in {__file__} for: {sorted(missing)}"
 
@@ -122,8 +210,8 @@ def test_every_node_type_has_a_factory() -> None:
 
 
 @pytest.mark.parametrize("type_name", list(NODE_TYPES))
-async def test_foreign_node_is_invisible(api, other_api, type_name) -> None:
-    made = await _make_all(api)
+async def test_foreign_node_is_invisible(api, other_api, container, type_name) -> None:
+    made = await _make_all(api, container)
     foreign = made[type_name]
     query = "query($id: ID!) { node(id: $id) { id } }"
     assert (await api(query, {"id": foreign}))["data"]["node"] == {"id": foreign}
@@ -134,22 +222,27 @@ async def test_foreign_node_is_invisible(api, other_api, type_name) -> None:
     assert r["data"]["nodes"] == [None]
 
 
-async def test_lists_show_only_own_rows(api, other_api) -> None:
-    made = await _make_all(api)
+async def test_lists_show_only_own_rows(api, other_api, container) -> None:
+    made = await _make_all(api, container)
+    root = _root_fields("query")
+    lists = [name for name, f in root.items() if str(f.type).endswith("Connection!")]
+    assert {"clients", "campaigns"} <= set(lists)
+    document = "{ " + " ".join(f"{n}(first: 100) {{ totalCount }}" for n in lists) + " }"
+    mine = (await api(document))["data"]
+    assert all(mine[n]["totalCount"] >= 1 for n in lists), mine
+    theirs = (await other_api(document))["data"]
+    assert theirs == {n: {"totalCount": 0} for n in lists}
+    # filtering by another organization's parent finds nothing either
     r = await other_api(
-        "query($c: ID) { clients(first: 100) { totalCount edges { node { id } } }"
-        " campaigns(first: 100, clientId: $c) { totalCount edges { node { id } } } }",
+        "query($c: ID) { campaigns(first: 100, clientId: $c) { totalCount edges { node { id } } } }",
         {"c": made["Client"]},
     )
-    assert r["data"]["clients"] == {"totalCount": 0, "edges": []}
     assert r["data"]["campaigns"] == {"totalCount": 0, "edges": []}
-    r = await other_api("{ campaigns(first: 100) { totalCount } }")
-    assert r["data"]["campaigns"]["totalCount"] == 0
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 async def test_foreign_ids_in_mutations_are_not_found(api, other_api, container, mutation) -> None:
-    made = await _make_all(api)
+    made = await _make_all(api, container)
     document = (
         f"mutation($input: {_input_type(mutation)}) {{ {mutation}(input: $input) "
         "{ userErrors { field message code } } }"

@@ -46,3 +46,39 @@ class StatementCounter:
         finally:
             self._active = False
             event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+async def insert_jobs(
+    session_factory: Any,
+    campaign_global_id: str,
+    statuses: list[Any],
+    *,
+    estimated: float = 1.25,
+    actual: float = 1.0,
+    duration: float = 15.0,
+) -> None:
+    """Jobs under a campaign, written directly (the pipeline's own API is not needed for stats)."""
+    from decimal import Decimal
+
+    from domain.enums import AspectRatio
+    from domain.models import Campaign, Job
+    from schema.ids import decode_id
+
+    campaign_id = decode_id(campaign_global_id, "Campaign")
+    async with session_factory() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        for status in statuses:
+            session.add(
+                Job(
+                    organization_id=campaign.organization_id,
+                    campaign_id=campaign.id,
+                    status=status,
+                    brief={"product": "Shoes", "prompt": "run"},
+                    duration_seconds=duration,
+                    aspect_ratio=AspectRatio.LANDSCAPE_16_9,
+                    estimated_cost_usd=Decimal(str(estimated)),
+                    actual_cost_usd=Decimal(str(actual)),
+                )
+            )
+        await session.commit()

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from domain.adapters.storage.local import LocalStorage
-from domain.adapters.storage.s3 import S3Storage
 from domain.ports.storage import Storage
 from domain.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.adapters.storage.s3 import S3Storage
+
+
+def __getattr__(name: str) -> Any:
+    # the S3 backend (and its SDK, slow to import) loads only when asked for
+    if name == "S3Storage":
+        from domain.adapters.storage.s3 import S3Storage
+
+        return S3Storage
+    raise AttributeError(name)
 
 
 def storage_from_url(
@@ -29,6 +41,8 @@ def storage_from_url(
     if parts.scheme == "s3":
         if not parts.netloc:
             raise ValueError("storage URL s3://bucket/prefix needs a bucket")
+        from domain.adapters.storage.s3 import S3Storage
+
         return S3Storage(
             parts.netloc,
             parts.path.strip("/"),
