@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     file_url_ttl_seconds: int = 3600
     upload_url_ttl_seconds: int = 900
     storage_presign_downloads: bool = False
+    # URL imports: retryable failures (timeouts, 5xx, resets) retried with jittered back-off
+    asset_import_max_attempts: int = Field(default=3, ge=1, le=20)
+    asset_import_retry_base_seconds: float = Field(default=2.0, ge=0.0)
+    asset_import_retry_max_seconds: float = Field(default=60.0, ge=0.0)
 
     ffmpeg: str | None = None
 

@@ -34,9 +34,6 @@ from schema.types.assets import (
     UploadAssetInput,
 )
 
-#: The task that downloads an imported asset in the background.
-IMPORT_TASK = "import_asset"
-
 
 def _owner_ids(
     client_id: str | None, campaign_id: str | None
@@ -200,4 +197,6 @@ class AssetMutations:
 async def _enqueue_import(ctx: Context, asset_id: uuid.UUID) -> None:
     queue = ctx.container.queue
     assert queue is not None, "the server wires a task queue before serving"
-    await queue.enqueue(IMPORT_TASK, key=f"import:{asset_id}", asset_id=str(asset_id))
+    await queue.enqueue(
+        service.IMPORT_TASK, key=service.import_task_key(asset_id), asset_id=str(asset_id)
+    )

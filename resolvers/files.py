@@ -176,13 +176,20 @@ async def upload_endpoint(request: Request) -> Response:
             )
         except DomainError as exc:
             return _error(_STATUS.get(exc.code, 422), str(exc.code), exc.message)
-        body = {
-            "asset": {
-                "id": encode_id("Asset", result.asset.id),
-                "status": str(result.asset.status),
-                "duplicate": result.duplicate,
-            }
+        answer: dict[str, Any] = {
+            "id": encode_id("Asset", result.asset.id),
+            "status": str(result.asset.status),
+            "duplicate": result.duplicate,
         }
+        if result.duplicate_of is not None:
+            # The bytes were received; this asset is FAILED as a DUPLICATE of a READY one.
+            existing = encode_id("Asset", result.duplicate_of.id)
+            answer["duplicateOf"] = existing
+            answer["error"] = {
+                "code": str(ErrorCode.DUPLICATE),
+                "message": service.duplicate_message(existing, None),
+            }
+        body = {"asset": answer}
     return JSONResponse(body, status_code=200)
 
 

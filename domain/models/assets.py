@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.models.base import Entity, str_enum
+
+#: Rows the per-client content-hash uniqueness applies to: READY brand assets (not generated).
+BRAND_READY = text("status = 'READY' AND job_id IS NULL")
 
 
 class Asset(Entity):
     """A stored file with what validation learned about it.
 
     Belongs to a client, optionally to a campaign and a job (generated frames, clips, renders).
+    A client holds one READY brand asset (no job) per content hash: the partial unique index
+    makes that a database guarantee, so two identical uploads racing cannot both be stored.
     """
 
     __tablename__ = "assets"
-    __table_args__ = (Index("ix_assets_client_sha256", "client_id", "sha256"),)
+    __table_args__ = (
+        Index("ix_assets_client_sha256", "client_id", "sha256"),
+        Index(
+            "uq_assets_brand_sha256",
+            "client_id",
+            "sha256",
+            unique=True,
+            sqlite_where=BRAND_READY,
+            postgresql_where=BRAND_READY,
+        ),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), index=True, nullable=False
@@ -51,3 +77,8 @@ class Asset(Entity):
     error_stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_retryable: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: Set on a PENDING upload/import that turned FAILED (``DUPLICATE``) because the client
+    #: already had these bytes: the READY asset it duplicates.
+    duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("assets.id", ondelete="SET NULL"), index=True, nullable=True
+    )

@@ -13,7 +13,8 @@ from domain import models
 from domain.enums import AssetKind as AssetKindEnum
 from domain.enums import AssetRole as AssetRoleEnum
 from domain.enums import AssetStatus as AssetStatusEnum
-from domain.services.assets import signed_file_url
+from domain.errors import ErrorCode
+from domain.services.assets import duplicate_message, signed_file_url
 from schema.enums import AssetKind, AssetRole, AssetStatus
 from schema.errors import UserError
 from schema.ids import encode_id
@@ -43,6 +44,9 @@ class Asset(Node):
     @classmethod
     def from_model(cls, m: models.Asset) -> Asset:
         ready = m.status == AssetStatusEnum.READY
+        message = m.error_message
+        if m.error_code == ErrorCode.DUPLICATE and m.duplicate_of_id is not None:
+            message = duplicate_message(encode_id("Asset", m.duplicate_of_id), None)
         return cls(
             id=encode_id("Asset", m.id),
             kind=m.kind,
@@ -58,10 +62,23 @@ class Asset(Node):
             video_codec=m.video_codec,
             audio_codec=m.audio_codec,
             source_url=m.source_url,
-            error=StageError.of(m.error_code, m.error_stage, m.error_message, m.error_retryable),
+            error=StageError.of(m.error_code, m.error_stage, message, m.error_retryable),
             created_at=m.created_at,
             model=m,
         )
+
+    @strawberry.field(
+        description=(
+            "The READY asset with the same bytes that this upload or import duplicated (it is "
+            "then FAILED with the error code DUPLICATE and keeps no file of its own)."
+        )
+    )
+    async def duplicate_of(self, info: strawberry.Info) -> Asset | None:
+        target = self.model.duplicate_of_id
+        if target is None:
+            return None
+        row = await info.context.loaders.by_id(models.Asset).load(target)
+        return Asset.from_model(row) if row is not None else None
 
     @strawberry.field(description="A signed, expiring download URL (null until READY).")
     async def url(self, info: strawberry.Info) -> str | None:
