@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,7 +263,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start ``adreel worker`` in its own process group, logging to ``log``."""
     handle = log.open("ab")
     return subprocess.Popen(
-        [str(Path(os.sys.executable).parent / "adreel"), "worker"],
+        [str(Path(sys.executable).parent / "adreel"), "worker"],
         env=env,
         stdout=handle,
         stderr=subprocess.STDOUT,

@@ -127,9 +127,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("jobs") as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "next_run_at", domain.models.base.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("next_run_at", domain.models.base.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("composition_asset_id", sa.Uuid(), nullable=True))
 
