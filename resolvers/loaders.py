@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
@@ -57,9 +57,21 @@ class Loaders:
         return self._get(("by_id", model), batch)
 
     def pages_by_parent(
-        self, model: type[E], parent_column: str, req: PageRequest, *, extra: Any = None
+        self,
+        model: type[E],
+        parent_column: str,
+        req: PageRequest,
+        *,
+        extra: Any = None,
+        filter_key: Hashable = None,
     ) -> DataLoader[uuid.UUID, Page[E]]:
-        """One keyset page of ``model`` rows per parent key (two statements per batch)."""
+        """One keyset page of ``model`` rows per parent key (two statements per batch).
+
+        ``extra`` holds additional WHERE clauses; ``filter_key`` is a hashable value naming them
+        (the filter arguments), so every parent asking for the same filter shares one batch.
+        """
+        if extra is not None and filter_key is None:
+            raise ValueError("pass filter_key with extra so equal filters share one batch")
 
         async def batch(parent_ids: list[uuid.UUID]) -> list[Page[E]]:
             ctx = self._ctx
@@ -72,7 +84,7 @@ class Loaders:
             )
             return [pages[p] for p in parent_ids]
 
-        return self._get(("pages", model, parent_column, req, repr(extra)), batch)
+        return self._get(("pages", model, parent_column, req, filter_key), batch)
 
     def client_stats(self) -> DataLoader[uuid.UUID, client_service.Stats]:
         """Aggregated stats per client."""

@@ -121,7 +121,9 @@ class Client(Node):
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
-        loader = info.context.loaders.pages_by_parent(models.Asset, "client_id", req, extra=extra)
+        loader = info.context.loaders.pages_by_parent(
+            models.Asset, "client_id", req, extra=extra, filter_key=(kind, role)
+        )
         return connection(await loader.load(self.model.id), Asset.from_model)
 
     @strawberry.field
@@ -172,7 +174,9 @@ class Campaign(Node):
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
-        loader = info.context.loaders.pages_by_parent(models.Asset, "campaign_id", req, extra=extra)
+        loader = info.context.loaders.pages_by_parent(
+            models.Asset, "campaign_id", req, extra=extra, filter_key=(kind, role)
+        )
         return connection(await loader.load(self.model.id), Asset.from_model)
 
     @strawberry.field(description="The campaign's jobs, oldest first.")
@@ -189,7 +193,9 @@ class Campaign(Node):
 
         req = PageRequest.of(first, after, last, before)
         extra = status_filter(tuple(sorted({JobStatusEnum(x) for x in status}))) if status else None
-        loader = info.context.loaders.pages_by_parent(models.Job, "campaign_id", req, extra=extra)
+        loader = info.context.loaders.pages_by_parent(
+            models.Job, "campaign_id", req, extra=extra, filter_key=tuple(sorted(status or []))
+        )
         return connection(await loader.load(self.model.id), Job.from_model)
 
     @strawberry.field
