@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -34,12 +35,13 @@ return tostring(wait)
 class MemoryRateLimiter:
     """A token bucket per key in this process: ``per_minute`` sustained, ``burst`` at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._clock = clock
 
     async def hit(self, key: str, per_minute: int, burst: int) -> float | None:
         rate = per_minute / 60.0
-        now = time.monotonic()
+        now = self._clock()
         tokens, at = self._buckets.get(key, (float(burst), now))
         tokens = min(float(burst), tokens + (now - at) * rate)
         if tokens >= 1:

@@ -1,0 +1,338 @@
+"""Requests per second of the nested GraphQL query beside a plain Starlette JSON endpoint.
+
+Both endpoints answer the same question over the same data (1,000 clients x 5 campaigns in one
+organization): the first 50 clients, each with its first 20 campaigns and its job count. The
+baseline runs the very same SQL (API-key lookup, one keyset page of clients with its total, one
+windowed page of campaigns per client with their totals, the client stats aggregates) through
+the same domain services and writes the JSON by hand: what is left between the two figures is
+the GraphQL layer (parsing, validation, extensions, resolvers, DataLoaders, serialization).
+
+Each endpoint is served by its own uvicorn process on loopback; a bounded httpx load loop
+(fixed concurrency, fixed duration, rounds alternating between the two) drives them in the same
+run. Usage:
+
+    .venv/bin/python bench/bench_graphql.py [--seconds 8] [--rounds 3] [--concurrency 8]
+        [--database-url postgresql+asyncpg://...]   (default: a SQLite file in a temp directory)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLIENTS = 1_000
+CAMPAIGNS_PER_CLIENT = 5
+
+NESTED = """
+{ clients(first: 50) { edges { node {
+    campaigns(first: 20) { edges { node { id } } }
+    stats { jobCount }
+} } } }"""
+
+
+def settings_for(database_url: str, data_dir: Path) -> Any:
+    from domain.settings import Settings
+
+    return Settings(
+        env="test",
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=None,
+        rate_limit_per_minute=10_000_000,
+        rate_limit_burst=10_000_000,
+    )
+
+
+# ---------------------------------------------------------------- data
+
+
+async def seed(database_url: str, data_dir: Path) -> str:
+    """Migrate, then 1,000 clients x 5 campaigns in one organization; returns its API key."""
+    from domain.bootstrap import build_container
+    from domain.models import Campaign, Client
+    from domain.models.base import utcnow
+    from domain.services.tenancy import create_api_key
+
+    container = await build_container(settings_for(database_url, data_dir), migrate=True)
+    try:
+        async with container.session_factory() as session:
+            issued = await create_api_key(session, f"bench-{uuid.uuid4().hex[:6]}")
+            org_id = issued.organization.id
+            now = utcnow()
+            clients = [
+                Client(
+                    id=uuid.uuid4(),
+                    organization_id=org_id,
+                    name=f"Client {i:04d}",
+                    name_key=f"client {i:04d}",
+                    brand_colors=["#112233"],
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(CLIENTS)
+            ]
+            session.add_all(clients)
+            await session.flush()
+            session.add_all(
+                Campaign(
+                    organization_id=org_id,
+                    client_id=client.id,
+                    name=f"Campaign {k}",
+                    name_key=f"campaign {k}",
+                    budget_usd=Decimal("100.00"),
+                    created_at=now,
+                    updated_at=now,
+                )
+                for client in clients
+                for k in range(CAMPAIGNS_PER_CLIENT)
+            )
+            await session.commit()
+            return issued.key
+    finally:
+        await container.close()
+
+
+# ---------------------------------------------------------------- the two servers
+
+
+def graphql_app(database_url: str, data_dir: Path) -> Any:
+    from server import create_app
+
+    return create_app(settings_for(database_url, data_dir))
+
+
+def plain_app(database_url: str, data_dir: Path) -> Any:
+    """A Starlette endpoint doing the same SQL through the same services, JSON by hand."""
+    import contextlib
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from domain.bootstrap import build_container
+    from domain.errors import AuthenticationError
+    from domain.models import Campaign, Client
+    from domain.services import clients as service
+    from domain.services.pagination import PageRequest, fetch_page, fetch_pages_by_parent
+    from domain.services.tenancy import authenticate
+    from schema.ids import encode_id
+
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> Any:
+        state["container"] = await build_container(settings_for(database_url, data_dir))
+        try:
+            yield
+        finally:
+            await state["container"].close()
+
+    async def nested(request: Request) -> Response:
+        container = state["container"]
+        async with container.session_factory() as session:
+            try:
+                principal = await authenticate(session, request.headers.get("authorization"))
+            except AuthenticationError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=401)
+        async with container.session_factory() as session:
+            org_id = principal.organization_id
+            page = await fetch_page(
+                session, service.clients_query(org_id), Client, PageRequest.of(first=50)
+            )
+            ids = [c.id for c in page.items]
+            from sqlalchemy import select
+
+            campaigns = await fetch_pages_by_parent(
+                session,
+                select(Campaign).where(Campaign.organization_id == org_id),
+                Campaign,
+                "client_id",
+                ids,
+                PageRequest.of(first=20),
+            )
+            stats = await service.client_stats(session, org_id, ids)
+        edges = [
+            {
+                "node": {
+                    "campaigns": {
+                        "edges": [
+                            {"node": {"id": encode_id("Campaign", c.id)}}
+                            for c in campaigns[client.id].items
+                        ]
+                    },
+                    "stats": {"jobCount": stats[client.id].job_count},
+                }
+            }
+            for client in page.items
+        ]
+        return JSONResponse({"data": {"clients": {"edges": edges}}})
+
+    return Starlette(routes=[Route("/nested", nested, methods=["POST"])], lifespan=lifespan)
+
+
+def serve(kind: str, port: int, database_url: str, data_dir: Path) -> None:
+    import uvicorn
+
+    app = (graphql_app if kind == "graphql" else plain_app)(database_url, data_dir)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# ---------------------------------------------------------------- load
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    kind: str, database_url: str, data_dir: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--port", str(port),
+         "--database-url", database_url, "--data-dir", str(data_dir)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}")
+            try:
+                await http.get("/")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+async def load(
+    url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int
+) -> tuple[int, float]:
+    """Requests completed in ``seconds`` by ``concurrency`` workers (bounded by time and count)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    payload = json.dumps(body).encode()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    done = 0
+    max_requests = 1_000_000
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+        deadline = time.perf_counter() + seconds
+        started = time.perf_counter()
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline and done < max_requests:
+                response = await http.post(url, content=payload, headers=headers)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+                done += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return done, time.perf_counter() - started
+
+
+async def check_same_answer(graphql_url: str, plain_url: str, key: str) -> int:
+    """Both endpoints return the same document (so the comparison is fair)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(timeout=60) as http:
+        g = (await http.post(graphql_url, json={"query": NESTED}, headers=headers)).json()
+        p = (await http.post(plain_url, json={}, headers=headers)).json()
+    if g != p:
+        raise RuntimeError("the two endpoints disagree")
+    edges = g["data"]["clients"]["edges"]
+    assert len(edges) == 50 and all(
+        len(e["node"]["campaigns"]["edges"]) == CAMPAIGNS_PER_CLIENT for e in edges
+    )
+    return len(json.dumps(g))
+
+
+async def run(args: argparse.Namespace) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="adreel-bench-"))
+    database_url = args.database_url or f"sqlite+aiosqlite:///{data_dir / 'bench.sqlite3'}"
+    print(f"seeding {CLIENTS} clients x {CAMPAIGNS_PER_CLIENT} campaigns ...", flush=True)
+    key = await seed(database_url, data_dir)
+    servers = {kind: start_server(kind, database_url, data_dir) for kind in ("graphql", "plain")}
+    try:
+        for process, base in servers.values():
+            await wait_ready(base, process)
+        graphql_url = servers["graphql"][1] + "/graphql"
+        plain_url = servers["plain"][1] + "/nested"
+        size = await check_same_answer(graphql_url, plain_url, key)
+        print(f"both endpoints answer the same {size:,}-byte document", flush=True)
+        targets = {
+            "graphql": (graphql_url, {"query": NESTED}),
+            "plain": (plain_url, {}),
+        }
+        for url, body in targets.values():  # warm-up
+            await load(url, body, key, 1.0, args.concurrency)
+        rates: dict[str, list[float]] = {"graphql": [], "plain": []}
+        for round_ in range(args.rounds):
+            for kind in ("graphql", "plain") if round_ % 2 == 0 else ("plain", "graphql"):
+                url, body = targets[kind]
+                count, elapsed = await load(url, body, key, args.seconds, args.concurrency)
+                rates[kind].append(count / elapsed)
+                print(f"  round {round_ + 1} {kind:8s} {count / elapsed:8.1f} req/s", flush=True)
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    graphql = statistics.median(rates["graphql"])
+    plain = statistics.median(rates["plain"])
+    database = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    print()
+    print(f"nested query, {CLIENTS:,} clients x {CAMPAIGNS_PER_CLIENT} campaigns, {database}, "
+          f"concurrency {args.concurrency}, median of {args.rounds} x {args.seconds:g} s")  # fmt: skip
+    print(f"  /graphql            {graphql:8.1f} req/s")
+    print(f"  plain Starlette     {plain:8.1f} req/s")
+    print(f"  ratio graphql/plain {graphql / plain:8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url")
+    parser.add_argument("--serve", choices=["graphql", "plain"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.database_url, Path(args.data_dir))
+        return
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
