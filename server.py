@@ -332,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("key")
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o")
-    sub.add_parser("worker", help="run a pipeline worker (arq on ADREEL_REDIS_URL)")
+    worker = sub.add_parser("worker", help="run a pipeline worker (arq on ADREEL_REDIS_URL)")
+    worker.add_argument(
+        "--check", action="store_true", help="exit 0 if a worker on the queue is alive, else 1"
+    )
     demo = sub.add_parser("demo", help="make a 30-second ad end to end offline, with live progress")
     demo.add_argument("--data-dir", type=Path, help="where data is kept (default ./var)")
     demo.add_argument("--output", "-o", type=Path, default=Path("adreel-demo.mp4"))
@@ -413,8 +416,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         print(key)
         return 0
     if args.command == "worker":
-        from tasks.worker import run_worker
+        from tasks.worker import check_health, run_worker
 
+        if args.check:
+            return check_health(settings)
         run_worker(settings)
         return 0
     if args.command == "demo":

@@ -8,12 +8,13 @@ longest job timeout; the lease sweeper is what bounds the delay (``ADREEL_LEASE_
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
-from arq.worker import Function, func
+from arq.worker import Function, async_check_health, func
 from arq.worker import run_worker as arq_run_worker
 
 from domain.adapters.pipeline import lease_owner_base
@@ -96,9 +97,20 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def check_health(settings: Settings) -> int:
+    """0 when a worker on this queue recorded its health recently (arq's health key), else 1."""
+    if not settings.redis_url:
+        raise SystemExit("adreel worker needs ADREEL_REDIS_URL")
+    return asyncio.run(
+        async_check_health(
+            RedisSettings.from_dsn(settings.redis_url), queue_name=settings.queue_name
+        )
+    )
+
+
 def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq)."""
     arq_run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
 
 
-__all__ = ["WorkerSettings", "run_worker", "shutdown", "startup", "worker_options"]
+__all__ = ["WorkerSettings", "check_health", "run_worker", "shutdown", "startup", "worker_options"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -86,8 +88,8 @@ def workers(settings: Settings, tmp_path: Path) -> Iterator[list[Any]]:
     kill_pids(processes_mentioning(str(settings.data_dir)))
 
 
-def spawn(settings: Settings, workers: list[Any], log: Path) -> Any:
-    env = worker_env(
+def env_of(settings: Settings) -> dict[str, str]:
+    return worker_env(
         env="test",
         data_dir=settings.data_dir,
         database_url=settings.database_url,
@@ -99,7 +101,10 @@ def spawn(settings: Settings, workers: list[Any], log: Path) -> Any:
         sweep_interval_seconds=settings.sweep_interval_seconds,
         scene_concurrency=settings.scene_concurrency,
     )
-    process = start_worker(env, log)
+
+
+def spawn(settings: Settings, workers: list[Any], log: Path) -> Any:
+    process = start_worker(env_of(settings), log)
     workers.append(process)
     return process
 
@@ -140,6 +145,10 @@ async def test_job_runs_on_an_arq_worker(
             await session.scalars(select(StageRun.owner).where(StageRun.job_id == job_uuid(job_id)))
         )
     assert owners and all(o.startswith("worker:") for o in owners), owners
+    # the worker reports its health where `adreel worker --check` looks
+    adreel = str(Path(sys.executable).parent / "adreel")
+    check = subprocess.run([adreel, "worker", "--check"], env=env_of(settings), timeout=60)
+    assert check.returncode == 0
 
 
 async def test_worker_killed_mid_clip_loses_nothing(

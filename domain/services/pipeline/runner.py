@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -186,29 +187,40 @@ async def _run_leased(
 
 
 async def _supervise(ctx: StageContext, body: Awaitable[None]) -> Outcome | None:
-    """Run ``body`` while a heartbeat keeps the lease; stop it when the job is canceled."""
+    """Run ``body`` while a heartbeat keeps the lease; stop it when the job is canceled.
+
+    A heartbeat that cannot reach the database is retried; once the lease may have expired
+    without one succeeding, the body is stopped (another runner may own the job by then).
+    """
     deps = ctx.deps
-    interval = max(0.2, min(2.0, deps.settings.lease_seconds / 3))
+    seconds = deps.settings.lease_seconds
+    interval = max(0.2, min(2.0, seconds / 3))
     task: asyncio.Task[None] = asyncio.ensure_future(body)
-    reason: Outcome | None = None
+    last_beat = time.monotonic()
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=interval)
             if done:
                 break
-            beat = await lease.heartbeat(
-                deps.session_factory, ctx.job_id, ctx.owner, deps.settings.lease_seconds
-            )
-            if not beat.held:
-                reason = Outcome.LEASE_LOST
-            elif beat.status is JobStatus.CANCELED:
-                reason = Outcome.CANCELED
+            reason: Outcome | None = None
+            try:
+                beat = await lease.heartbeat(deps.session_factory, ctx.job_id, ctx.owner, seconds)
+            except Exception:
+                log.warning("heartbeat of job %s failed", ctx.job_id, exc_info=True)
+                if time.monotonic() - last_beat >= seconds:
+                    reason = Outcome.LEASE_LOST
+            else:
+                last_beat = time.monotonic()
+                if not beat.held:
+                    reason = Outcome.LEASE_LOST
+                elif beat.status is JobStatus.CANCELED:
+                    reason = Outcome.CANCELED
             if reason is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
                 return reason
-    except asyncio.CancelledError:
+    except BaseException:
         task.cancel()
         with anyio.CancelScope(shield=True), contextlib.suppress(BaseException):
             await task
