@@ -317,3 +317,85 @@ async def test_non_retryable_provider_error_fails_the_scene_and_job(
     assert job["error"]["code"] == "CONTENT_POLICY" and job["error"]["retryable"] is False
     failed = [s for s in job["scenes"] if s["status"] == "FAILED"]
     assert len(failed) == 1 and failed[0]["error"]["code"] == "CONTENT_POLICY"
+
+
+async def test_restart_resumes_an_interrupted_job(settings: Settings, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from domain.bootstrap import build_container
+    from domain.models.base import utcnow
+    from server import create_app
+    from tests.conftest import new_key
+
+    container = await build_container(settings, migrate=True)
+    try:
+        app = create_app(settings, container)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://adreel.test"
+            ) as http:
+                api = Api(http, await new_key(container, "restart"))
+                brand = await make_brand(api, tmp_path / "kit", music_seconds=8)
+                job_id = await create_job(
+                    api, brand, durationSeconds=8.0, sceneCount=5,
+                    assetIds=[brand.logo, brand.products[0]],
+                )  # fmt: skip
+                for _ in range(2400):
+                    state = await job_state(api, job_id)
+                    if any(s["status"] == "RENDERED" for s in state["scenes"]):
+                        break
+                    await asyncio.sleep(0.05)
+                assert state["status"] == "RENDERING", state
+        # the server goes away mid-clips; make it look like a crash: the lease is left behind
+        assert container.queue is not None
+        await container.queue.stop()
+        container.queue = None
+        job = job_uuid(job_id)
+        async with container.session_factory() as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == job)
+                .values(
+                    lease_owner="embedded:gone:1:x", lease_expires_at=utcnow() + timedelta(hours=1)
+                )
+            )
+            await session.commit()
+            stored_before = await session.scalar(
+                select(func.count())
+                .select_from(Scene)
+                .where(Scene.job_id == job, Scene.clip_asset_id.is_not(None))
+            )
+        (settings.pipeline_work_dir / "leftover-from-the-crash").mkdir(parents=True)
+
+        app = create_app(settings, container)  # the restart: resumes the job on start
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://adreel.test"
+            ) as http:
+                api = Api(http, api.key)
+                final = await wait_for_job(api, job_id, {"COMPLETED"}, timeout=420)
+                assert await check_continuity(http, final, tmp_path) >= 1
+        async with container.session_factory() as session:
+            runs = list(
+                await session.scalars(
+                    select(StageRun).where(StageRun.job_id == job, StageRun.stage == JobStage.CLIPS)
+                    .order_by(StageRun.created_at)
+                )
+            )  # fmt: skip
+            clips = await session.scalar(
+                select(func.count()).select_from(Asset).where(
+                    Asset.job_id == job, Asset.role == AssetRole.CLIP
+                )
+            )  # fmt: skip
+        assert [r.outcome for r in runs] == [StageRunOutcome.INTERRUPTED, StageRunOutcome.COMPLETED]
+        assert stored_before is not None and runs[1].reused >= stored_before >= 1
+        assert clips == 5
+        assert not (settings.pipeline_work_dir / "leftover-from-the-crash").exists()
+    finally:
+        if container.queue is not None:
+            await container.queue.stop()
+        await container.close()
