@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
+from functools import lru_cache
 
 import strawberry
 
 from domain.enums import FINAL_JOB_STATUSES
 from domain.errors import NotFound
 from domain.models import Job as JobModel
+from domain.models import JobEvent as JobEventModel
 from domain.services.event_history import StoredEvents, decode_event_cursor, get_job, job_progress
 from domain.services.event_stream import stream_job_events, watch_job
 from domain.services.tenancy import key_is_active
@@ -35,6 +37,13 @@ async def _check_access(ctx: Context, job_id: strawberry.ID) -> uuid.UUID:
         if await job_progress(session, org_id, key) is None:
             raise NotFound("job", ["jobId"])
     return key
+
+
+@lru_cache(maxsize=512)
+def _event_type(event: JobEventModel) -> JobEvent:
+    """The GraphQL object of an event; every subscriber receives the very same bus-decoded
+    event object, so it is converted once (the object is never mutated)."""
+    return JobEvent.from_model(event)
 
 
 @strawberry.type
@@ -63,7 +72,7 @@ class Subscription:
             source,
             on_closed=close_on_bus_close(ctx.request),
         ):
-            yield JobEvent.from_model(event)
+            yield _event_type(event)
 
     @strawberry.subscription(
         description=(

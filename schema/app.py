@@ -21,6 +21,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; limits come from settings, introspection is off in production."""
     from resolvers import root
     from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
+    from schema.shared_results import SharedEventExecutor
     from schema.types.assets import Asset
     from schema.types.clients import Campaign, Client
 
@@ -41,5 +42,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=root.SUBSCRIPTION,
         types=[Client, Campaign, Asset],
         extensions=extensions,
+        execution_context_class=SharedEventExecutor,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -29,6 +30,8 @@ class JobEvent:
     progress: float
     message: str
     at: datetime
+    #: The event's identity: every subscriber of the job can share one execution of it.
+    share_key: strawberry.Private[tuple[str, uuid.UUID]]
 
     @classmethod
     def from_model(cls, m: models.JobEvent) -> JobEvent:
@@ -43,6 +46,7 @@ class JobEvent:
             progress=m.progress,
             message=m.message,
             at=m.at,
+            share_key=("JobEvent", m.id),
         )
 
 

@@ -1,0 +1,529 @@
+"""Many live subscribers on one API process, fed through Redis by a publisher in another process.
+
+One ``adreel serve`` process (Redis bus), one publisher process recording job events in the
+database and publishing them after commit at a steady rate (as a pipeline worker does), and this
+process holding the WebSocket subscribers (graphql-transport-ws, ``jobEvents``). Prints events
+published, events delivered (must be published x subscribers), publish-to-receipt latency p50/p99
+and the server's memory, as ratios against baselines measured in the same run: one subscriber
+through the same API, a raw Redis pub/sub subscriber (the floor), and the idle server. Usage:
+
+    .venv/bin/python bench/bench_subscriptions.py [--subscribers 1000] [--rate 10] [--seconds 20]
+
+Needs Redis (``--redis-url``, default the local one); the database is a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SUBSCRIBE = """subscription($jobId: ID!, $after: String) {
+  jobEvents(jobId: $jobId, after: $after) { sequence cursor type status progress message at }
+}"""
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class PeakRss:
+    """Samples a process's RSS every 20 ms in a thread; ``peak`` is the highest seen."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = rss_bytes(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes(self.pid))
+            time.sleep(0.02)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def mib(n: float) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+# ----------------------------------------------------------------------- publisher role
+
+
+async def _seed(key: str) -> str:
+    """Create a client, campaign and job for the key's organization; return the job's UUID."""
+    from domain.bootstrap import build_container
+    from domain.enums import AspectRatio, JobEventType
+    from domain.models import Campaign, Client, Job
+    from domain.services.events import commit_and_publish, record_job_event
+    from domain.services.tenancy import authenticate
+    from domain.settings import Settings
+
+    container = await build_container(Settings())
+    try:
+        async with container.session_factory() as session:
+            principal = await authenticate(session, f"Bearer {key}")
+            org = principal.organization_id
+            client = Client(organization_id=org, name="Bench", name_key="bench")
+            session.add(client)
+            await session.flush()
+            campaign = Campaign(
+                organization_id=org, client_id=client.id, name="Bench", name_key="bench"
+            )
+            session.add(campaign)
+            await session.flush()
+            job = Job(
+                organization_id=org,
+                campaign_id=campaign.id,
+                brief={"product": "Bench", "prompt": "bench"},
+                duration_seconds=15.0,
+                aspect_ratio=AspectRatio.LANDSCAPE_16_9,
+            )
+            session.add(job)
+            await session.flush()
+            await record_job_event(session, job, JobEventType.JOB_CREATED)
+            await commit_and_publish(session, None)
+            return str(job.id)
+    finally:
+        await container.close()
+
+
+async def _publish(job_id: str, count: int, rate: float, final: bool) -> dict[str, Any]:
+    """Record and publish ``count`` events at ``rate`` per second; return publish times."""
+    from sqlalchemy import select
+
+    from domain.bootstrap import build_container
+    from domain.enums import JobEventType, JobStatus
+    from domain.models import Job
+    from domain.services.events import event_message, job_channel, record_job_event
+    from domain.settings import Settings
+
+    container = await build_container(Settings())
+    await container.bus.start()
+    key = uuid.UUID(job_id)
+    published: dict[int, int] = {}
+    try:
+        started = time.monotonic()
+        for i in range(count + (1 if final else 0)):
+            delay = started + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            last = final and i == count
+            async with container.session_factory() as session:
+                job = await session.scalar(select(Job).where(Job.id == key))
+                assert job is not None
+                job.progress = 1.0 if last else (i + 1) / (count + 1)
+                if last:
+                    job.status = JobStatus.COMPLETED
+                await session.flush()
+                event = await record_job_event(
+                    session,
+                    job,
+                    JobEventType.JOB_COMPLETED if last else JobEventType.PROGRESS,
+                    f"event {i}",
+                )
+                await session.commit()
+            # Publish after commit, as commit_and_publish does; the clock starts here.
+            sent = time.monotonic_ns()
+            await container.bus.publish(job_channel(key), event_message(event))
+            published[event.sequence] = sent
+        return {"published": published, "elapsed": time.monotonic() - started}
+    finally:
+        await container.close()
+
+
+def publisher_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("action", choices=["seed", "publish"])
+    parser.add_argument("--key")
+    parser.add_argument("--job")
+    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--final", action="store_true")
+    args = parser.parse_args(argv)
+    if args.action == "seed":
+        print(asyncio.run(_seed(args.key)))
+    else:
+        print(json.dumps(asyncio.run(_publish(args.job, args.count, args.rate, args.final))))
+    return 0
+
+
+# ----------------------------------------------------------------------- subscribers
+
+
+@dataclass
+class Subscriber:
+    """One WebSocket subscriber; keeps raw frames and receipt times, parsed after the run."""
+
+    frames: list[tuple[int, str]] = field(default_factory=list)
+    completed: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    error: str | None = None
+
+    def received(self) -> list[tuple[int, dict[str, Any]]]:
+        out = []
+        for at, raw in self.frames:
+            message = json.loads(raw)
+            if message.get("type") == "next":
+                out.append((at, message["payload"]["data"]["jobEvents"]))
+        return out
+
+
+async def subscribe(
+    url: str, key: str, job_gid: str, after: str | None, sub: Subscriber, stop: asyncio.Event
+) -> None:
+    from websockets.asyncio.client import connect
+
+    try:
+        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60) as ws:  # type: ignore[list-item]
+            await ws.send(
+                json.dumps(
+                    {"type": "connection_init", "payload": {"authorization": f"Bearer {key}"}}
+                )
+            )
+            ack = json.loads(await ws.recv())
+            assert ack["type"] == "connection_ack", ack
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {
+                            "query": SUBSCRIBE,
+                            "variables": {"jobId": job_gid, "after": after},
+                        },
+                    }
+                )
+            )
+            sub.ready.set()
+            frames = sub.frames
+            while True:
+                raw = await ws.recv()
+                frames.append((time.monotonic_ns(), raw))  # type: ignore[arg-type]
+                if '"complete"' in raw[:40]:
+                    sub.completed.set()
+                    break
+                if stop.is_set():
+                    break
+    except Exception as exc:
+        sub.error = f"{type(exc).__name__}: {exc}"
+        sub.ready.set()
+        sub.completed.set()
+
+
+async def redis_floor(url: str, channel: str, times: dict[int, int], done: asyncio.Event) -> None:
+    """A raw Redis subscriber on the same channel: pub/sub latency without the API."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(channel)
+    try:
+        while not done.is_set():
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+            if message is not None:
+                times[json.loads(message["data"])["sequence"]] = time.monotonic_ns()
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
+# ----------------------------------------------------------------------- driver
+
+
+@dataclass
+class Phase:
+    subscribers: int
+    published: dict[int, int]
+    delivered: int
+    latencies_ms: list[float]
+    floor_ms: list[float]
+    errors: list[str]
+    server_cpu: float
+
+
+def run_publisher(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, __file__, "--publisher", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+async def phase(
+    *,
+    env: dict[str, str],
+    url: str,
+    key: str,
+    job_id: str,
+    job_gid: str,
+    after: str | None,
+    subscribers: int,
+    count: int,
+    rate: float,
+    final: bool,
+    redis_url: str,
+    channel: str,
+    server_pid: int,
+    memory: dict[str, int],
+) -> tuple[Phase, str | None]:
+    stop = asyncio.Event()
+    subs = [Subscriber() for _ in range(subscribers)]
+    tasks: list[asyncio.Task[None]] = []
+    for i, sub in enumerate(subs):
+        tasks.append(asyncio.create_task(subscribe(url, key, job_gid, after, sub, stop)))
+        if i % 100 == 99:
+            await asyncio.gather(*(s.ready.wait() for s in subs[: i + 1]))
+    await asyncio.gather(*(s.ready.wait() for s in subs))
+    await asyncio.sleep(1.0 + subscribers / 500)  # let every subscription go live on the server
+    memory["connected"] = rss_bytes(server_pid)
+
+    floor_times: dict[int, int] = {}
+    floor_done = asyncio.Event()
+    floor = asyncio.create_task(redis_floor(redis_url, channel, floor_times, floor_done))
+    await asyncio.sleep(0.3)
+    args = ["publish", "--job", job_id, "--count", str(count), "--rate", str(rate)]
+    if final:
+        args.append("--final")
+    cpu_before = cpu_seconds(server_pid)
+    with PeakRss(server_pid) as peak:
+        out = await asyncio.to_thread(run_publisher, env, *args)
+        published = {int(k): v for k, v in json.loads(out)["published"].items()}
+        last = max(published)
+        deadline = time.monotonic() + 60
+
+        def has_last(sub: Subscriber) -> bool:
+            if sub.error or sub.completed.is_set():
+                return True
+            if not sub.frames:
+                return False
+            message = json.loads(sub.frames[-1][1])
+            data = (message.get("payload") or {}).get("data") or {}
+            return bool((data.get("jobEvents") or {}).get("sequence") == last)
+
+        def caught_up() -> bool:
+            return all(has_last(sub) for sub in subs)
+
+        while not caught_up() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if final:
+            await asyncio.wait_for(asyncio.gather(*(s.completed.wait() for s in subs)), 60)
+    server_cpu = cpu_seconds(server_pid) - cpu_before
+    memory["peak"] = max(memory.get("peak", 0), peak.peak)
+    floor_done.set()
+    await floor
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+    delivered = 0
+    latencies: list[float] = []
+    cursor = None
+    for sub in subs:
+        for at, event in sub.received():
+            sent = published.get(event["sequence"])
+            if sent is not None:
+                delivered += 1
+                latencies.append((at - sent) / 1e6)
+            cursor = event["cursor"]
+    floor_ms = [(floor_times[s] - t) / 1e6 for s, t in published.items() if s in floor_times]
+    errors = [s.error for s in subs if s.error]
+    outcome = Phase(subscribers, published, delivered, latencies, floor_ms, errors, server_cpu)
+    return outcome, cursor
+
+
+async def drive(args: argparse.Namespace) -> int:
+    import httpx
+
+    from domain.services.events import job_channel
+
+    with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
+        prefix = f"adreel-bench-{uuid.uuid4().hex[:8]}:"
+        env = {
+            **os.environ,
+            "ADREEL_DATA_DIR": str(Path(tmp) / "var"),
+            "ADREEL_ENV": "development",
+            "ADREEL_REDIS_URL": args.redis_url,
+            "ADREEL_BUS_CHANNEL_PREFIX": prefix,
+            "ADREEL_QUEUE_NAME": f"{prefix}queue",
+            "ADREEL_WS_MAX_CONNECTIONS_PER_KEY": str(args.subscribers + 10),
+        }
+        for name in ("ADREEL_DATABASE_URL", "ADREEL_STORAGE_URL"):
+            env.pop(name, None)
+        cli = [sys.executable, "-c", "import sys, server; sys.exit(server.main())"]
+        key = subprocess.run(
+            [*cli, "keys", "create", "--org", "bench"],
+            env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        job_id = run_publisher(env, "seed", "--key", key)
+        from schema.ids import encode_id
+
+        job_gid = str(encode_id("Job", uuid.UUID(job_id)))
+        channel = prefix + job_channel(uuid.UUID(job_id))
+        port = free_port()
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            async with httpx.AsyncClient(base_url=base) as client:
+                for _ in range(600):
+                    try:
+                        if (await client.get("/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.05)
+            url = f"ws://127.0.0.1:{port}/graphql"
+            memory: dict[str, int] = {"idle": rss_bytes(server.pid)}
+            count = max(1, round(args.rate * args.seconds))
+            common = dict(
+                env=env, url=url, key=key, job_id=job_id, job_gid=job_gid, rate=args.rate,
+                redis_url=args.redis_url, channel=channel, server_pid=server.pid,
+            )  # fmt: skip
+            base_memory: dict[str, int] = {}
+            baseline, cursor = await phase(
+                **common, after=None, subscribers=1, count=count, final=False,  # type: ignore[arg-type]
+                memory=base_memory,
+            )  # fmt: skip
+            main_memory: dict[str, int] = {}
+            main, _ = await phase(
+                **common, after=cursor, subscribers=args.subscribers, count=count,  # type: ignore[arg-type]
+                final=True, memory=main_memory,
+            )  # fmt: skip
+        finally:
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+    report(args, baseline, main, memory["idle"], base_memory, main_memory)
+    ok = main.delivered == len(main.published) * main.subscribers and not main.errors
+    return 0 if ok else 1
+
+
+def report(
+    args: argparse.Namespace,
+    baseline: Phase,
+    main: Phase,
+    idle: int,
+    base_memory: dict[str, int],
+    main_memory: dict[str, int],
+) -> None:
+    published = len(main.published)
+    expected = published * main.subscribers
+    p50, p99 = percentile(main.latencies_ms, 0.5), percentile(main.latencies_ms, 0.99)
+    b50, b99 = percentile(baseline.latencies_ms, 0.5), percentile(baseline.latencies_ms, 0.99)
+    f50, f99 = percentile(main.floor_ms, 0.5), percentile(main.floor_ms, 0.99)
+    print(f"subscribers            {main.subscribers} (one API process, Redis bus)")
+    print(f"machine                {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"rate                   {args.rate:g} events/s from a separate publisher process")
+    print(f"events published       {published}")
+    print(f"events delivered       {main.delivered}  (expected {published} x {main.subscribers}"
+          f" = {expected}: {'OK' if main.delivered == expected else 'MISSING'})")  # fmt: skip
+    if main.errors:
+        print(f"subscriber errors      {len(main.errors)}: {main.errors[:3]}")
+    print()
+    print("publish -> receipt latency      p50        p99")
+    print(f"  raw Redis pub/sub (floor)  {f50:7.2f} ms {f99:7.2f} ms")
+    print(f"  API, 1 subscriber          {b50:7.2f} ms {b99:7.2f} ms")
+    print(f"  API, {main.subscribers} subscribers   {p50:7.2f} ms {p99:7.2f} ms")
+    print(f"  ratio {main.subscribers} subs / 1 sub       {p50 / b50:6.1f}x    {p99 / b99:6.1f}x")
+    print(f"  ratio {main.subscribers} subs / Redis floor {p50 / f50:6.1f}x    {p99 / f99:6.1f}x")
+    print()
+    base_cpu = baseline.server_cpu / max(1, baseline.delivered) * 1e6
+    main_cpu = main.server_cpu / max(1, main.delivered) * 1e6
+    print("server CPU per delivery (user+system, while publishing)")
+    print(f"  1 subscriber               {base_cpu:7.0f} us")
+    print(
+        f"  {main.subscribers} subscribers          {main_cpu:7.0f} us  ({main_cpu / base_cpu:.2f}x)"
+    )
+    print(f"  => one process sustains about {1e6 / main_cpu:,.0f} deliveries per CPU-second")
+    print()
+    connected = main_memory.get("connected", 0)
+    peak = main_memory.get("peak", 0)
+    print("server RSS")
+    print(f"  idle                       {mib(idle)}")
+    print(f"  1 subscriber, peak         {mib(base_memory.get('peak', 0))}")
+    print(f"  {main.subscribers} subscribers, connected {mib(connected)}"
+          f"  ({connected / idle:.2f}x idle)")  # fmt: skip
+    print(f"  {main.subscribers} subscribers, peak      {mib(peak)}  ({peak / idle:.2f}x idle,"
+          f" {(peak - idle) / main.subscribers / 1024:.1f} KiB per subscriber)")  # fmt: skip
+    if main.latencies_ms:
+        print()
+        print(f"latency mean {statistics.fmean(main.latencies_ms):.2f} ms,"
+              f" max {max(main.latencies_ms):.2f} ms over {len(main.latencies_ms)} deliveries")  # fmt: skip
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--publisher":
+        return publisher_main(sys.argv[2:])
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=10.0, help="events per second")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+    return asyncio.run(drive(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

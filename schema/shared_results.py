@@ -1,0 +1,139 @@
+"""Execute a subscription event once for all subscribers that asked for the same thing.
+
+A thousand clients watching one job receive the same event; executing the GraphQL selection for
+each of them is by far the largest cost of a delivery. An event payload that carries a
+``share_key`` (its identity: immutable content, context-independent fields) is executed once
+per distinct operation and variable values; every other subscriber with the same document gets
+the same (read-only) result. Variables used only by the root field's arguments (``jobId``,
+``after``) choose the stream, not the shape of each event, so they are left out of the key.
+Results with errors are never shared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Hashable
+from typing import Any, cast
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+#: Shared results kept per schema (a few per live event is all that is ever needed).
+CACHE_SIZE = 512
+
+
+class _SharedResults:
+    """A small LRU of execution results."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, ExecutionResult] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> ExecutionResult | None:
+        found = self._items.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, result: ExecutionResult) -> None:
+        self._items[key] = result
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+def shared_results(schema: GraphQLSchema) -> _SharedResults:
+    """The shared-result cache of a schema (kept on the schema object itself)."""
+    cache = schema.extensions.get("adreel.shared_results")
+    if not isinstance(cache, _SharedResults):
+        cache = _SharedResults(CACHE_SIZE)
+        schema.extensions["adreel.shared_results"] = cache
+    return cache
+
+
+class _VariableUses(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def _variables_used(node: Any) -> set[str]:
+    uses = _VariableUses()
+    visit(node, uses)
+    return uses.names
+
+
+def _operation_key(operation: OperationDefinitionNode) -> Hashable | None:
+    """(document text, operation name, variables that shape each event), or None."""
+    if operation.loc is None or len(operation.selection_set.selections) != 1:
+        return None
+    root = operation.selection_set.selections[0]
+    if not isinstance(root, FieldNode):
+        return None
+    shaping: set[str] = set()
+    for directive in root.directives or ():
+        shaping |= _variables_used(directive)
+    if root.selection_set is not None:
+        shaping |= _variables_used(root.selection_set)
+    name = operation.name.value if operation.name else None
+    return (operation.loc.source.body, name, frozenset(shaping))
+
+
+class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, sharing the results of shareable subscription events."""
+
+    _operation_key: Hashable | None = None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        if self._operation_key is None:
+            self._operation_key = _operation_key(self.operation) or False
+        return super().build_per_event_executor(payload)
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        share = getattr(self.root_value, "share_key", None)
+        operation_key = self._operation_key
+        if share is None or not operation_key:
+            return super().execute_operation(serially)
+        _, _, shaping = cast("tuple[str, str | None, frozenset[str]]", operation_key)
+        coerced = self.variable_values.coerced
+        values = json.dumps({n: coerced.get(n) for n in sorted(shaping)}, default=str)
+        key = (share, operation_key, values)
+        cache = shared_results(self.schema)
+        found = cache.get(key)
+        if found is not None:
+            return found
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return _store_when_done(cache, key, cast("Awaitable[ExecutionResult]", result))
+        if isinstance(result, ExecutionResult) and not result.errors:
+            cache.put(key, result)
+        return result
+
+
+async def _store_when_done(
+    cache: _SharedResults, key: Hashable, pending: Awaitable[ExecutionResult]
+) -> ExecutionResult:
+    result = await pending
+    if not result.errors:
+        cache.put(key, result)
+    return result
+
+
+__all__ = ["CACHE_SIZE", "SharedEventExecutor", "shared_results"]
