@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.requests import Request
@@ -15,13 +16,14 @@ from strawberry.types.unset import UnsetType
 from domain.bootstrap import Container
 from domain.errors import AuthenticationError
 from domain.ports.ratelimit import RateLimiter
-from domain.services.tenancy import Principal, authenticate
+from domain.services.tenancy import Principal, active_keys, authenticate
 from resolvers.context import Context
 from resolvers.websockets import (
     CLOSE_FORBIDDEN,
     CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_UNAUTHORIZED,
     ConnectionLimiter,
+    KeyWatch,
     connection_of,
     serve_guarded,
 )
@@ -41,6 +43,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.container = container
         self.rate_limiter = rate_limiter
         self.connections = ConnectionLimiter(settings.ws_max_connections_per_key)
+        self.key_watch = KeyWatch(self._active_keys, settings.ws_key_recheck_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -53,6 +56,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
         else:
             await super().__call__(scope, receive, send)
+
+    async def _active_keys(self, key_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        async with self.container.session_factory() as session:
+            return await active_keys(session, key_ids)
 
     async def _authenticate(self, authorization: str | None) -> Principal:
         async with self.container.session_factory() as session:
@@ -100,5 +107,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 connection.close_with(CLOSE_TOO_MANY_CONNECTIONS, reason)
                 raise ConnectionRejectionError({"reason": reason})
             connection.on_finish(lambda: self.connections.release(key_id))
+            self.key_watch.watch(key_id, connection)
         context.principal = principal
         return await super().on_ws_connect(context)

@@ -163,6 +163,59 @@ def close_on_bus_close(request: Any) -> Callable[[SubscriptionClosed], None]:
     return on_closed
 
 
+class KeyWatch:
+    """Closes (4403) the open connections of API keys revoked while connected.
+
+    One background loop per process checks every key with open connections in a single query
+    every ``interval`` seconds; it runs only while connections are open.
+    """
+
+    def __init__(
+        self, active_keys: Callable[[set[uuid.UUID]], Awaitable[set[uuid.UUID]]], interval: float
+    ) -> None:
+        self._active_keys = active_keys
+        self._interval = interval
+        self._connections: dict[uuid.UUID, set[GuardedConnection]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def watch(self, key_id: uuid.UUID, connection: GuardedConnection) -> None:
+        """Watch ``connection`` (opened with ``key_id``) until it finishes."""
+        self._connections.setdefault(key_id, set()).add(connection)
+        connection.on_finish(lambda: self._forget(key_id, connection))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="websocket-key-watch")
+
+    def _forget(self, key_id: uuid.UUID, connection: GuardedConnection) -> None:
+        found = self._connections.get(key_id)
+        if found is not None:
+            found.discard(connection)
+            if not found:
+                del self._connections[key_id]
+
+    async def _run(self) -> None:
+        while self._connections:
+            await asyncio.sleep(self._interval)
+            keys = set(self._connections)
+            if not keys:
+                break
+            try:
+                active = await self._active_keys(keys)
+            except Exception:  # a database blip: check again next time
+                log.warning("could not re-check API keys of open connections", exc_info=True)
+                continue
+            for key_id in keys - active:
+                for connection in list(self._connections.get(key_id, ())):
+                    connection.abort(CLOSE_FORBIDDEN, "API key revoked")
+
+    async def stop(self) -> None:
+        """Stop the background loop (connections stay as they are)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
 class ConnectionLimiter:
     """Open WebSocket connections per API key, counted in this process."""
 
@@ -199,6 +252,7 @@ __all__ = [
     "CLOSE_UNAUTHORIZED",
     "ConnectionLimiter",
     "GuardedConnection",
+    "KeyWatch",
     "close_on_bus_close",
     "connection_of",
     "serve_guarded",

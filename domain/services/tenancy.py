@@ -124,6 +124,14 @@ async def touch_key(session: AsyncSession, api_key_id: uuid.UUID) -> None:
     )
 
 
+async def active_keys(session: AsyncSession, api_key_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the keys still exist and are not revoked (one statement)."""
+    rows = await session.scalars(
+        select(ApiKey.id).where(ApiKey.id.in_(api_key_ids), ApiKey.revoked_at.is_(None))
+    )
+    return set(rows.all())
+
+
 async def key_is_active(session: AsyncSession, api_key_id: uuid.UUID) -> bool:
     """Whether the key still exists and is not revoked (long-lived connections re-check it)."""
     row = (await session.execute(select(ApiKey.revoked_at).where(ApiKey.id == api_key_id))).first()

@@ -250,6 +250,47 @@ async def test_a_key_revoked_mid_connection_closes_it(live_api, protocol: str) -
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_revoking_a_key_closes_its_live_subscriptions(live_api, protocol: str) -> None:
+    async with live_api(ws_key_recheck_seconds=0.2) as live:
+        job = await seed_job(live.container.session_factory)
+        other = await seed_job(live.container.session_factory)
+        auth = {"type": "connection_init", "payload": {"authorization": f"Bearer {job.key}"}}
+        other_auth = {
+            "type": "connection_init",
+            "payload": {"authorization": f"Bearer {other.key}"},
+        }
+        start = "subscribe" if protocol == TRANSPORT_WS else "start"
+        async with (
+            raw_connection(live.base_url, protocol) as ws,
+            raw_connection(live.base_url, protocol) as bystander,
+        ):
+            for conn, init, target in ((ws, auth, job), (bystander, other_auth, other)):
+                await send_json(conn, init)
+                assert (await recv_json(conn))["type"] == "connection_ack"
+                await send_json(
+                    conn,
+                    {
+                        "id": "1",
+                        "type": start,
+                        "payload": {"query": JOB_EVENTS, "variables": {"jobId": job_gid(target)}},
+                    },
+                )
+            await wait_subscribed(live, job)
+            async with live.container.session_factory() as session:
+                await revoke_api_key(session, job.key)
+                await session.commit()
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await recv_json(ws)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+            assert closed.value.rcvd.reason == "API key revoked"
+            # Another organization's connection is untouched and keeps receiving.
+            await drive(live, other, 0)
+            message = await recv_json(bystander)
+            assert message["payload"]["data"]["jobEvents"]["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_connection_and_subscription_limits(live_api, protocol: str) -> None:
     async with live_api(
         ws_max_connections_per_key=2, ws_max_subscriptions_per_connection=2
