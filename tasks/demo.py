@@ -206,8 +206,8 @@ def _stage_fraction(job: Job, stage: JobStage) -> float:
 
 async def _watch(container: Container, job_id: uuid.UUID, console: Console) -> Job:
     columns = (
-        TextColumn("{task.description:<34}"),
-        BarColumn(bar_width=36),
+        TextColumn("{task.description:<30}"),
+        BarColumn(bar_width=24),
         TextColumn("{task.percentage:>5.1f}%"),
         TextColumn("{task.fields[note]}", style="dim"),
         TimeElapsedColumn(),
