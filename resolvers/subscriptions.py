@@ -12,8 +12,9 @@ from domain.enums import FINAL_JOB_STATUSES
 from domain.errors import NotFound
 from domain.models import Job as JobModel
 from domain.models import JobEvent as JobEventModel
+from domain.ports.bus import BusItem
 from domain.services.event_history import StoredEvents, decode_event_cursor, get_job, job_progress
-from domain.services.event_stream import stream_job_events, watch_job
+from domain.services.event_stream import SharedLoads, stream_job_events, watch_job
 from domain.services.tenancy import key_is_active
 from resolvers.context import Context, context_of
 from resolvers.websockets import CLOSE_FORBIDDEN, close_on_bus_close, connection_of
@@ -37,6 +38,15 @@ async def _check_access(ctx: Context, job_id: strawberry.ID) -> uuid.UUID:
         if await job_progress(session, org_id, key) is None:
             raise NotFound("job", ["jobId"])
     return key
+
+
+def _shared_loads(ctx: Context) -> SharedLoads[JobModel]:
+    """This process's shared job loads (kept in the container)."""
+    found = ctx.container.extras.get("adreel.shared_job_loads")
+    if not isinstance(found, SharedLoads):
+        found = SharedLoads()
+        ctx.container.extras["adreel.shared_job_loads"] = found
+    return found
 
 
 @lru_cache(maxsize=512)
@@ -86,13 +96,19 @@ class Subscription:
         ctx = context_of(info)
         key = await _check_access(ctx, job_id)
         org_id = ctx.org_id
+        shared = _shared_loads(ctx)
 
-        async def load() -> JobModel:
+        async def fresh() -> JobModel:
             async with ctx.container.session_factory() as session:
                 job = await get_job(session, org_id, key)
             if job is None:
                 raise NotFound("job", ["jobId"])
             return job
+
+        async def load(trigger: BusItem | None) -> JobModel:
+            if isinstance(trigger, bytes):  # the same message woke every watcher of the job
+                return await shared.load((key, trigger), fresh)
+            return await fresh()
 
         async for job in watch_job(
             ctx.container.bus,
@@ -102,4 +118,8 @@ class Subscription:
             on_closed=close_on_bus_close(ctx.request),
         ):
             await ctx.begin_operation()  # nested fields read fresh for every result
-            yield Job.from_model(job)
+            result = Job.from_model(job)
+            # Every change of a job comes with an event, so (job, last event) names this state:
+            # watchers asking for the same fields share one execution of it.
+            setattr(result, "share_key", ("Job", job.id, job.last_event_seq))  # noqa: B010
+            yield result

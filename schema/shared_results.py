@@ -11,9 +11,11 @@ Results with errors are never shared.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, cast
 
 from graphql import (
@@ -32,15 +34,17 @@ CACHE_SIZE = 512
 
 
 class _SharedResults:
-    """A small LRU of execution results."""
+    """A small LRU of execution results, or of executions still running."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, ExecutionResult] = OrderedDict()
+        self._items: OrderedDict[Hashable, ExecutionResult | asyncio.Future[ExecutionResult]] = (
+            OrderedDict()
+        )
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> ExecutionResult | None:
+    def get(self, key: Hashable) -> ExecutionResult | asyncio.Future[ExecutionResult] | None:
         found = self._items.get(key)
         if found is None:
             self.misses += 1
@@ -49,11 +53,15 @@ class _SharedResults:
             self._items.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, result: ExecutionResult) -> None:
+    def put(self, key: Hashable, result: ExecutionResult | asyncio.Future[ExecutionResult]) -> None:
         self._items[key] = result
         self._items.move_to_end(key)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
+
+    def forget(self, key: Hashable, result: object) -> None:
+        if self._items.get(key) is result:
+            del self._items[key]
 
 
 def shared_results(schema: GraphQLSchema) -> _SharedResults:
@@ -117,22 +125,46 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (share, operation_key, values)
         cache = shared_results(self.schema)
         found = cache.get(key)
-        if found is not None:
+        if isinstance(found, ExecutionResult):
             return found
-        result = super().execute_operation(serially)
+        execute = super().execute_operation
+        if found is not None:  # another subscriber is executing it right now
+            return _join(found, lambda: execute(serially))
+        result = execute(serially)
         if self.is_awaitable(result):
-            return _store_when_done(cache, key, cast("Awaitable[ExecutionResult]", result))
+            running: asyncio.Future[ExecutionResult] = asyncio.ensure_future(
+                cast("Awaitable[ExecutionResult]", result)
+            )
+            cache.put(key, running)
+            running.add_done_callback(lambda done: _settle(cache, key, done))
+            return _outcome(running)
         if isinstance(result, ExecutionResult) and not result.errors:
             cache.put(key, result)
         return result
 
 
-async def _store_when_done(
-    cache: _SharedResults, key: Hashable, pending: Awaitable[ExecutionResult]
-) -> ExecutionResult:
-    result = await pending
-    if not result.errors:
-        cache.put(key, result)
+def _settle(cache: _SharedResults, key: Hashable, done: asyncio.Future[ExecutionResult]) -> None:
+    """Keep a finished execution's result; forget a failed one (its waiters run their own)."""
+    if done.cancelled() or done.exception() is not None or done.result().errors:
+        cache.forget(key, done)
+    else:
+        cache.put(key, done.result())
+
+
+async def _outcome(running: asyncio.Future[ExecutionResult]) -> ExecutionResult:
+    """Wait for a shared execution without letting this caller's cancellation stop it."""
+    await asyncio.wait({running})
+    return running.result()
+
+
+async def _join(running: asyncio.Future[ExecutionResult], own: Callable[[], Any]) -> Any:
+    """The result of an execution in progress; this subscriber's own one if that one failed."""
+    await asyncio.wait({running})
+    if not running.cancelled() and running.exception() is None and not running.result().errors:
+        return running.result()
+    result = own()
+    if inspect.isawaitable(result):
+        result = await result
     return result
 
 

@@ -15,13 +15,15 @@ later event exists (a retried job carries on).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from typing import Generic, Protocol, TypeVar
 
 from domain.enums import FINAL_JOB_STATUSES
 from domain.models import JobEvent
-from domain.ports.bus import EventBus, Gap, SubscriptionClosed
+from domain.ports.bus import BusItem, EventBus, Gap, SubscriptionClosed
 from domain.services.event_history import JobProgress, event_from_message
 from domain.services.events import job_channel
 
@@ -106,30 +108,60 @@ async def stream_job_events(
 async def watch_job(
     bus: EventBus,
     job_id: uuid.UUID,
-    load: Callable[[], Awaitable[T]],
+    load: Callable[[BusItem | None], Awaitable[T]],
     is_final: Callable[[T], bool],
     *,
     on_closed: Callable[[SubscriptionClosed], None] | None = None,
 ) -> AsyncIterator[T]:
     """The job now, then again after every change, until it is final.
 
-    ``load`` reads the job fresh (own transaction). A burst of events queued while the previous
-    load ran is coalesced into one load: a watcher always sees the latest state, never a backlog.
+    ``load(trigger)`` reads the job fresh (own transaction); ``trigger`` is the bus item that
+    woke the watcher (``None`` for the first load), so watchers woken by the very same message
+    can share one read (see ``SharedLoads``). A burst of events queued while the previous load
+    ran is coalesced into one load: a watcher sees the latest state, never a backlog.
     """
     async with bus.subscribe(job_channel(job_id)) as live:
         if on_closed is not None:
             live.add_close_callback(on_closed)
-        current = await load()
+        current = await load(None)
         yield current
         if is_final(current):
             return
-        async for _ in live:
+        async for item in live:
             for _ in range(live.pending):
-                await anext(live)
-            current = await load()
+                item = await anext(live)
+            current = await load(item)
             yield current
             if is_final(current):
                 return
 
 
-__all__ = ["CATCH_UP_BATCH", "EventSource", "stream_job_events", "watch_job"]
+class SharedLoads(Generic[T]):
+    """Runs a load once per key and hands every caller the same result.
+
+    Watchers of one job are woken by the very same bus message (the same ``bytes`` object), so a
+    key of (job, message) lets a thousand watchers share one database read. Recent keys are kept
+    (bounded); a failed load is forgotten so the next caller retries it.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._loads: OrderedDict[Hashable, asyncio.Future[T]] = OrderedDict()
+
+    async def load(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """The result of ``load()`` for ``key``, running it only if no caller did yet."""
+        pending = self._loads.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(load())
+            self._loads[key] = pending
+            pending.add_done_callback(lambda done: self._forget_failed(key, done))
+            while len(self._loads) > self._size:
+                self._loads.popitem(last=False)
+        return await asyncio.shield(pending)
+
+    def _forget_failed(self, key: Hashable, done: asyncio.Future[T]) -> None:
+        if (done.cancelled() or done.exception() is not None) and self._loads.get(key) is done:
+            del self._loads[key]
+
+
+__all__ = ["CATCH_UP_BATCH", "EventSource", "SharedLoads", "stream_job_events", "watch_job"]

@@ -20,7 +20,7 @@ from domain.services.event_history import (
     encode_event_cursor,
     events_page,
 )
-from domain.services.event_stream import stream_job_events, watch_job
+from domain.services.event_stream import SharedLoads, stream_job_events, watch_job
 from domain.services.events import event_message, job_channel
 from tests.integration.test_bus_redis import kill_named_clients, make_bus
 from tests.support.jobs import SeededJob, emit, seed_job
@@ -192,7 +192,10 @@ async def test_watch_job_yields_the_latest_state_until_final(container: Containe
     job = await seed_job(container.session_factory)
     sf, bus = container.session_factory, container.bus
 
-    async def load() -> Job:
+    triggers: list[object] = []
+
+    async def load(trigger: object) -> Job:
+        triggers.append(trigger)
         async with sf() as session:
             found = await session.get(Job, job.job_id)
             assert found is not None
@@ -223,6 +226,38 @@ async def test_watch_job_yields_the_latest_state_until_final(container: Containe
     assert seen[0] == (JobStatus.QUEUED, 0.0)
     assert (JobStatus.RENDERING, 0.0) in seen and (JobStatus.RENDERING, 0.5) in seen
     assert seen[-1] == (JobStatus.COMPLETED, 1.0)
+    assert triggers[0] is None and all(isinstance(t, bytes) for t in triggers[1:])
+
+
+async def test_shared_loads_run_once_per_key_and_retry_failures() -> None:
+    loads = SharedLoads[int](size=2)
+    calls: list[str] = []
+
+    async def slow(value: int) -> int:
+        calls.append(f"load {value}")
+        await asyncio.sleep(0.05)
+        return value
+
+    results = await asyncio.gather(*(loads.load("a", lambda: slow(1)) for _ in range(100)))
+    assert results == [1] * 100 and calls == ["load 1"]
+    assert await loads.load("a", lambda: slow(2)) == 1  # still remembered
+
+    async def failing() -> int:
+        calls.append("fail")
+        raise RuntimeError("database blip")
+
+    with pytest.raises(RuntimeError):
+        await loads.load("b", failing)
+    assert await loads.load("b", lambda: slow(3)) == 3  # the failure was forgotten
+    await loads.load("c", lambda: slow(4))  # bounded: "a" is evicted
+    assert await loads.load("a", lambda: slow(5)) == 5
+
+    # A caller that gives up does not cancel the load for the others.
+    first = asyncio.ensure_future(loads.load("d", lambda: slow(6)))
+    second = asyncio.ensure_future(loads.load("d", lambda: slow(7)))
+    await asyncio.sleep(0.01)
+    first.cancel()
+    assert await second == 6
 
 
 async def test_event_pages_and_cursors(container: Container) -> None:

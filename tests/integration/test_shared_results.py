@@ -74,3 +74,63 @@ async def test_one_execution_per_distinct_shape(container: Container) -> None:
     # Four subscribers, three shapes: three executions, one shared.
     assert cache.misses - misses == 3
     assert cache.hits - hits == 1
+
+
+UPDATED = """subscription($jobId: ID!) {
+  jobUpdated(jobId: $jobId) { id status progress events(first: 10) { totalCount } }
+}"""
+
+
+async def test_job_watchers_share_the_load_and_the_execution(container: Container) -> None:
+    job = await seed_job(container.session_factory)
+    async with container.session_factory() as session:
+        principal = await authenticate(session, f"Bearer {job.key}")
+    schema = build_schema(container.settings)
+    gid = encode_id("Job", job.job_id)
+    statements: list[str] = []
+
+    from sqlalchemy import event
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM jobs" in statement:
+            statements.append(statement)
+
+    event.listen(container.engine.sync_engine, "before_cursor_execute", count)
+    cache = shared_results(schema._schema)
+    started = asyncio.Event()
+    first_results: list[Any] = []
+
+    async def watch() -> Any:
+        # Each subscription runs in its own task, as on a WebSocket.
+        ctx = Context(request=None, response=None, container=container, principal=principal)  # type: ignore[arg-type]
+        stream = await schema.subscribe(UPDATED, variable_values={"jobId": gid}, context_value=ctx)
+        try:
+            first_results.append(await anext(stream))
+            await started.wait()
+            return await anext(stream)
+        finally:
+            await stream.aclose()
+
+    try:
+        watchers = [asyncio.create_task(watch()) for _ in range(5)]
+        async with asyncio.timeout(10):
+            while len(first_results) < 5:
+                await asyncio.sleep(0.01)
+        assert all(r.data["jobUpdated"]["status"] == "QUEUED" for r in first_results)
+        hits = cache.hits
+        statements.clear()
+        started.set()
+        await asyncio.sleep(0.05)
+        await emit(container.session_factory, container.bus, job.job_id, progress=0.5)
+        updated = await asyncio.wait_for(asyncio.gather(*watchers), 10)
+    finally:
+        event.remove(container.engine.sync_engine, "before_cursor_execute", count)
+    datas = [r.data["jobUpdated"] for r in updated if r.data]
+    assert len(datas) == 5
+    assert all(d == datas[0] for d in datas)
+    assert datas[0]["progress"] == 0.5 and datas[0]["events"]["totalCount"] == 1
+    # One read of the job for five watchers (besides the writer's own), and four of the five
+    # executions were shared.
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in reads if "organization_id" in s.split("WHERE", 1)[1]]) == 1
+    assert cache.hits - hits == 4
