@@ -27,13 +27,14 @@ def live_api(database_url: str, data_dir: Path) -> LiveFactory:
     ) -> AsyncIterator[Live]:
         from server import create_app
 
-        settings = Settings(
-            env="test",
-            data_dir=data_dir,
-            database_url=database_url,
-            redis_url=None,
-            **overrides,
-        )
+        options: dict[str, Any] = {
+            "env": "test",
+            "data_dir": data_dir,
+            "database_url": database_url,
+            "redis_url": None,
+        }
+        options.update(overrides)
+        settings = Settings(**options)
         container = await build_container(settings, migrate=True)
         if bus is not None:
             container.bus = bus
