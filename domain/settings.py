@@ -41,18 +41,6 @@ class Settings(BaseSettings):
     file_url_ttl_seconds: int = 3600
     upload_url_ttl_seconds: int = 900
     storage_presign_downloads: bool = False
-
-    # assets (limits, URL import, signed URLs)
-    asset_max_image_bytes: int = 50 * 1024 * 1024
-    asset_max_video_bytes: int = 2 * 1024 * 1024 * 1024
-    asset_max_audio_bytes: int = 200 * 1024 * 1024
-    asset_max_pixels: int = 16_777_216
-    asset_max_duration_seconds: float = 600.0
-    fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
-    fetch_timeout_seconds: float = 120.0
-    file_url_ttl_seconds: int = 3600
-    upload_url_ttl_seconds: int = 900
-    storage_presign_downloads: bool = False
     # URL imports: retryable failures (timeouts, 5xx, resets) retried with jittered back-off
     asset_import_max_attempts: int = Field(default=3, ge=1, le=20)
     asset_import_retry_base_seconds: float = Field(default=2.0, ge=0.0)
