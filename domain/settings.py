@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "adreel-development-secret-change-me"
@@ -62,6 +62,33 @@ class Settings(BaseSettings):
     # jobs: refinements per job, provider prices {kind: {ref: {per_call|per_second|per_1k_chars: usd}}}
     refinements_limit: int = Field(default=5, ge=0, le=100)
     provider_prices: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
+
+    # hosted generation providers: offered once their key is set; every priced
+    # "<provider>:<model>" reference of a kind is registered, plus the default models below
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_model: str = "gpt-4o-mini"
+    openai_response_format: Literal["json_schema", "json_object"] = "json_schema"
+    openai_timeout_seconds: float = Field(default=120.0, gt=0)
+    replicate_api_token: SecretStr | None = None
+    replicate_base_url: str = "https://api.replicate.com"
+    replicate_image_model: str = "black-forest-labs/flux-schnell"
+    replicate_video_model: str = "kwaivgi/kling-v2.1"
+    replicate_delivery_hosts: list[str] = Field(
+        default_factory=lambda: ["replicate.delivery", "*.replicate.delivery"]
+    )
+    replicate_wait_seconds: int = Field(default=60, ge=0, le=60)
+    replicate_poll_seconds: float = Field(default=2.0, gt=0)
+    replicate_timeout_seconds: float = Field(default=900.0, gt=0)
+    replicate_data_uri_max_bytes: int = Field(default=256 * 1024, ge=0)
+    replicate_model_inputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str = "https://generativelanguage.googleapis.com"
+    veo_model: str = "veo-3.0-fast-generate-001"
+    veo_resolution: str = "720p"
+    veo_durations: list[int] = Field(default_factory=lambda: [4, 6, 8])
+    veo_poll_seconds: float = Field(default=10.0, gt=0)
+    veo_timeout_seconds: float = Field(default=900.0, gt=0)
 
     # live events: bus queues, WebSocket limits
     bus_subscriber_queue: int = 1024

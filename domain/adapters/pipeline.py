@@ -38,11 +38,19 @@ def pipeline_deps(container: Container) -> PipelineDeps:
     )
     providers = container.extras.get("providers")
     if not isinstance(providers, ProviderRegistry):
+        from domain.adapters.assets import url_fetcher
+        from domain.adapters.providers.hosted import hosted_providers
+
+        prices = price_table(settings.provider_prices)
+        hosted = hosted_providers(settings, prices, url_fetcher(container))
         providers = ProviderRegistry(
-            planner={BUILTIN: OfflinePlanner()},
-            image={BUILTIN: BuiltinImageProvider(max_pixels=settings.asset_max_pixels)},
-            video={BUILTIN: BuiltinVideoProvider(engine)},
-            prices=price_table(settings.provider_prices),
+            planner={BUILTIN: OfflinePlanner(), **hosted.planner},
+            image={
+                BUILTIN: BuiltinImageProvider(max_pixels=settings.asset_max_pixels),
+                **hosted.image,
+            },
+            video={BUILTIN: BuiltinVideoProvider(engine), **hosted.video},
+            prices=prices,
         )
     deps = PipelineDeps(
         settings=settings,

@@ -40,6 +40,9 @@ async def attempt_call(
                 delay = backoff_delay(
                     attempt, base=settings.retry_base_seconds, cap=settings.retry_max_seconds
                 )
+                hint = getattr(exc, "retry_after", None)  # the provider's Retry-After, capped
+                if isinstance(hint, int | float) and hint > delay:
+                    delay = min(float(hint), max(delay, settings.retry_max_seconds))
                 log.info("%s call %s failed (%s); retrying in %.1fs", call.operation,
                          call.idempotency_key, error.code, delay)  # fmt: skip
                 await asyncio.sleep(delay)
