@@ -171,3 +171,19 @@ async def test_wrong_key_is_refused_for_good(fake: FakeVeo, tmp_path: Path) -> N
     assert (caught.value.code, caught.value.retryable, caught.value.status) == (
         "PROVIDER_AUTH", False, 403,
     )  # fmt: skip
+
+
+async def test_a_retry_after_a_lost_download_resumes_the_operation(
+    fake: FakeVeo, tmp_path: Path
+) -> None:
+    fake.storage_faults.append((503, {"Content-Type": "text/plain"}, b"backend error"))
+    provider = veo(fake)
+    key = key_image(tmp_path / "key.png", 90, 160)
+    request = VideoRequest(image=key, size=SIZE, duration_seconds=4)
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate_clip(request, tmp_path / "raw.mp4")
+    assert (caught.value.code, caught.value.retryable) == ("PROVIDER_UNAVAILABLE", True)
+    assert not (tmp_path / "raw.mp4").exists()
+    made = await provider.generate_clip(request, tmp_path / "raw.mp4")  # the pipeline retries
+    assert sniff(made.path.read_bytes()[:4096]).container == "mp4"
+    assert len(fake.seen("POST")) == 1  # one generation, paid once

@@ -36,6 +36,7 @@ class FakeVeo(FakeApi):
     filtered: bool = False
     operation_error: dict[str, Any] | None = None
     faults: list[Answer] = field(default_factory=list)
+    storage_faults: list[Answer] = field(default_factory=list)
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)
     bodies: list[dict[str, Any]] = field(default_factory=list)
     polls_left: dict[str, int] = field(default_factory=dict)
@@ -43,6 +44,9 @@ class FakeVeo(FakeApi):
     def handle(self, seen: Seen) -> Answer:
         path = seen.path
         if path.startswith("/storage/"):
+            with self.lock:
+                if self.storage_faults:
+                    return self.storage_faults.pop(0)
             return 200, {"Content-Type": "video/mp4"}, self.video
         if seen.headers.get("x-goog-api-key") != self.api_key:
             return google_error(403, "Method doesn't allow unregistered callers (callers "

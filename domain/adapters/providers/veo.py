@@ -18,9 +18,12 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import hashlib
+import json
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +57,8 @@ log = logging.getLogger(__name__)
 PROVIDER = "veo"
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 _MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: Generated videos stay downloadable for two days; resume an operation within an hour.
+RESUME_WINDOW_SECONDS = 60 * 60
 _OPERATION = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9._-]+)+$")
 
 #: ``google.rpc.Code`` of an operation error, as the HTTP status it stands for.
@@ -146,10 +151,14 @@ class VeoVideoProvider:
         self.price = price
         self.fetcher = fetcher
         self._sleep = sleep
+        self._resumable: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def billed_seconds(self, seconds: float) -> float:
+        """The length Veo will be asked for (and bill) for a scene of ``seconds``."""
+        return float(pick_seconds(self.config.durations, seconds))
 
     def estimate_usd(self, request: VideoRequest) -> float:
-        seconds = pick_seconds(self.config.durations, request.duration_seconds)
-        return float(self.price.cost(seconds=seconds))
+        return float(self.price.cost(seconds=self.billed_seconds(request.duration_seconds)))
 
     @property
     def takes_last_frame(self) -> bool:
@@ -385,6 +394,31 @@ class VeoVideoProvider:
             return
         outputs.check_kind(output, AssetKind.VIDEO, provider=PROVIDER)
 
+    def _remember(self, key: str, name: str) -> None:
+        self._resumable[key] = (name, time.monotonic())
+        while len(self._resumable) > 256:
+            self._resumable.popitem(last=False)
+
+    async def _resume(self, api: httpx.AsyncClient, key: str) -> dict[str, Any] | None:
+        """The operation already started for the same request (a retry after a lost poll or
+        download), unless it failed or is too old to fetch again."""
+        entry = self._resumable.get(key)
+        if entry is None or time.monotonic() - entry[1] > RESUME_WINDOW_SECONDS:
+            self._resumable.pop(key, None)
+            return None
+        try:
+            operation = await send_json(
+                api, "GET", f"/{self.config.api_version}/{entry[0]}", provider=PROVIDER
+            )
+        except ProviderError:
+            self._resumable.pop(key, None)
+            return None
+        if operation.get("error") or operation.get("name") != entry[0]:
+            self._resumable.pop(key, None)
+            return None
+        log.info("resuming Veo operation %s", entry[0])
+        return operation
+
     async def generate_clip(
         self,
         request: VideoRequest,
@@ -394,18 +428,33 @@ class VeoVideoProvider:
     ) -> GeneratedMedia:
         body = self.body(request)
         seconds = float(body["parameters"]["durationSeconds"])
+        key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         async with self._client() as api:
-            operation = await send_json(
-                api,
-                "POST",
-                f"/{self.config.api_version}/models/{self.model}:predictLongRunning",
-                provider=PROVIDER,
-                json_body=body,
-            )
+            operation = await self._resume(api, key)
+            if operation is None:
+                operation = await send_json(
+                    api,
+                    "POST",
+                    f"/{self.config.api_version}/models/{self.model}:predictLongRunning",
+                    provider=PROVIDER,
+                    json_body=body,
+                )
+                name = operation.get("name")
+                if isinstance(name, str):
+                    self._remember(key, name)
             await report(on_progress, 0.05)
-            operation = await self._poll(api, operation, on_progress)
-            video = self._video(operation)
-            await self._download(api, video, output)
+            try:
+                operation = await self._poll(api, operation, on_progress)
+                video = self._video(operation)
+                await self._download(api, video, output)
+            except ProviderError as error:
+                if not error.retryable or error.code == TIMEOUT:
+                    self._resumable.pop(key, None)
+                raise
+            except asyncio.CancelledError:
+                self._resumable.pop(key, None)
+                raise
+        self._resumable.pop(key, None)
         await report(on_progress, 1.0)
         return GeneratedMedia(output, PROVIDER, self.model, float(self.price.cost(seconds=seconds)))
 

@@ -57,6 +57,14 @@ class ProviderRegistry:
         an unpriced provider is refused when the job is created)."""
         if not self.prices.knows(kind, ref):
             return Decimal(0)
+        # a video provider that bills whole lengths (5 s for a 3 s scene) says what it will bill
+        billed = (
+            getattr(self.video.get(ref), "billed_seconds", None)
+            if kind is ProviderKind.VIDEO
+            else None
+        )
+        if callable(billed) and seconds > 0:
+            seconds = float(billed(seconds))
         return self.prices.price(kind, ref).cost(seconds=seconds)
 
 
