@@ -191,11 +191,11 @@ async def test_continue_scene_starts_on_the_last_frame_and_ends_on_the_key_image
 
 
 async def test_output_is_copied_before_it_expires(fake: FakeReplicate, tmp_path: Path) -> None:
-    fake.output_ttl = 1.0
+    fake.output_ttl = 2.0
     made = await images(fake).generate_image(image_request(), tmp_path / "key.png")
     (prediction_id,) = fake.predictions
     url = fake.output_url(prediction_id)
-    await asyncio.sleep(1.2)
+    await asyncio.sleep(2.2)
     async with httpx.AsyncClient() as http:
         assert (await http.get(url)).status_code == 404  # the provider deleted it
     with Image.open(made.path) as image:  # our copy is whole
@@ -375,3 +375,25 @@ async def test_a_pinned_version_runs_through_the_predictions_endpoint(
     assert create.path == "/v1/predictions" and create.json()["version"] == model.version
     assert fake.seen("GET", f"/v1/models/acme/flux-test/versions/{model.version}")
     assert made.model == f"acme/flux-test:{model.version}"
+
+
+async def test_cancelling_the_call_cancels_the_prediction(
+    fake: FakeReplicate, tmp_path: Path
+) -> None:
+    fake.models["acme/i2v-test"].polls = 10_000
+    key = key_image(tmp_path / "key.png", 90, 160)
+    task = asyncio.create_task(
+        videos(fake).generate_clip(
+            VideoRequest(image=key, size=SIZE, duration_seconds=2.0), tmp_path / "raw.mp4"
+        )
+    )
+    for _ in range(200):  # until the prediction is being polled
+        if fake.seen("GET", "/v1/predictions/"):
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()  # what cancelling the job does to a running stage
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (prediction_id,) = fake.predictions
+    assert fake.predictions[prediction_id]["status"] == "canceled"
+    assert not (tmp_path / "raw.mp4").exists()
