@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -13,8 +14,29 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from domain.errors import AuthenticationError, DomainError
 from domain.settings import Settings
+
+
+class AdreelSchema(strawberry.Schema):
+    """Logs only unexpected errors: expected ones (user input, missing key, rate limit,
+    malformed requests) are answered to the caller and would only be noise in the logs."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error is not None
+            and not isinstance(
+                error.original_error, DomainError | AuthenticationError | GraphQLError
+            )
+        ]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -36,7 +58,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if settings.is_production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return AdreelSchema(
         query=root.Query,
         mutation=root.Mutation,
         subscription=root.SUBSCRIPTION,

@@ -181,6 +181,15 @@ async def test_internal_errors_are_masked_and_logged(api, monkeypatch, caplog) -
     assert logged and "hunter2" in str(logged[0].exc_info[1])
 
 
+async def test_expected_errors_are_not_logged_as_faults(api, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    await api("{ viewer { keyName } }", key=None)  # no key
+    await api("{ clients(first: 0) { totalCount } }")  # user error in a query
+    await api("{ clients(first: 1) { nope } }")  # validation error
+    await api(CREATE_CLIENT, {"input": {"name": ""}})  # user error in a payload
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 async def test_domain_errors_in_queries_keep_their_code(api) -> None:
     r = await api("{ clients(first: 0) { totalCount } }")
     assert error_codes(r) == ["INVALID"] and r["errors"][0]["extensions"]["field"] == "first"
