@@ -354,3 +354,33 @@ async def test_malformed_requests_are_graphql_errors(api, container, document, v
     assert r.get("data") is None, r
     assert r["errors"] and r["errors"][0]["message"]
     assert await snapshot(container.engine) == before
+
+
+async def test_concurrent_duplicates_leave_exactly_one(api) -> None:
+    """Racing creations of one name: one wins, the others get DUPLICATE (never a fault)."""
+    import asyncio
+
+    responses = await asyncio.gather(
+        *(api(CREATE_CLIENT, {"input": {"name": "Same name"}}) for _ in range(6))
+    )
+    outcomes = sorted(
+        tuple(e["code"] for e in payload(r, "createClient")["userErrors"]) for r in responses
+    )
+    assert outcomes == [()] + [("DUPLICATE",)] * 5
+    r = await api('{ clients(first: 10, search: "same name") { totalCount } }')
+    assert r["data"]["clients"]["totalCount"] == 1
+
+
+async def test_nodes_keeps_order_and_is_bounded(api) -> None:
+    client = await create_client(api)
+    campaign = await create_campaign(api, client)
+    ids = [campaign, _gid("Client"), "garbage", client]
+    r = await api("query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", {"ids": ids})
+    assert r["data"]["nodes"] == [
+        {"id": campaign, "__typename": "Campaign"},
+        None,
+        None,
+        {"id": client, "__typename": "Client"},
+    ]
+    r = await api("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [client] * 101})
+    assert error_codes(r) == ["INVALID"]
