@@ -17,13 +17,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from domain.enums import FINAL_JOB_STATUSES, JobEventType, JobStage, JobStatus
+from domain.enums import FINAL_JOB_STATUSES, JobEventType, JobStage, JobStatus, RenderStatus
 from domain.errors import Invalid
-from domain.models import Job, JobEvent
+from domain.models import Job, JobEvent, Render
 from domain.services.pagination import DEFAULT_PAGE, MAX_PAGE, Page
 
 _CURSOR_KIND = "ev"
@@ -63,10 +63,17 @@ class JobProgress:
 
     status: JobStatus
     last_sequence: int
+    renders_pending: bool = False
 
     @property
     def final(self) -> bool:
-        """The job is in a final state (no more events unless it is retried)."""
+        """No more events are coming unless the job is retried or exported again.
+
+        A COMPLETED job whose export is still queued or rendering is not final yet: its render
+        progress is still to be told.
+        """
+        if self.status == JobStatus.COMPLETED:
+            return not self.renders_pending
         return self.status in FINAL_JOB_STATUSES
 
 
@@ -74,14 +81,19 @@ async def job_progress(
     session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID
 ) -> JobProgress | None:
     """The job's status and last event sequence, read together; ``None`` if not the org's job."""
+    pending = (
+        exists()
+        .where(Render.job_id == Job.id)
+        .where(Render.status.in_((RenderStatus.QUEUED, RenderStatus.RENDERING)))
+    )
     row = (
         await session.execute(
-            select(Job.status, Job.last_event_seq).where(
+            select(Job.status, Job.last_event_seq, pending).where(
                 Job.id == job_id, Job.organization_id == org_id
             )
         )
     ).first()
-    return None if row is None else JobProgress(row[0], row[1])
+    return None if row is None else JobProgress(row[0], row[1], bool(row[2]))
 
 
 async def get_job(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID) -> Job | None:

@@ -282,3 +282,42 @@ async def test_event_pages_and_cursors(container: Container) -> None:
         decode_event_cursor(encode_event_cursor(other.job_id, 7), job.job_id)
     with pytest.raises(Invalid):
         decode_event_cursor("not-a-cursor", job.job_id)
+
+
+async def test_a_completed_job_keeps_streaming_while_an_export_renders(
+    container: Container,
+) -> None:
+    from sqlalchemy import update
+
+    from domain.enums import AspectRatio, RenderStatus, Resolution, VideoFormat
+    from domain.models import Render
+
+    job = await seed_job(container.session_factory)
+    sf, bus = container.session_factory, container.bus
+    await emit(sf, bus, job.job_id, JobEventType.JOB_COMPLETED, status=JobStatus.COMPLETED)
+    async with sf() as session:
+        render = Render(
+            organization_id=job.org_id,
+            job_id=job.job_id,
+            format=VideoFormat.WEBM,
+            resolution=Resolution.P480,
+            aspect_ratio=AspectRatio.SQUARE_1_1,
+            status=RenderStatus.RENDERING,
+        )
+        session.add(render)
+        await session.commit()
+        render_id = render.id
+    c = Collector(stream(container, job))
+    await c.wait_for(1)
+    await emit(sf, bus, job.job_id, JobEventType.RENDER_UPDATED, progress=0.5)
+    await c.wait_for(2)
+    await asyncio.sleep(0.1)
+    assert not c.done, "the export is still rendering: its progress must keep streaming"
+    async with sf() as session:
+        await session.execute(
+            update(Render).where(Render.id == render_id).values(status=RenderStatus.COMPLETED)
+        )
+        await session.commit()
+    await emit(sf, bus, job.job_id, JobEventType.RENDER_UPDATED, progress=1.0)
+    await c.finish()
+    assert c.seen == [1, 2, 3]
