@@ -7,6 +7,8 @@ per kind (planner, image, video, voice); the price table says what each call cos
 - ``per_call``     a fixed price per request (LLM plans, images)
 - ``per_second``   per second of generated video or audio
 - ``per_1k_chars`` per thousand characters of text spoken (text-to-speech)
+- ``min_seconds``, ``step_seconds``: for models that sell whole clip lengths, the shortest billed
+  length and the increment billed seconds round up to
 
 The table is the catalog: a reference that is not in it is not a known provider. Built-in prices
 are zero, but the arithmetic is the same for every provider. Defaults below are list prices and are
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -43,12 +45,28 @@ class Price:
     per_call: Decimal = Decimal(0)
     per_second: Decimal = Decimal(0)
     per_1k_chars: Decimal = Decimal(0)
+    min_seconds: Decimal = Decimal(0)
+    step_seconds: Decimal = Decimal(0)
+
+    def billed_seconds(self, seconds: float) -> Decimal:
+        """The seconds a provider bills for ``seconds`` of media.
+
+        Models that sell whole clip lengths bill at least ``min_seconds`` and round up to a
+        multiple of ``step_seconds`` (a 3 s scene on a 5 s model is billed 5 s).
+        """
+        billed = Decimal(str(seconds))
+        if billed <= 0:
+            return Decimal(0)
+        if self.step_seconds > 0:
+            billed = (billed / self.step_seconds).to_integral_value(rounding=ROUND_CEILING)
+            billed *= self.step_seconds
+        return max(billed, self.min_seconds)
 
     def cost(self, *, calls: int = 1, seconds: float = 0.0, chars: int = 0) -> Decimal:
         """What ``calls`` requests producing ``seconds`` of media from ``chars`` of text cost."""
         total = (
             self.per_call * calls
-            + self.per_second * Decimal(str(seconds))
+            + self.per_second * self.billed_seconds(seconds)
             + self.per_1k_chars * Decimal(chars) / 1000
         )
         return money(total)
@@ -136,7 +154,7 @@ class PriceTable:
                     f"unknown provider kind {kind_name!r} in prices", ["providers"]
                 ) from None
             for ref, units in entries.items():
-                unknown = set(units) - {"per_call", "per_second", "per_1k_chars"}
+                unknown = set(units) - PRICE_UNITS
                 if unknown:
                     raise Invalid(
                         f"unknown price unit(s) {sorted(unknown)} for {ref}", ["providers"]
@@ -153,8 +171,24 @@ class PriceTable:
         return self._prices.items()
 
 
-def _p(per_call: str = "0", per_second: str = "0", per_1k_chars: str = "0") -> Price:
-    return Price(Decimal(per_call), Decimal(per_second), Decimal(per_1k_chars))
+PRICE_UNITS = frozenset({"per_call", "per_second", "per_1k_chars", "min_seconds", "step_seconds"})
+
+
+def _p(
+    per_call: str = "0",
+    per_second: str = "0",
+    per_1k_chars: str = "0",
+    *,
+    min_seconds: str = "0",
+    step_seconds: str = "0",
+) -> Price:
+    return Price(
+        Decimal(per_call),
+        Decimal(per_second),
+        Decimal(per_1k_chars),
+        Decimal(min_seconds),
+        Decimal(step_seconds),
+    )
 
 
 #: Built-in providers (free) and list prices of a few hosted models.
@@ -168,9 +202,15 @@ DEFAULT_PRICES = PriceTable(
         (ProviderKind.PLANNER, "openai:gpt-4o"): _p(per_call="0.03"),
         (ProviderKind.IMAGE, "replicate:black-forest-labs/flux-schnell"): _p(per_call="0.003"),
         (ProviderKind.IMAGE, "replicate:black-forest-labs/flux-1.1-pro"): _p(per_call="0.04"),
-        (ProviderKind.VIDEO, "replicate:kwaivgi/kling-v2.1"): _p(per_second="0.05"),
-        (ProviderKind.VIDEO, "veo:veo-3.0-fast-generate-001"): _p(per_second="0.15"),
-        (ProviderKind.VIDEO, "veo:veo-3.0-generate-001"): _p(per_second="0.40"),
+        (ProviderKind.VIDEO, "replicate:kwaivgi/kling-v2.1"): _p(
+            per_second="0.05", min_seconds="5", step_seconds="5"
+        ),
+        (ProviderKind.VIDEO, "veo:veo-3.0-fast-generate-001"): _p(
+            per_second="0.15", min_seconds="4", step_seconds="2"
+        ),
+        (ProviderKind.VIDEO, "veo:veo-3.0-generate-001"): _p(
+            per_second="0.40", min_seconds="4", step_seconds="2"
+        ),
         (ProviderKind.VOICE, "openai:tts-1"): _p(per_1k_chars="0.015"),
     }
 )

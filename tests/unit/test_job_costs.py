@@ -138,3 +138,29 @@ def test_variance_ratio_and_event_rule() -> None:
     assert crosses_variance(D("1.00"), D("1.10"), D("1.30"))
     assert not crosses_variance(D("1.00"), D("1.30"), D("1.50"))  # already past: emit once
     assert not crosses_variance(D("1.00"), D("0.50"), D("1.20"))
+
+
+def test_whole_clip_billing_rounds_up_to_the_lengths_a_model_sells() -> None:
+    from decimal import Decimal
+
+    from domain.rules.pricing import DEFAULT_PRICES, Price, ProviderKind
+
+    price = Price(per_second=Decimal("0.10"), min_seconds=Decimal(5), step_seconds=Decimal(5))
+    assert price.billed_seconds(2.0) == 5
+    assert price.billed_seconds(5.0) == 5
+    assert price.billed_seconds(5.1) == 10
+    assert price.cost(seconds=3.0) == Decimal("0.50")
+    assert Price(per_second=Decimal("0.10")).cost(seconds=3.0) == Decimal("0.30")
+    veo = DEFAULT_PRICES.price(ProviderKind.VIDEO, "veo:veo-3.0-fast-generate-001")
+    assert veo.billed_seconds(3.0) == 4 and veo.billed_seconds(4.5) == 6
+
+
+def test_billing_units_are_accepted_in_price_overrides() -> None:
+    from decimal import Decimal
+
+    from domain.rules.pricing import DEFAULT_PRICES, ProviderKind
+
+    table = DEFAULT_PRICES.merged(
+        {"video": {"replicate:acme/i2v": {"per_second": 0.08, "min_seconds": 5, "step_seconds": 5}}}
+    )
+    assert table.price(ProviderKind.VIDEO, "replicate:acme/i2v").cost(seconds=6) == Decimal("0.80")
