@@ -1,4 +1,4 @@
-"""The embedded runner's pipeline chores: resume interrupted jobs on start, sweep leases."""
+"""The embedded runner's chores: resume interrupted jobs and URL imports on start, sweep leases."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 
 from domain.adapters.pipeline import lease_owner_base, pipeline_deps
 from domain.bootstrap import Container
+from domain.services.assets import IMPORT_TASK, import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,24 @@ async def resume_interrupted(container: Container) -> int:
     return len(resumed)
 
 
+async def resume_imports(container: Container) -> int:
+    """Queue again the URL imports a previous run of this server left PENDING; returns how many.
+
+    The embedded runner keeps its queue in memory, so a restart forgets downloads (and their
+    scheduled retries); arq keeps them in Redis and needs no help.
+    """
+    assert container.queue is not None, "the embedded runner is attached before it starts"
+    async with container.session_factory() as session:
+        asset_ids = await pending_imports(session)
+    for asset_id in asset_ids:
+        await container.queue.enqueue(
+            IMPORT_TASK, key=import_task_key(asset_id), asset_id=str(asset_id)
+        )
+    if asset_ids:
+        log.info("resuming %d URL import(s)", len(asset_ids))
+    return len(asset_ids)
+
+
 async def sweep_forever(container: Container) -> None:
     """Sweep expired leases every ``sweep_interval_seconds`` until cancelled."""
     interval = max(0.2, container.settings.sweep_interval_seconds)
@@ -41,8 +60,9 @@ async def sweep_forever(container: Container) -> None:
 
 
 async def start(container: Container) -> asyncio.Task[None]:
-    """Resume interrupted jobs, then keep sweeping in the background; cancel the task to stop."""
+    """Resume interrupted jobs and imports, then keep sweeping; cancel the task to stop."""
     await resume_interrupted(container)
+    await resume_imports(container)
     return asyncio.create_task(sweep_forever(container), name="adreel-sweeper")
 
 
@@ -55,4 +75,11 @@ async def stop(task: asyncio.Task[None] | None) -> None:
         await task
 
 
-__all__ = ["EMBEDDED_OWNER_PREFIX", "resume_interrupted", "start", "stop", "sweep_forever"]
+__all__ = [
+    "EMBEDDED_OWNER_PREFIX",
+    "resume_imports",
+    "resume_interrupted",
+    "start",
+    "stop",
+    "sweep_forever",
+]

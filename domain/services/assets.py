@@ -705,6 +705,16 @@ async def signed_file_url(
     return signer.file_url(key, stable_expiry(now, ttl), base=settings.public_url)
 
 
+async def pending_imports(session: AsyncSession) -> list[uuid.UUID]:
+    """Assets still waiting for their URL download (an embedded runner that restarted lost them)."""
+    rows = await session.scalars(
+        select(Asset.id)
+        .where(Asset.status == AssetStatus.PENDING, Asset.source_url.is_not(None))
+        .order_by(Asset.created_at)
+    )
+    return list(rows)
+
+
 def limits_from_settings(settings: Settings) -> AssetLimits:
     """The asset limits configured by ``ADREEL_ASSET_MAX_*``."""
     return AssetLimits(
@@ -829,6 +839,7 @@ __all__ = [
     "inspect",
     "is_retryable",
     "limits_from_settings",
+    "pending_imports",
     "resolve_owner",
     "signed_file_url",
     "stage",
