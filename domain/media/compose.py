@@ -1,7 +1,8 @@
 """Builder for the composition: clips joined with transitions, captions, logo, end card, audio.
 
 User text never enters the filtergraph: every caption is a ``textfile=`` with ``expansion=none``
-(the text is drawn byte for byte; ``%``, ``:``, ``\\``, quotes and brackets mean nothing).
+(the text is drawn byte for byte; ``%``, ``:``, ``\\``, quotes and brackets mean nothing); the
+logo and the end card arrive as pictures the engine drew at their final size.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from typing import Literal
 
 from domain.enums import Transition
 from domain.media.audio import SAMPLE_RATE
-from domain.media.clip import TO_YUV420
+from domain.media.blend import blend, cut, join
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
-from domain.media.geometry import Box
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
 from domain.media.timing import Timeline
 from domain.media.types import MediaInput, Size
@@ -53,19 +53,40 @@ class TextLayer:
 
 
 @dataclass(frozen=True, slots=True)
+class Still:
+    """A picture already drawn at its final size (an RGBA PNG), placed with its top-left at
+    ``x, y``; as the logo, it fades out over ``fade_out`` seconds as the end card arrives."""
+
+    source: MediaInput
+    x: int = 0
+    y: int = 0
+    fade_out: float = 0.4
+
+
+@dataclass(frozen=True, slots=True)
 class EndCard:
-    """The closing card: a brand gradient over the last scene, the logo, the call to action."""
+    """The closing card, from ``start`` to the end of the ad.
+
+    ``backdrop`` (an opaque full-frame still: brand colours and the logo) fades in over the last
+    scene, or up from black (``from_black``: it comes in at the dark middle of a dip to black);
+    ``words`` (a transparent full-frame still: headline and call to action) fade in on top of it
+    ``words_delay`` seconds later.
+    """
 
     start: float
-    colors: tuple[str, str]
-    texts: tuple[TextLayer, ...] = ()
-    logo_box: Box | None = None
-    opacity: float = 1.0
+    backdrop: MediaInput
+    words: MediaInput | None = None
+    fade: float = 0.4
+    words_delay: float = 0.3
+    from_black: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ComposeSpec:
-    """Everything the composition needs, as files Adreel stored and plain numbers."""
+    """Everything the composition needs, as files Adreel stored and plain numbers.
+
+    ``logo`` is the small logo shown over the scenes until the end card, drawn at its size.
+    """
 
     clips: tuple[MediaInput, ...]
     timeline: Timeline
@@ -74,8 +95,7 @@ class ComposeSpec:
     output: Path
     audio: MediaInput | None = None
     captions: tuple[TextLayer, ...] = ()
-    logo: MediaInput | None = None
-    logo_box: Box | None = None
+    logo: Still | None = None
     end_card: EndCard | None = None
     preset: str = "medium"
     crf: int = 20
@@ -110,6 +130,10 @@ def drawtext(layer: TextLayer, font: Path) -> str:
     return "drawtext=" + ":".join(options)
 
 
+#: An RGBA still to 4:2:0 with alpha, BT.709 (converted once, before it is repeated).
+RGBA_TO_YUVA420 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+
+
 def _clip_chain(index: int, frames: int, size: Size, fps: int) -> str:
     w, h = size.width, size.height
     return (
@@ -119,87 +143,106 @@ def _clip_chain(index: int, frames: int, size: Size, fps: int) -> str:
     )
 
 
+def _scenes(tl: Timeline, size: Size) -> tuple[list[str], str]:
+    """Clips cut into their own frames and the frames they share with a neighbour, the shared
+    frames blended (:mod:`domain.media.blend`), everything joined in order as ``[joined]``."""
+    fps, n = tl.fps, tl.scene_count
+    chains: list[str] = []
+    order: list[str] = []
+    for i in range(n):
+        chains.append(_clip_chain(i, tl.clip_frames(i), size, fps))
+        incoming = tl.overlaps[i] if i > 0 else 0
+        outgoing = tl.overlaps[i + 1] if i + 1 < n else 0
+        own = tl.scene_frames(i)
+        parts = [(f"h{i}", 0, incoming)] if incoming else []
+        parts.append((f"b{i}", incoming, own))
+        if outgoing:
+            parts.append((f"t{i}", own, own + outgoing))
+        if len(parts) > 1:
+            chains.append(cut(f"c{i}", parts))
+        if incoming:
+            kind = XFADE.get(tl.transitions[i], "fade")
+            chains.append(
+                blend(f"t{i - 1}", f"h{i}", f"x{i}", transition=kind, frames=incoming, fps=fps)
+            )
+            order.append(f"x{i}")
+        order.append(f"b{i}" if len(parts) > 1 else f"c{i}")
+    chains.append(join(order, "joined", fps))
+    return chains, "joined"
+
+
+def _still(
+    index: int, start: int, end: int, fps: int, fade: float, label: str, *, from_black: bool = False
+) -> str:
+    """Input ``index`` (one picture) shown from frame ``start`` to ``end``, fading in (its
+    transparency, or its picture up from black).
+
+    Its timestamps are whole frames: a start in seconds would be truncated to the frame before.
+    """
+    fade_in = f"fade=t=in:st=0:d={fmt(fade)}" + ("" if from_black else ":alpha=1")
+    return (
+        f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={end - start},"
+        f"settb=1/{fps},{fade_in},setpts=PTS+{start}[{label}]"
+    )
+
+
 def compose_filtergraph(spec: ComposeSpec) -> str:
-    """The ``-filter_complex`` graph. Inputs: clips, then the logo, then the audio."""
+    """The ``-filter_complex`` graph. Inputs: clips, the logo, the end card's backdrop and words,
+    then the audio. Every frame stays 4:2:0 except the few that blend in a transition."""
     tl = spec.timeline
     if len(spec.clips) != tl.scene_count:
         raise ValueError("one clip per scene is needed")
     fps = tl.fps
-    w, h = spec.size.width, spec.size.height
-    chains = [_clip_chain(i, tl.clip_frames(i), spec.size, fps) for i in range(tl.scene_count)]
-    current = "c0"
-    for i in range(1, tl.scene_count):
-        out = f"j{i}"
-        if tl.transitions[i] is Transition.CUT:
-            chains.append(f"[{current}][c{i}]concat=n=2:v=1:a=0,settb=1/{fps}[{out}]")
-        else:
-            duration = fmt(tl.overlaps[i] / fps)
-            offset = fmt(tl.boundaries[i] / fps)
-            chains.append(
-                f"[{current}][c{i}]xfade=transition={XFADE[tl.transitions[i]]}"
-                f":duration={duration}:offset={offset}[{out}]"
-            )
-        current = out
+    chains, current = _scenes(tl, spec.size)
     steps = [drawtext(layer, spec.font) for layer in spec.captions]
     if steps:
         chains.append(f"[{current}]{','.join(steps)}[cap]")
         current = "cap"
-    logo_index = len(spec.clips)
-    card_start = spec.end_card.start if spec.end_card else tl.total_seconds
-    small_box = spec.logo_box if spec.logo is not None else None
-    big_box = spec.end_card.logo_box if spec.logo is not None and spec.end_card else None
-    wanted = [name for name, box in (("ls", small_box), ("lb", big_box)) if box is not None]
-    if wanted:
-        labels = "".join(f"[{name}]" for name in wanted)
-        chains.append(f"[{logo_index}:v]format=rgba,split={len(wanted)}{labels}")
-    if small_box is not None:
-        enable = filter_value(f"lt(t,{fmt(card_start)})")
+    index = len(spec.clips)
+    card = spec.end_card
+    card_start = card.start if card else tl.total_seconds
+    if spec.logo is not None:
+        logo = spec.logo
+        if card is None:  # one picture, shown to the end
+            chains.append(f"[{index}:v]{RGBA_TO_YUVA420}[logo]")
+        else:  # repeated until the card, fading out as it arrives
+            end = max(1, round(card_start * fps))
+            fade = min(logo.fade_out, end / fps)
+            chains.append(
+                f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={end},"
+                f"settb=1/{fps},fade=t=out:st={fmt(end / fps - fade)}:d={fmt(fade)}:alpha=1[logo]"
+            )
         chains.append(
-            f"[ls]scale=w={small_box.width}:h={small_box.height}:force_original_aspect_ratio=decrease,"
-            f"colorchannelmixer=aa=0.9[logo_small]"
-        )
-        chains.append(
-            f"[{current}][logo_small]overlay=x={small_box.right}-w:y={small_box.y}:enable={enable}[lg]"
+            f"[{current}][logo]overlay=x={logo.x}:y={logo.y}:eof_action=pass[lg]"
+            if card is not None
+            else f"[{current}][logo]overlay=x={logo.x}:y={logo.y}[lg]"
         )
         current = "lg"
-    if spec.end_card is not None:
-        card = spec.end_card
-        length = fmt(tl.total_seconds - card.start)
-        card_frames = max(1, round((tl.total_seconds - card.start) * fps))
-        c0, c1 = (filter_value(c) for c in card.colors)
-        see_through = f"colorchannelmixer=aa={fmt(card.opacity)}," if card.opacity < 1 else ""
+        index += 1
+    if card is not None:
+        first = min(round(card.start * fps), tl.total_frames - 1)
         chains.append(
-            f"gradients=s={w}x{h}:r={fps}:c0={c0}:c1={c1}:n=2:x0=0:y0=0:x1={w}:y1={h}"
-            f":speed=0.005:d={length},format=rgba,{see_through}"
-            f"fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+{fmt(card.start)}/TB[card]"
+            _still(
+                index, first, tl.total_frames, fps, card.fade, "card", from_black=card.from_black
+            )
         )
         chains.append(f"[{current}][card]overlay=eof_action=pass[ec]")
         current = "ec"
-        if big_box is not None:
-            box = big_box
-            chains.append(
-                f"[lb]scale=w={box.width}:h={box.height}:force_original_aspect_ratio=decrease,"
-                f"loop=loop=-1:size=1:start=0,trim=end_frame={card_frames},"
-                f"fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+{fmt(card.start + 0.2)}/TB[logo_big]"
-            )
-            chains.append(
-                f"[{current}][logo_big]overlay=x={box.x}+({box.width}-w)/2"
-                f":y={box.y}+({box.height}-h)/2:eof_action=repeat[ecl]"
-            )
-            current = "ecl"
-        if card.texts:
-            chains.append(f"[{current}]{','.join(drawtext(t, spec.font) for t in card.texts)}[ect]")
-            current = "ect"
-    chains.append(f"[{current}]trim=end_frame={tl.total_frames},{TO_YUV420}[vout]")
+        index += 1
+        if card.words is not None:
+            later = min(first + round(card.words_delay * fps), tl.total_frames - 1)
+            chains.append(_still(index, later, tl.total_frames, fps, card.fade, "words"))
+            chains.append(f"[{current}][words]overlay=eof_action=pass[ecw]")
+            current = "ecw"
+            index += 1
+    chains.append(f"[{current}]trim=end_frame={tl.total_frames},format=yuv420p[vout]")
     if spec.audio is None:
         chains.append(
             f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=duration={fmt(tl.total_seconds)}[aout]"
         )
     else:
-        audio_index = logo_index + (1 if spec.logo is not None else 0)
         chains.append(
-            f"[{audio_index}:a]aresample={SAMPLE_RATE},apad,"
-            f"atrim=duration={fmt(tl.total_seconds)}[aout]"
+            f"[{index}:a]aresample={SAMPLE_RATE},apad,atrim=duration={fmt(tl.total_seconds)}[aout]"
         )
     return ";".join(chains)
 
@@ -209,9 +252,14 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
     args: list[str] = []
     for clip in spec.clips:
         args += input_args(clip, max_pixels=max_pixels)
-    if spec.logo is not None:
-        framerate = ["-framerate", str(spec.timeline.fps)]
-        args += input_args(spec.logo, max_pixels=max_pixels, options=framerate)
+    framerate = ["-framerate", str(spec.timeline.fps)]
+    stills = [spec.logo.source] if spec.logo is not None else []
+    if spec.end_card is not None:
+        stills.append(spec.end_card.backdrop)
+        if spec.end_card.words is not None:
+            stills.append(spec.end_card.words)
+    for still in stills:
+        args += input_args(still, max_pixels=max_pixels, options=framerate)
     if spec.audio is not None:
         args += input_args(spec.audio, max_pixels=None)
     return [
@@ -226,10 +274,12 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
 
 
 __all__ = [
+    "RGBA_TO_YUVA420",
     "TEXT_FADE_SECONDS",
     "XFADE",
     "ComposeSpec",
     "EndCard",
+    "Still",
     "TextLayer",
     "compose_args",
     "compose_filtergraph",

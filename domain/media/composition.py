@@ -42,8 +42,10 @@ class VoiceOver:
 class Composition:
     """A whole ad. Total length = sum of the scene durations (to the frame).
 
-    An end card (brand gradient, logo, call to action) covers the last ``end_card_seconds`` of
-    the final scene when ``call_to_action`` or ``logo`` is given.
+    An end card (brand colours, logo, headline, call to action) covers the last
+    ``end_card_seconds`` of the final scene (at most half of it) when ``call_to_action`` or
+    ``logo`` is given. With ``end_card_scene`` the final scene *is* the end card (the planner's
+    END_CARD beat): the card fills it, coming in halfway through the transition into it.
     """
 
     scenes: tuple[SceneClip, ...]
@@ -54,6 +56,7 @@ class Composition:
     call_to_action: str | None = None
     end_card_headline: str | None = None
     end_card_seconds: float = 2.5
+    end_card_scene: bool = False
     music: Path | None = None
     voice: tuple[VoiceOver, ...] = ()
     loudness: LoudnessTarget = WEB_LOUDNESS

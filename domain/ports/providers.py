@@ -32,6 +32,12 @@ class ImageRequest:
 
     ``source_image`` is a brand asset to build the frame around (its ``source_role`` says how:
     PRODUCT/CHARACTER are fitted whole over a blurred fill, BACKGROUND fills the frame).
+
+    ``title`` is the planner's label for the scene ("Hook", "End card"): context for a provider,
+    never drawn and never sent as words to put in the picture. A key image carries no text unless
+    ``text`` asks for it: on-screen copy (captions, headline, call to action) is drawn at
+    composition, inside the safe area, so ``text`` stays empty in the pipeline; it exists for
+    callers that want ad copy baked into a still.
     """
 
     size: Size
@@ -41,7 +47,7 @@ class ImageRequest:
     brand_colors: tuple[str, ...] = ()
     source_image: Path | None = None
     source_role: AssetRole | None = None
-    show_title: bool = True
+    text: str = ""
     seed: int = 0
     feedback: str | None = None
 

@@ -65,15 +65,54 @@ async def test_brand_frame_has_exact_size_brand_colours_and_is_deterministic(
     assert red > blue + 40
 
 
-async def test_title_is_drawn_when_there_is_no_asset(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shot", list(ShotType))
+async def test_scene_titles_are_never_drawn(tmp_path: Path, shot: ShotType) -> None:
+    """A planner label ("Hook", "End card") must not reach the picture: the key image made with
+    a title is the very image made without one."""
+    provider = BuiltinImageProvider()
+    titled = ImageRequest(SIZE, "Why it matters", shot_type=shot, brand_colors=("#222222",), seed=1)
+    untitled = ImageRequest(SIZE, "", shot_type=shot, brand_colors=("#222222",), seed=1)
+    with_title = image((await provider.generate_image(titled, tmp_path / "t.png")).path)
+    without = image((await provider.generate_image(untitled, tmp_path / "u.png")).path)
+    assert np.array_equal(with_title, without)
+
+
+async def test_scene_titles_are_never_drawn_over_a_product(tmp_path: Path) -> None:
+    product = tmp_path / "product.png"
+    Image.new("RGBA", (300, 400), (240, 240, 240, 255)).save(product)
+    provider = BuiltinImageProvider()
+    shots = [
+        image((await provider.generate_image(
+            ImageRequest(SIZE, title, shot_type=ShotType.PRODUCT, brand_colors=("#335577",),
+                         source_image=product, source_role=AssetRole.PRODUCT, seed=2),
+            tmp_path / f"{index}.png",
+        )).path)
+        for index, title in enumerate(["Meet the bottle", ""])
+    ]  # fmt: skip
+    assert np.array_equal(shots[0], shots[1])
+
+
+async def test_ad_copy_is_drawn_only_when_asked(tmp_path: Path) -> None:
     provider = BuiltinImageProvider()
     base = ImageRequest(SIZE, "Big News", brand_colors=("#222222",), seed=1)
-    with_title = image((await provider.generate_image(base, tmp_path / "t.png")).path)
-    without = ImageRequest(SIZE, "Big News", brand_colors=("#222222",), seed=1, show_title=False)
-    plain = image((await provider.generate_image(without, tmp_path / "p.png")).path)
+    plain = image((await provider.generate_image(base, tmp_path / "p.png")).path)
+    copy = ImageRequest(SIZE, "Big News", brand_colors=("#222222",), seed=1, text="Summer sale")
+    lettered = image((await provider.generate_image(copy, tmp_path / "t.png")).path)
     band = slice(int(SIZE.height * 0.3), int(SIZE.height * 0.5))
-    assert (with_title[band] > 235).all(axis=2).sum() > 200  # white letters on a dark brand
+    assert (lettered[band] > 235).all(axis=2).sum() > 200  # white letters on a dark brand
     assert (plain[band] > 235).all(axis=2).sum() == 0
+
+
+async def test_a_frame_without_a_picture_keeps_the_caption_band_calm(tmp_path: Path) -> None:
+    """Shapes live in the upper two thirds; the lower band, where captions go, stays plain."""
+    provider = BuiltinImageProvider()
+    for index, shot in enumerate(ShotType):
+        request = ImageRequest(SIZE, shot_type=shot, brand_colors=("#0F766E", "#F59E0B"), seed=5)
+        pixels = image((await provider.generate_image(request, tmp_path / f"{index}.png")).path)
+        top = pixels[: int(SIZE.height * 0.55)].astype(float)
+        low = pixels[int(SIZE.height * 0.72) : int(SIZE.height * 0.8)].astype(float)
+        assert top.std(axis=(0, 1)).mean() > low.std(axis=(0, 1)).mean(), shot
+        assert low.mean() < 110, shot  # deep: white captions read on it
 
 
 async def test_product_is_fitted_whole_without_distortion(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.adapters.ffmpeg import cards
 from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
 from domain.adapters.ffmpeg.text import bundled_font
 from domain.adapters.providers.builtin_image import BuiltinImageProvider
@@ -25,6 +26,7 @@ from tests.support.ffmpeg_checks import (
     ffmpeg,
     frame_count,
     frames,
+    image,
     loudness,
     make,
     mean_volume,
@@ -165,11 +167,75 @@ async def test_continue_seam_survives_composition(ad: Ad) -> None:
 
 async def test_end_card_shows_the_logo_and_cta(ad: Ad) -> None:
     video = frames(ad.path, width=240, height=432)
-    card = video[-1].astype(int)
-    before = video[140].astype(int)
-    assert np.abs(card - before).mean() > 20  # the card covers the last scene
+    card = video[-1]
+    assert psnr(video[-1], video[-6]) > 40  # a still card: the moving scene is covered
+    assert psnr(video[-1], video[130]) < 30  # and it is not the scene
     white = (card > 240).all(axis=2)
     assert white[40:200].sum() > 2000  # the big white logo sits in the upper part of the card
+    navy = (np.abs(card.astype(int) - (0x1D, 0x35, 0x57)) < 24).all(axis=2)
+    assert navy[200:].sum() > 300  # the call-to-action button, in the second brand colour
+
+
+async def test_an_end_card_scene_is_all_card_coming_up_from_black(
+    media_dir: Path, logo: Path
+) -> None:
+    durations, transitions = [2.0, 2.0], [Transition.CUT, Transition.FADE]
+    clips = await _clips(media_dir / "card-scene", durations, transitions, continues=set())
+    videos = []
+    for whole in (True, False):
+        composition = Composition(
+            scenes=(SceneClip(clips[0], 2.0), SceneClip(clips[1], 2.0, Transition.FADE, "Go")),
+            size=SIZE, brand_colors=("#E63946", "#1D3557"), logo=logo, call_to_action="Go",
+            end_card_scene=whole, quality=RenderQuality.FAST,
+        )  # fmt: skip
+        out = media_dir / f"card-scene-{whole}.mp4"
+        await FfmpegMediaEngine().compose(composition, out)
+        videos.append(frames(out, width=240, height=432))
+    card_scene, plain = videos
+    middle = 60 + 9  # the 0.6 s dip to black into the last scene starts at frame 60
+    assert card_scene[middle].mean() < 20  # black at the middle of the dip
+    assert psnr(card_scene[middle + 25], card_scene[-1]) > 40  # then only the card, up to the end
+    assert psnr(plain[middle + 25], plain[-1]) < 30  # a plain last scene shows before its card
+
+
+def _logo(colour: tuple[int, int, int]) -> Image.Image:
+    logo = Image.new("RGBA", (200, 80), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).rounded_rectangle((0, 0, 199, 79), 20, fill=(*colour, 255))
+    return logo
+
+
+def test_end_card_and_logo_follow_the_logo_ink(tmp_path: Path) -> None:
+    palette = ((0xE6, 0x39, 0x46), (0x1D, 0x35, 0x57))
+    text = cards.CardText("Adreel Shoes", "Shop now")
+    for name, colour, light in (("dark", (20, 30, 60), True), ("light", (255, 255, 255), False)):
+        logo = _logo(colour)
+        assert cards.is_dark(logo) is light
+        backdrop, words = cards.end_card(
+            SIZE, palette, text, logo, bundled_font(), tmp_path / f"{name}.png",
+            tmp_path / f"{name}-words.png",
+        )  # fmt: skip
+        ground = image(backdrop).mean()
+        assert ground > 200 if light else ground < 90  # a dark logo gets a light card
+        assert words is not None
+        with Image.open(words) as drawn:
+            ink = np.asarray(drawn.getchannel("A")) > 128
+        assert ink[: SIZE.height // 3].sum() == 0  # the words sit under the logo
+        assert ink.sum() > 1500  # headline and button
+        bug = cards.logo_bug(logo, SIZE, tmp_path / f"{name}-bug.png")
+        with Image.open(bug.path) as drawn:
+            corner = np.asarray(drawn.convert("RGBA"))[drawn.height // 2, 1]
+        plate = bool(corner[3] > 150 and corner[:3].min() > 240)
+        assert plate is light  # a plate behind a dark logo only
+        assert bug.x + Image.open(bug.path).width <= SIZE.width and bug.y > 0
+
+
+def test_end_card_without_words_is_just_the_backdrop(tmp_path: Path) -> None:
+    backdrop, words = cards.end_card(
+        SIZE, ((0, 80, 70), (240, 160, 10)), cards.CardText(), None, bundled_font(),
+        tmp_path / "card.png", tmp_path / "words.png",
+    )  # fmt: skip
+    assert words is None and not (tmp_path / "words.png").exists()
+    assert image(backdrop).shape == (SIZE.height, SIZE.width, 3)
 
 
 async def test_silent_track_when_there_is_no_music(media_dir: Path) -> None:

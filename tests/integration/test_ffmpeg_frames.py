@@ -71,6 +71,19 @@ async def test_last_frame_is_exact(engine: FfmpegMediaEngine, tmp_path: Path) ->
     assert not np.array_equal(last, decoded[-2])
 
 
+async def test_last_frame_is_exact_when_the_sound_outlasts_the_picture(
+    engine: FfmpegMediaEngine, tmp_path: Path
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    # 1.5 s of picture, 4 s of sound: seeking from the end of the file finds no picture at all
+    make("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=1.5", "-f", "lavfi", "-i",
+         "sine=duration=4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip))  # fmt: skip
+    out = await engine.last_frame(clip, tmp_path / "last.png")
+    decoded = frames(clip, width=320, height=180)
+    assert len(decoded) == 45
+    assert np.array_equal(image(out), decoded[-1])
+
+
 async def test_failed_extraction_leaves_no_file(engine: FfmpegMediaEngine, tmp_path: Path) -> None:
     audio = tmp_path / "a.wav"
     make("-f", "lavfi", "-i", "sine=duration=1", str(audio))

@@ -16,10 +16,17 @@ from domain.media.audio import (
     loudness_apply_args,
     loudness_measure_args,
 )
+from domain.media.blend import blend, cut, join
 from domain.media.clip import ClipSpec, clip_args, clip_filtergraph
-from domain.media.compose import ComposeSpec, EndCard, TextLayer, compose_args, compose_filtergraph
-from domain.media.frames import count_frames_args, frame_png_args, thumbnail_args
-from domain.media.geometry import Box
+from domain.media.compose import (
+    ComposeSpec,
+    EndCard,
+    Still,
+    TextLayer,
+    compose_args,
+    compose_filtergraph,
+)
+from domain.media.frames import count_frames_args, frame_png_args, last_frame_args, thumbnail_args
 from domain.media.inputs import mp4, png, wav
 from domain.media.motion import KenBurns, perspective_filter
 from domain.media.normalize import NormalizeSpec, normalize_args, normalize_filtergraph
@@ -36,26 +43,8 @@ COMPOSE = ComposeSpec(
     output=Path("/w/ad.mp4"),
     audio=wav(Path("/w/s.wav")),
     captions=(TextLayer(Path("/w/caption-0.txt"), 22, 0.15, 1.85, 385),),
-    logo=png(Path("/w/logo.png")),
-    logo_box=Box(168, 43, 53, 24),
-    end_card=EndCard(
-        4.75,
-        ("0xCF3340", "0x16284A"),
-        (
-            TextLayer(
-                Path("/w/cta.txt"),
-                17,
-                5.2,
-                7.0,
-                250,
-                "top",
-                box=True,
-                color="0x8A212A",
-                box_color="0xFFFFFF@0.95",
-            ),
-        ),
-        Box(50, 80, 140, 70),
-    ),
+    logo=Still(png(Path("/w/bug.png")), 168, 43),
+    end_card=EndCard(4.75, png(Path("/w/card.png")), png(Path("/w/card-words.png"))),
     preset="veryfast",
     crf=20,
 )
@@ -100,7 +89,7 @@ def test_clip() -> None:
         "-c:v",
         "libx264",
         "-preset",
-        "veryfast",
+        "ultrafast",
         "-crf",
         "16",
         "-profile:v",
@@ -137,7 +126,7 @@ def test_clip_continue_graph() -> None:
                 crossfade_frames=6,
             )
         )
-        == "[1:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv444p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=20[s];[0:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv444p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=15[k];[s]settb=1/30[s2];[k]settb=1/30[k2];[s2][k2]xfade=transition=fade:duration=0.2:offset=0.166667[x];[x]scale=flags=area,format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]"
+        == "[1:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=11[s];[0:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=15[k];[s]split=2[sa_][sx_];[sa_]trim=end_frame=5[sa];[sx_]trim=start_frame=5:end_frame=11,setpts=PTS-STARTPTS[sx];[k]split=2[kx_][kb_];[kx_]trim=end_frame=6[kx];[kb_]trim=start_frame=6:end_frame=15,setpts=PTS-STARTPTS[kb];[sx]settb=1/30,format=yuv444p[xa];[kx]settb=1/30,format=yuv444p[xb];[xa][xb]xfade=transition=fade:duration=0.2:offset=0,scale=flags=area,format=yuv420p[x];[sa][x][kb]concat=n=3:v=1:a=0,settb=1/30[j];[j]setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]"
     )
 
 
@@ -247,6 +236,52 @@ def test_frame_png() -> None:
         "1",
         "file:/w/last.png",
     ]
+
+
+def test_last_frame_one_pass() -> None:
+    assert last_frame_args(mp4(Path("/w/c.mp4")), Path("/w/last.png")) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "mov",
+        "-max_pixels",
+        "16777216",
+        "-sseof",
+        "-0.2",
+        "-i",
+        "file:/w/c.mp4",
+        "-map",
+        "0:v:0",
+        "-fps_mode",
+        "passthrough",
+        "-c:v",
+        "png",
+        "-compression_level",
+        "1",
+        "-pix_fmt",
+        "rgb24",
+        "-f",
+        "image2",
+        "-update",
+        "1",
+        "file:/w/last.png",
+    ]
+
+
+def test_blend_only_the_shared_frames() -> None:
+    assert cut("c1", [("h1", 0, 12), ("b1", 12, 40), ("t1", 40, 52)]) == (
+        "[c1]split=3[h1_][b1_][t1_];[h1_]trim=end_frame=12[h1];"
+        "[b1_]trim=start_frame=12:end_frame=40,setpts=PTS-STARTPTS[b1];"
+        "[t1_]trim=start_frame=40:end_frame=52,setpts=PTS-STARTPTS[t1]"
+    )
+    assert cut("c0", [("b0", 3, 9)]) == "[c0]trim=start_frame=3:end_frame=9,setpts=PTS-STARTPTS[b0]"
+    assert blend("t0", "h1", "x1", transition="slideup", frames=12, fps=30) == (
+        "[t0]settb=1/30,format=yuv444p[x1a];[h1]settb=1/30,format=yuv444p[x1b];"
+        "[x1a][x1b]xfade=transition=slideup:duration=0.4:offset=0,"
+        "scale=flags=area,format=yuv420p[x1]"
+    )
+    assert join(["b0", "x1", "b1"], "j", 30) == "[b0][x1][b1]concat=n=3:v=1:a=0,settb=1/30[j]"
+    assert join(["c0"], "j", 25) == "[c0]settb=1/25[j]"
 
 
 def test_probe() -> None:
@@ -440,7 +475,27 @@ def test_compose() -> None:
         "-framerate",
         "30",
         "-i",
-        "file:/w/logo.png",
+        "file:/w/bug.png",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-framerate",
+        "30",
+        "-i",
+        "file:/w/card.png",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-framerate",
+        "30",
+        "-i",
+        "file:/w/card-words.png",
         "-protocol_whitelist",
         "file,pipe",
         "-f",
@@ -448,7 +503,7 @@ def test_compose() -> None:
         "-i",
         "file:/w/s.wav",
         "-filter_complex",
-        "[0:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c0];[1:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c1];[2:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=75,trim=end_frame=75,setpts=PTS-STARTPTS,settb=1/30[c2];[c0][c1]concat=n=2:v=1:a=0,settb=1/30[j1];[j1][c2]xfade=transition=fade:duration=0.5:offset=3.5[j2];[j2]drawtext=fontfile=/f/DejaVuSans-Bold.ttf:textfile=/w/caption-0.txt:expansion=none:fontsize=22:fontcolor=white:line_spacing=0:text_align=C:x=(w-text_w)/2:y=385-text_h:alpha=clip(min((t-0.15)/0.25\\,(1.85-t)/0.25)\\,0\\,1):enable=between(t\\,0.15\\,1.85):box=1:boxcolor=black@0.5:boxborderw=8[cap];[3:v]format=rgba,split=2[ls][lb];[ls]scale=w=53:h=24:force_original_aspect_ratio=decrease,colorchannelmixer=aa=0.9[logo_small];[cap][logo_small]overlay=x=221-w:y=43:enable=lt(t\\,4.75)[lg];gradients=s=240x432:r=30:c0=0xCF3340:c1=0x16284A:n=2:x0=0:y0=0:x1=240:y1=432:speed=0.005:d=1.25,format=rgba,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+4.75/TB[card];[lg][card]overlay=eof_action=pass[ec];[lb]scale=w=140:h=70:force_original_aspect_ratio=decrease,loop=loop=-1:size=1:start=0,trim=end_frame=38,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+4.95/TB[logo_big];[ec][logo_big]overlay=x=50+(140-w)/2:y=80+(70-h)/2:eof_action=repeat[ecl];[ecl]drawtext=fontfile=/f/DejaVuSans-Bold.ttf:textfile=/w/cta.txt:expansion=none:fontsize=17:fontcolor=0x8A212A:line_spacing=0:text_align=C:x=(w-text_w)/2:y=250:alpha=clip(min((t-5.2)/0.25\\,(7-t)/0.25)\\,0\\,1):enable=between(t\\,5.2\\,7):box=1:boxcolor=0xFFFFFF@0.95:boxborderw=6[ect];[ect]trim=end_frame=180,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[vout];[4:a]aresample=48000,apad,atrim=duration=6[aout]",
+        "[0:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c0];[1:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS,settb=1/30[c1];[c1]split=2[b1_][t1_];[b1_]trim=end_frame=45[b1];[t1_]trim=start_frame=45:end_frame=60,setpts=PTS-STARTPTS[t1];[2:v]fps=30,scale=240:432:force_original_aspect_ratio=increase:flags=lanczos,crop=240:432,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=75,trim=end_frame=75,setpts=PTS-STARTPTS,settb=1/30[c2];[c2]split=2[h2_][b2_];[h2_]trim=end_frame=15[h2];[b2_]trim=start_frame=15:end_frame=75,setpts=PTS-STARTPTS[b2];[t1]settb=1/30,format=yuv444p[x2a];[h2]settb=1/30,format=yuv444p[x2b];[x2a][x2b]xfade=transition=fade:duration=0.5:offset=0,scale=flags=area,format=yuv420p[x2];[c0][b1][x2][b2]concat=n=4:v=1:a=0,settb=1/30[joined];[joined]drawtext=fontfile=/f/DejaVuSans-Bold.ttf:textfile=/w/caption-0.txt:expansion=none:fontsize=22:fontcolor=white:line_spacing=0:text_align=C:x=(w-text_w)/2:y=385-text_h:alpha=clip(min((t-0.15)/0.25\\,(1.85-t)/0.25)\\,0\\,1):enable=between(t\\,0.15\\,1.85):box=1:boxcolor=black@0.5:boxborderw=8[cap];[3:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=loop=-1:size=1:start=0,trim=end_frame=142,settb=1/30,fade=t=out:st=4.333333:d=0.4:alpha=1[logo];[cap][logo]overlay=x=168:y=43:eof_action=pass[lg];[4:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=loop=-1:size=1:start=0,trim=end_frame=38,settb=1/30,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+142[card];[lg][card]overlay=eof_action=pass[ec];[5:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=loop=-1:size=1:start=0,trim=end_frame=29,settb=1/30,fade=t=in:st=0:d=0.4:alpha=1,setpts=PTS+151[words];[ec][words]overlay=eof_action=pass[ecw];[ecw]trim=end_frame=180,format=yuv420p[vout];[6:a]aresample=48000,apad,atrim=duration=6[aout]",
         "-map",
         "[vout]",
         "-map",
@@ -492,7 +547,7 @@ def test_compose() -> None:
 def test_compose_plain_graph() -> None:
     assert (
         compose_filtergraph(PLAIN)
-        == "[0:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=42,trim=end_frame=42,setpts=PTS-STARTPTS,settb=1/30[c0];[1:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=30,trim=end_frame=30,setpts=PTS-STARTPTS,settb=1/30[c1];[c0][c1]xfade=transition=wipeleft:duration=0.4:offset=1[j1];[j1]trim=end_frame=60,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p[vout];anullsrc=r=48000:cl=stereo,atrim=duration=2[aout]"
+        == "[0:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=42,trim=end_frame=42,setpts=PTS-STARTPTS,settb=1/30[c0];[c0]split=2[b0_][t0_];[b0_]trim=end_frame=30[b0];[t0_]trim=start_frame=30:end_frame=42,setpts=PTS-STARTPTS[t0];[1:v]fps=30,scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=30,trim=end_frame=30,setpts=PTS-STARTPTS,settb=1/30[c1];[c1]split=2[h1_][b1_];[h1_]trim=end_frame=12[h1];[b1_]trim=start_frame=12:end_frame=30,setpts=PTS-STARTPTS[b1];[t0]settb=1/30,format=yuv444p[x1a];[h1]settb=1/30,format=yuv444p[x1b];[x1a][x1b]xfade=transition=wipeleft:duration=0.4:offset=0,scale=flags=area,format=yuv420p[x1];[b0][x1][b1]concat=n=3:v=1:a=0,settb=1/30[joined];[joined]trim=end_frame=60,format=yuv420p[vout];anullsrc=r=48000:cl=stereo,atrim=duration=2[aout]"
     )
 
 
@@ -700,7 +755,7 @@ def test_normalize() -> None:
         "-c:v",
         "libx264",
         "-preset",
-        "veryfast",
+        "ultrafast",
         "-crf",
         "16",
         "-profile:v",

@@ -15,15 +15,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from domain.adapters.ffmpeg import cards
 from domain.adapters.ffmpeg.binary import find_ffmpeg
 from domain.adapters.ffmpeg.runner import FfmpegRunner
-from domain.adapters.ffmpeg.text import bundled_font, line_height, measure
+from domain.adapters.ffmpeg.text import bundled_font, measure
 from domain.assets.sniff import SNIFF_BYTES, sniff
-from domain.enums import AssetKind, RenderQuality
+from domain.enums import AssetKind, RenderQuality, Transition
 from domain.errors import ErrorCode
 from domain.media import audio, colors
 from domain.media.clip import ClipSpec, clip_args
-from domain.media.compose import ComposeSpec, EndCard, TextLayer, compose_args
+from domain.media.compose import ComposeSpec, EndCard, Still, TextLayer, compose_args
 from domain.media.composition import Composition, RenderOptions
 from domain.media.errors import MediaError, MediaTooLarge
 from domain.media.frames import (
@@ -31,10 +32,11 @@ from domain.media.frames import (
     ThumbnailFormat,
     count_frames_args,
     frame_png_args,
+    last_frame_args,
     thumbnail_args,
 )
-from domain.media.geometry import Box, frame_size, safe_area
-from domain.media.inputs import DEFAULT_MAX_PIXELS, demuxer_for, wav
+from domain.media.geometry import frame_size, safe_area
+from domain.media.inputs import DEFAULT_MAX_PIXELS, demuxer_for, png, wav
 from domain.media.normalize import NormalizeSpec, normalize_args
 from domain.media.probe import duration_args, parse_probe, probe_args
 from domain.media.render import RenderSpec, render_args
@@ -213,9 +215,26 @@ class FfmpegMediaEngine:
         return result.frames
 
     async def last_frame(self, clip: Path, output: Path) -> Path:
-        """The exact last frame of ``clip`` as an RGB PNG (decoded, counted, then picked)."""
-        frames = await self.count_frames(clip)
+        """The exact last frame of ``clip`` as an RGB PNG.
+
+        One decode of the clip's end; if that finds no frame (a container whose duration
+        overstates its video), the frames are counted and the last one picked.
+        """
         source = await self.media_input(clip)
+        try:
+            async with _atomic(output) as temporary:
+                result = await self.runner.run(
+                    last_frame_args(source, temporary, max_pixels=self.max_pixels),
+                    time_limit=QUICK_TIME_LIMIT,
+                )
+                if not result.frames:
+                    temporary.unlink(missing_ok=True)
+            return output
+        except MediaTooLarge:
+            raise
+        except MediaError:
+            pass
+        frames = await self.count_frames(clip)
         async with _atomic(output) as temporary:
             await self.runner.run(
                 frame_png_args(source, temporary, frames - 1, max_pixels=self.max_pixels),
@@ -281,15 +300,12 @@ class FfmpegMediaEngine:
             fps=composition.fps,
         )
         clips = tuple([await self.media_input(s.clip) for s in scenes])
-        logo = await self.media_input(composition.logo) if composition.logo else None
         async with _workdir(output.parent) as work:
-            soundtrack = await self._soundtrack(
-                composition, timeline, work, _scaled(on_progress, 0.0, 0.08)
-            )
             layout = _Layout(composition, timeline, work, self.font)
-            captions = layout.captions()
-            end_card = layout.end_card(has_logo=logo is not None)
-            small_logo = layout.small_logo_box() if logo is not None else None
+            soundtrack, (logo, end_card) = await asyncio.gather(
+                self._soundtrack(composition, timeline, work, _scaled(on_progress, 0.0, 0.05)),
+                asyncio.to_thread(layout.stills, self.max_pixels),
+            )
             async with _atomic(output) as temporary:
                 preset, crf = _COMPOSE_QUALITY[composition.quality]
                 spec = ComposeSpec(
@@ -299,9 +315,8 @@ class FfmpegMediaEngine:
                     font=self.font,
                     output=temporary,
                     audio=soundtrack,
-                    captions=captions,
+                    captions=layout.captions(),
                     logo=logo,
-                    logo_box=small_logo,
                     end_card=end_card,
                     preset=preset,
                     crf=crf,
@@ -309,7 +324,7 @@ class FfmpegMediaEngine:
                 await self.runner.run(
                     compose_args(spec, max_pixels=self.max_pixels),
                     duration=timeline.total_seconds,
-                    on_progress=_scaled(on_progress, 0.08, 0.92),
+                    on_progress=_scaled(on_progress, 0.05, 0.95),
                 )
         return await self.probe(output)
 
@@ -422,12 +437,17 @@ class _Layout:
             return None
         tl = self.timeline
         last = tl.scene_count - 1
+        if self.c.end_card_scene and last > 0:  # from the middle of the transition into it
+            return (tl.boundaries[last] + tl.overlaps[last] // 2) / tl.fps
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
     def captions(self) -> tuple[TextLayer, ...]:
         layers: list[TextLayer] = []
-        size = round(self.unit * 0.052)
+        size = round(self.unit * 0.058)
+        first = self.palette[0]  # a brand-coloured box, dark enough for white words
+        box_rgb = first if colors.luminance(first) < 0.18 else colors.shade(first, 0.55)
+        box = f"{colors.to_ffmpeg(box_rgb)}@0.88"
         pad = max(4, round(size * 0.35))
         width = int((self.safe.width - 2 * pad) * 0.97)
         card = self.card_start()
@@ -450,78 +470,39 @@ class _Layout:
                     end=end,
                     y=self.safe.bottom - pad,
                     anchor="bottom",
+                    box_color=box,
                     line_spacing=round(font_size * 0.2),
                 )
             )
         return tuple(layers)
 
-    def small_logo_box(self) -> Box:
-        w, h = round(self.unit * 0.22), round(self.unit * 0.10)
-        return Box(self.safe.right - w, self.safe.y, w, h)
-
-    def end_card(self, *, has_logo: bool) -> EndCard | None:
+    def stills(self, max_pixels: int) -> tuple[Still | None, EndCard | None]:
+        """Draw the logo bug and the end card (Pillow, blocking: run it in a thread)."""
+        logo = cards.open_logo(self.c.logo, max_pixels) if self.c.logo else None
+        bug = None
+        if logo is not None:
+            placed = cards.logo_bug(logo, self.size, self.work / "logo-bug.png")
+            bug = Still(png(placed.path), placed.x, placed.y)
         start = self.card_start()
         if start is None:
-            return None
-        first, second = self.palette
-        background = colors.mix(first, second, 0.5)
-        ink = colors.text_color_on(colors.shade(background, 0.15))
-        safe = self.safe
-        logo_box = None
-        y = safe.y + round(safe.height * 0.34)
-        if has_logo:
-            w, h = round(safe.width * 0.6), round(safe.height * 0.24)
-            logo_box = Box(safe.x + (safe.width - w) // 2, safe.y + round(safe.height * 0.12), w, h)
-            y = logo_box.bottom + round(safe.height * 0.08)
-        texts: list[TextLayer] = []
-        width = int(safe.width * 0.9)
-        end = self.timeline.total_seconds
-        if self.c.end_card_headline:
-            size = round(self.unit * 0.08)
-            lines, size = fit_text(
-                self.c.end_card_headline,
-                size=size,
-                width=width,
-                max_lines=2,
-                measure=self._measure(),
+            return bug, None
+        text = cards.CardText(self.c.end_card_headline, self.c.call_to_action)
+        backdrop, words = cards.end_card(
+            self.size, self.palette, text, logo, self.font,
+            self.work / "card.png", self.work / "card-words.png",
+        )  # fmt: skip
+        tl = self.timeline
+        last = tl.scene_count - 1
+        if self.c.end_card_scene and tl.transitions[last] is Transition.FADE:
+            # the logo goes down with the dip, the card comes up from its black middle
+            half = tl.overlaps[last] // 2 / tl.fps
+            rest = tl.overlaps[last] / tl.fps - half
+            if bug is not None:
+                bug = dataclasses.replace(bug, fade_out=half)
+            return bug, EndCard(
+                start, png(backdrop), png(words) if words else None, fade=rest, from_black=True
             )
-            texts.append(
-                TextLayer(
-                    self._write("headline.txt", lines), size, start + 0.3, end + 1, y, "top",
-                    box=False, color=colors.to_ffmpeg(ink), line_spacing=round(size * 0.2),
-                )
-            )  # fmt: skip
-            y += len(lines) * line_height(size, self.font) + round(safe.height * 0.05)
-        if self.c.call_to_action:
-            size = round(self.unit * 0.07)
-            pad = max(4, round(size * 0.35))
-            lines, size = fit_text(
-                self.c.call_to_action,
-                size=size,
-                width=width - 2 * pad,
-                max_lines=2,
-                measure=self._measure(),
-            )
-            # a "button": the ink colour as the box, a dark brand shade (or white) as the label
-            label = colors.shade(first, 0.4) if ink == (255, 255, 255) else (255, 255, 255)
-            if ink == (255, 255, 255) and colors.luminance(label) > 0.3:
-                label = (20, 20, 24)
-            texts.append(
-                TextLayer(
-                    self._write("cta.txt", lines), size, start + 0.45, end + 1, y + pad, "top",
-                    box=True, color=colors.to_ffmpeg(label),
-                    box_color=f"{colors.to_ffmpeg(ink)}@0.95", line_spacing=round(size * 0.2),
-                )
-            )  # fmt: skip
-        return EndCard(
-            start=start,
-            colors=(
-                colors.to_ffmpeg(colors.shade(first, 0.1)),
-                colors.to_ffmpeg(colors.shade(second, 0.25)),
-            ),
-            texts=tuple(texts),
-            logo_box=logo_box,
-        )
+        return bug, EndCard(start, png(backdrop), png(words) if words else None)
 
 
 __all__ = ["FfmpegMediaEngine"]

@@ -2,13 +2,18 @@
 
 With a product (or character) shot, the picture is fitted whole over a blurred, brand-tinted fill
 of itself, with a soft shadow and, for PRODUCT shots, a spotlight. A background asset fills the
-frame. Without any asset, the frame is a brand gradient with soft shapes chosen by the shot type
-and the scene title set in the bundled font. Deterministic for a given request and seed.
+frame. Without any asset, the frame is a deep gradient of the main brand colour with soft light
+shapes (accents in the second colour) chosen by the shot type.
+
+No words are drawn: the scene title is a planning label, and on-screen copy (captions, the end
+card) is drawn at composition. Only ``ImageRequest.text``, ad copy a caller asks for explicitly,
+is set in the picture. Deterministic for a given seed and shot (the title does not change it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 from pathlib import Path
@@ -32,13 +37,14 @@ MODEL = "brand-frame-1"
 RGB = colors.RGB
 
 #: How much of the frame a fitted subject may fill, per shot type.
+#: Room is left for the Ken Burns zoom (up to 1.18) to never push a product out of the frame.
 _SUBJECT_SCALE: dict[ShotType, float] = {
-    ShotType.WIDE: 0.56,
-    ShotType.MEDIUM: 0.72,
-    ShotType.CLOSE_UP: 0.86,
-    ShotType.EXTREME_CLOSE_UP: 0.95,
-    ShotType.OVERHEAD: 0.64,
-    ShotType.PRODUCT: 0.66,
+    ShotType.WIDE: 0.52,
+    ShotType.MEDIUM: 0.66,
+    ShotType.CLOSE_UP: 0.74,
+    ShotType.EXTREME_CLOSE_UP: 0.8,
+    ShotType.OVERHEAD: 0.6,
+    ShotType.PRODUCT: 0.64,
 }
 
 
@@ -79,8 +85,10 @@ def _vignette(image: Image.Image, strength: float) -> Image.Image:
     return Image.composite(black, image.convert("RGB"), mask)
 
 
-def _grain(image: Image.Image, rng: random.Random, amount: float = 0.03) -> Image.Image:
-    """A whisper of (seeded) noise so gradients do not band once encoded to 8-bit H.264."""
+def _grain(image: Image.Image, rng: random.Random, amount: float = 0.008) -> Image.Image:
+    """A dither of (seeded) noise, under one level, so gradients do not band once encoded to
+    8-bit H.264. Visible grain would cost dearly: it moves with the Ken Burns motion, so every
+    frame of every encode has to code it anew (at 0.03 the final ad was twice the size)."""
     w, h = image.size
     small = (max(1, w // 2), max(1, h // 2))
     noise = Image.frombytes("L", small, rng.randbytes(small[0] * small[1]))
@@ -89,57 +97,106 @@ def _grain(image: Image.Image, rng: random.Random, amount: float = 0.03) -> Imag
     return Image.blend(image.convert("RGB"), noise, amount)
 
 
-def _soft_shapes(
-    size: Size, shot: ShotType, first: RGB, second: RGB, rng: random.Random
-) -> Image.Image:
-    """Blurred translucent circles (and dots for overhead shots), drawn small and scaled up."""
-    scale = 4
-    w, h = max(1, size.width // scale), max(1, size.height // scale)
+def _spotlight(size: Size, color: RGB, alpha: int) -> Image.Image:
+    """A soft pool of light behind where the subject stands (drawn small, blurred, scaled up)."""
+    w, h = max(1, size.width // 4), max(1, size.height // 4)
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
-    unit = min(w, h)
-    light, deep = colors.tint(first, 0.4), colors.tint(second, 0.25)
-    plans: dict[ShotType, tuple[int, float, float]] = {  # (count, min radius, max radius) x unit
-        ShotType.WIDE: (8, 0.08, 0.22),
-        ShotType.MEDIUM: (4, 0.2, 0.42),
-        ShotType.CLOSE_UP: (2, 0.45, 0.7),
-        ShotType.EXTREME_CLOSE_UP: (2, 0.6, 0.9),
-        ShotType.OVERHEAD: (5, 0.1, 0.25),
-        ShotType.PRODUCT: (3, 0.15, 0.3),
-    }
-    count, low, high = plans[shot]
-    for index in range(count):
-        radius = unit * (low + (high - low) * rng.random())
-        cx, cy = rng.uniform(-0.1, 1.1) * w, rng.uniform(-0.1, 1.1) * h
-        fill = light if index % 2 == 0 else deep
-        alpha = rng.randint(70, 140)
-        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(*fill, alpha))
-    if shot is ShotType.PRODUCT:  # a spotlight behind where a product would stand
-        r = unit * 0.42
-        draw.ellipse(
-            (w / 2 - r, h * 0.44 - r, w / 2 + r, h * 0.44 + r), fill=(*colors.tint(first, 0.6), 120)
-        )
-    layer = layer.filter(ImageFilter.GaussianBlur(unit * 0.06))
-    if shot is ShotType.OVERHEAD:  # a crisp dot grid, like a table seen from above
-        dots = ImageDraw.Draw(layer)
-        step = max(6, unit // 9)
-        for y in range(step // 2, h, step):
-            for x in range(step // 2, w, step):
-                dots.ellipse(
-                    (x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=(*colors.tint(first, 0.7), 70)
-                )
+    r = min(w, h) * 0.46
+    ImageDraw.Draw(layer).ellipse(
+        (w / 2 - r, h * 0.44 - r, w / 2 + r, h * 0.44 + r), fill=(*color, alpha)
+    )
+    layer = layer.filter(ImageFilter.GaussianBlur(min(w, h) * 0.09))
     return layer.resize((size.width, size.height), Image.Resampling.BICUBIC)
 
 
-def _brand_background(
+def _ground(size: Size, first: RGB, angle: float = 80.0) -> Image.Image:
+    """The deep one-hue gradient every built-in frame stands on (two brand hues blended across
+    a frame turn muddy)."""
+    return _gradient(size, colors.shade(first, 0.15), colors.shade(first, 0.62), angle)
+
+
+def _stage(size: Size, first: RGB) -> Image.Image:
+    """A cut-out product's ground: the deep brand gradient under a spotlight."""
+    image = _ground(size, first).convert("RGBA")
+    image.alpha_composite(_spotlight(size, colors.tint(first, 0.55), 130))
+    return _vignette(image, 0.45)
+
+
+def _circle(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, **style: object) -> None:
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), **style)  # type: ignore[arg-type]
+
+
+def _hills(draw: ImageDraw.ImageDraw, w: int, h: int, top: float, fill: RGB, phase: float) -> None:
+    """A gentle rolling band from ``top`` (a fraction of the height) down to the bottom edge."""
+    points = [(0.0, float(h))]
+    for step in range(33):
+        x = w * step / 32
+        y = h * (top + 0.025 * math.sin(phase + step / 32 * math.pi * 2.2))
+        points.append((x, y))
+    points.append((float(w), float(h)))
+    draw.polygon(points, fill=(*fill, 255))
+
+
+def _graphic(
     size: Size, shot: ShotType, first: RGB, second: RGB, rng: random.Random
 ) -> Image.Image:
-    angle = {ShotType.OVERHEAD: 90.0, ShotType.WIDE: 20.0}.get(shot, rng.uniform(25, 75))
-    base = _gradient(size, colors.shade(first, 0.05), colors.shade(second, 0.2), angle).convert(
-        "RGBA"
-    )
-    base.alpha_composite(_soft_shapes(size, shot, first, second, rng))
-    return _vignette(base, 0.55)
+    """A designed brand backdrop for a scene with no picture: crisp shapes in the upper two thirds
+    (a sun over hills, a disc and a ring, rings, a grid, a pedestal: by shot type) and a calm, deep
+    lower third where the caption goes. Drawn at twice the size, then reduced: smooth edges."""
+    w, h = size.width * 2, size.height * 2
+    base = _ground(size, first)
+    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    side = min(w, h)
+    jx, jy = rng.uniform(-0.06, 0.06) * w, rng.uniform(-0.03, 0.03) * h
+    accent = (*second, 235)
+    light = colors.tint(first, 0.3)
+    if shot is ShotType.WIDE:
+        _circle(draw, w * 0.5 + jx, h * 0.5 + jy, side * 0.3, fill=accent)
+        phase = rng.uniform(0, math.tau)
+        _hills(draw, w, h, 0.53, colors.shade(first, 0.3), phase)
+        _hills(draw, w, h, 0.6, colors.shade(first, 0.5), phase + 2.0)
+        _hills(draw, w, h, 0.68, colors.shade(first, 0.7), phase + 4.0)
+    elif shot is ShotType.MEDIUM:
+        _circle(draw, w * 0.5 + jx, h * 0.4 + jy, side * 0.34, fill=accent)
+        _circle(
+            draw, w * 0.58 + jx, h * 0.36 + jy, side * 0.44,
+            outline=(*light, 200), width=max(2, round(side * 0.012)),
+        )  # fmt: skip
+        _circle(draw, w * 0.2 - jx, h * 0.2, side * 0.07, fill=(*light, 150))
+    elif shot is ShotType.CLOSE_UP:
+        _circle(draw, w * 0.85, h * 0.22 + jy, side * 0.78, fill=(*colors.tint(first, 0.12), 120))
+        _circle(draw, w * 0.38 + jx, h * 0.44 + jy, side * 0.22, fill=accent)
+    elif shot is ShotType.EXTREME_CLOSE_UP:  # ripples around a small disc
+        cx, cy = w * 0.5 + jx, h * 0.42 + jy
+        _circle(draw, cx, cy, side * 0.12, fill=accent)
+        for ring in range(1, 5):
+            alpha = 200 - ring * 40
+            _circle(
+                draw, cx, cy, side * (0.12 + ring * 0.1),
+                outline=(*second, alpha), width=max(2, round(side * 0.014)),
+            )  # fmt: skip
+    elif shot is ShotType.OVERHEAD:
+        pick = (rng.randrange(4), rng.randrange(5))
+        for row in range(5):
+            for col in range(4):
+                cx, cy = w * (0.17 + col * 0.22), h * (0.12 + row * 0.115)
+                fill = accent if (col, row) == pick else (*light, 110)
+                _circle(draw, cx, cy, side * 0.075, fill=fill)
+    else:  # PRODUCT with no product picture: an empty pedestal under a spotlight
+        _circle(draw, w * 0.5, h * 0.42, side * 0.42, fill=(*colors.tint(first, 0.5), 70))
+        draw.ellipse(
+            (w * 0.18, h * 0.6, w * 0.82, h * 0.6 + side * 0.16),
+            fill=(*colors.shade(first, 0.45), 255),
+        )
+        draw.rectangle(
+            (w * 0.18, h * 0.6 + side * 0.08, w * 0.82, h), fill=(*colors.shade(first, 0.45), 255)
+        )
+        draw.ellipse((w * 0.18, h * 0.6, w * 0.82, h * 0.6 + side * 0.16), fill=accent)
+    shapes = layer.resize((size.width, size.height), Image.Resampling.LANCZOS)
+    image = base.convert("RGBA")
+    image.alpha_composite(shapes)
+    return _vignette(image, 0.45)
 
 
 def _blur_fill(source: Image.Image, size: Size, tint_with: RGB) -> Image.Image:
@@ -171,9 +228,15 @@ def _has_transparency(image: Image.Image) -> bool:
 def _place_subject(
     canvas: Image.Image, source: Image.Image, size: Size, shot: ShotType
 ) -> Image.Image:
-    """Fit the whole subject in the frame's upper middle with a soft shadow."""
+    """Fit the whole subject in the frame's upper middle with a soft shadow, clear of the
+    caption band (a cut-out is measured by what is visible, not by its transparent margins)."""
+    if _has_transparency(source):
+        visible = source.getchannel("A").point(lambda v: 255 if v > 8 else 0).getbbox()
+        if visible is not None:
+            source = source.crop(visible)
     scale = _SUBJECT_SCALE[shot]
-    box_w, box_h = size.width * scale, size.height * scale * 0.78
+    tall = size.height > size.width * 1.2
+    box_w, box_h = size.width * scale, size.height * scale * (0.6 if tall else 0.78)
     ratio = min(box_w / source.width, box_h / source.height)
     subject = source.resize(
         (max(1, round(source.width * ratio)), max(1, round(source.height * ratio))),
@@ -195,10 +258,10 @@ def _place_subject(
     return layered.convert("RGB")
 
 
-def _title(
+def _headline(
     canvas: Image.Image, text: str, size: Size, font: Path, ink: RGB, accent: RGB
 ) -> Image.Image:
-    """The scene title, large and centred in the upper middle, with a soft shadow and an accent bar."""
+    """Ad copy, large and centred in the upper middle, with a soft shadow and an accent bar."""
     safe = safe_area(size)
     unit = min(size.width, size.height)
     width = int(safe.width * 0.9)
@@ -242,7 +305,7 @@ def render_key_image(
 ) -> Image.Image:
     """Draw the key image for ``request`` (RGB, exactly ``request.size``)."""
     size = request.size
-    rng = random.Random(f"{request.seed}:{request.title}:{request.shot_type}")
+    rng = random.Random(f"{request.seed}:{request.shot_type}")
     first, second = colors.palette(request.brand_colors)
     source = _open_source(request.source_image, max_pixels) if request.source_image else None
     if source is not None and request.source_role is AssetRole.BACKGROUND:
@@ -259,22 +322,19 @@ def render_key_image(
         )
         image = _vignette(image, 0.4)
     elif source is not None:
-        if _has_transparency(source):  # a cut-out: stand it on the brand background
-            image = _brand_background(size, ShotType.PRODUCT, first, second, rng)
+        if _has_transparency(source):  # a cut-out: stand it in a spotlight on the brand ground
+            image = _stage(size, first)
         else:
             image = _blur_fill(source, size, first)
-        if request.shot_type is ShotType.PRODUCT:
-            glow = _soft_shapes(size, ShotType.PRODUCT, first, second, rng)
-            image = image.convert("RGBA")
-            image.alpha_composite(glow)
+            if request.shot_type is ShotType.PRODUCT:
+                image = image.convert("RGBA")
+                image.alpha_composite(_spotlight(size, colors.tint(first, 0.6), 110))
         image = _place_subject(image, source, size, request.shot_type)
     else:
-        image = _brand_background(size, request.shot_type, first, second, rng)
-        if request.show_title and request.title.strip():
-            middle = colors.mix(first, second, 0.5)
-            ink = colors.text_color_on(colors.shade(middle, 0.2))
-            accent = colors.tint(first, 0.25)
-            image = _title(image, request.title.strip(), size, font, ink, accent)
+        image = _graphic(size, request.shot_type, first, second, rng)
+    if request.text.strip():  # explicit ad copy only, never the scene title
+        ink = colors.text_color_on(colors.shade(first, 0.35))
+        image = _headline(image, request.text.strip(), size, font, ink, colors.tint(second, 0.1))
     return _grain(image, rng)
 
 

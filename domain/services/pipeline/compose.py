@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from domain.enums import AssetKind, AssetRole
+from domain.enums import AssetKind, AssetRole, SceneBeat
 from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip
 from domain.models import Asset, Scene
@@ -84,6 +84,7 @@ async def run(ctx: StageContext) -> None:
         logo=logo,
         call_to_action=brand.call_to_action,
         end_card_headline=brand.headline,
+        end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
         music=music,
     )
     output = ctx.work / "composition.mp4"

@@ -161,6 +161,7 @@ async def _scene_image(
         brand_colors=colors,
         source_image=source_path,
         source_role=source.role if source else None,
+        text="",  # no words in key images: captions and the end card are drawn at composition
         seed=scene_seed(scene.id),
         feedback=feedback,
     )
