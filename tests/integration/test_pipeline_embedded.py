@@ -219,15 +219,26 @@ async def test_cancel_kills_running_work_and_cleans_up(
     assert body["userErrors"] == [] and body["job"]["status"] == "CANCELED", body
 
     work = container.settings.pipeline_work_dir
+
+    async def lease_released() -> bool:
+        async with container.session_factory() as session:
+            row = await session.get(Job, job_uuid(job_id))
+            return row is not None and row.lease_owner is None
+
     for _ in range(200):  # the heartbeat notices within about two seconds
-        if not processes_mentioning(str(work)) and (not work.exists() or not list(work.iterdir())):
+        if (
+            not processes_mentioning(str(work))
+            and (not work.exists() or not list(work.iterdir()))
+            and await lease_released()
+        ):
             break
         await asyncio.sleep(0.1)
     assert processes_mentioning(str(work)) == [], "an ffmpeg child outlived the cancel"
     assert not work.exists() or list(work.iterdir()) == [], "scratch files were left behind"
+    assert await lease_released(), "the canceled stage kept its lease"
     async with container.session_factory() as session:
         row = await session.get(Job, job_uuid(job_id))
-        assert row is not None and row.lease_owner is None
+        assert row is not None
         run = await session.scalar(
             select(StageRun).where(StageRun.job_id == row.id, StageRun.stage == JobStage.CLIPS)
         )
