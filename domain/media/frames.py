@@ -11,6 +11,12 @@ from domain.media.types import MediaInput
 
 ThumbnailFormat = Literal["jpeg", "webp"]
 
+#: A decoded 4:2:0 frame to RGB with exact rounding, each chroma sample spread over its 2x2
+#: pixels: the inverse of :data:`domain.media.clip.TO_YUV420` (which averages them back) to
+#: 60..90 dB, where FFmpeg's fast default conversion rounds luma coarsely (about 46 dB). A last
+#: frame saved as PNG and encoded again as the next clip's first frame comes back intact.
+TO_RGB = "scale=flags=neighbor+accurate_rnd+full_chroma_int,format=rgb24"
+
 THUMBNAIL_CONTENT_TYPES: dict[ThumbnailFormat, str] = {"jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -74,7 +80,7 @@ def frame_png_args(
     """
     return [
         *input_args(source, max_pixels=max_pixels),
-        "-map", "0:v:0", "-vf", f"trim=start_frame={index},setpts=PTS-STARTPTS",
+        "-map", "0:v:0", "-vf", f"trim=start_frame={index},setpts=PTS-STARTPTS,{TO_RGB}",
         "-fps_mode", "passthrough", "-frames:v", "1",
         "-c:v", "png", "-pix_fmt", "rgb24", "-f", "image2", "-update", "1", file_url(output),
     ]  # fmt: skip
@@ -96,13 +102,15 @@ def last_frame_args(
     """
     return [
         *input_args(source, options=["-sseof", fmt(-tail_seconds)], max_pixels=max_pixels),
-        "-map", "0:v:0", "-fps_mode", "passthrough", "-c:v", "png", "-compression_level", "1",
+        "-map", "0:v:0", "-vf", TO_RGB, "-fps_mode", "passthrough",
+        "-c:v", "png", "-compression_level", "1",
         "-pix_fmt", "rgb24", "-f", "image2", "-update", "1", file_url(output),
     ]  # fmt: skip
 
 
 __all__ = [
     "THUMBNAIL_CONTENT_TYPES",
+    "TO_RGB",
     "ThumbnailFormat",
     "count_frames_args",
     "frame_png_args",

@@ -9,7 +9,13 @@ import pytest
 from PIL import Image
 
 from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
-from tests.support.ffmpeg_checks import frame_count, frames, image, make
+from domain.adapters.providers.builtin_image import BuiltinImageProvider
+from domain.adapters.providers.builtin_video import BuiltinVideoProvider
+from domain.enums import ShotType
+from domain.media.clip import TO_YUV420
+from domain.media.types import Size
+from domain.ports.providers import ImageRequest, VideoRequest
+from tests.support.ffmpeg_checks import frame_count, frames, image, make, psnr
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +70,7 @@ async def test_last_frame_is_exact(engine: FfmpegMediaEngine, tmp_path: Path) ->
     make("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=2.3", "-c:v", "libx264",
          "-bf", "3", "-pix_fmt", "yuv420p", str(clip))  # fmt: skip
     out = await engine.last_frame(clip, tmp_path / "last.png")
-    decoded = frames(clip, width=320, height=180)
+    decoded = frames(clip, width=320, height=180, precise=True)
     assert len(decoded) == frame_count(clip) == 69
     last = image(out)
     assert np.array_equal(last, decoded[-1])
@@ -79,9 +85,33 @@ async def test_last_frame_is_exact_when_the_sound_outlasts_the_picture(
     make("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=1.5", "-f", "lavfi", "-i",
          "sine=duration=4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip))  # fmt: skip
     out = await engine.last_frame(clip, tmp_path / "last.png")
-    decoded = frames(clip, width=320, height=180)
+    decoded = frames(clip, width=320, height=180, precise=True)
     assert len(decoded) == 45
     assert np.array_equal(image(out), decoded[-1])
+
+
+async def test_last_frame_comes_back_intact_as_the_next_clip_start(
+    engine: FfmpegMediaEngine, tmp_path: Path
+) -> None:
+    """The PNG is the inverse of how a CONTINUE clip reads its start image back to 4:2:0: the
+    frame returns nearly bit for bit (FFmpeg's default RGB conversion rounds luma coarsely and
+    would give about 48 dB on this brand frame)."""
+    size = Size(320, 576)
+    key = tmp_path / "key.png"
+    request = ImageRequest(size, shot_type=ShotType.MEDIUM, brand_colors=("#0F766E", "#F59E0B"))
+    await BuiltinImageProvider().generate_image(request, key)
+    clip = tmp_path / "clip.mp4"
+    await BuiltinVideoProvider(engine).generate_clip(VideoRequest(key, size, 1.0), clip)
+    out = await engine.last_frame(clip, tmp_path / "last.png")
+    back = tmp_path / "back.yuv"
+    make("-i", str(out), "-vf", TO_YUV420, "-f", "rawvideo", str(back))
+    decoded = tmp_path / "decoded.yuv"
+    make("-i", str(clip), "-vf", "select=eq(n\\,29)", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+         str(decoded))  # fmt: skip
+    a = np.frombuffer(back.read_bytes(), np.uint8)
+    b = np.frombuffer(decoded.read_bytes(), np.uint8)
+    assert a.shape == b.shape == (320 * 576 * 3 // 2,)
+    assert psnr(a, b) > 60
 
 
 async def test_failed_extraction_leaves_no_file(engine: FfmpegMediaEngine, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
+from domain.media.frames import TO_RGB
+
 
 def ffmpeg() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
@@ -31,10 +33,14 @@ def make(*args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def frames(path: Path, *, width: int, height: int, pix_fmt: str = "rgb24") -> np.ndarray:
-    """Every decoded frame as an array (n, h, w, 3)."""
+def frames(
+    path: Path, *, width: int, height: int, pix_fmt: str = "rgb24", precise: bool = False
+) -> np.ndarray:
+    """Every decoded frame as an array (n, h, w, 3); ``precise`` converts to RGB the way the
+    engine saves last frames (exact rounding, interpolated chroma)."""
+    convert = ["-vf", TO_RGB] if precise else []
     done = subprocess.run(
-        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0",
+        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", *convert,
          "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"],
         capture_output=True, timeout=300, check=True,
     )  # fmt: skip
