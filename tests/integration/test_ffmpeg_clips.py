@@ -134,6 +134,24 @@ async def test_product_is_fitted_whole_without_distortion(tmp_path: Path) -> Non
     assert xs.min() > 0 and xs.max() < SIZE.width - 1  # whole, inside the frame
 
 
+async def test_extreme_close_up_of_a_cut_out_stands_on_the_brand_ground(tmp_path: Path) -> None:
+    """Transparency around a product must never turn into black bars when the shot moves in."""
+    product = tmp_path / "cutout.png"
+    shot = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(shot).ellipse((100, 40, 300, 360), fill=(250, 250, 250, 255))  # a pebble
+    shot.save(product)
+    request = ImageRequest(
+        SIZE, shot_type=ShotType.EXTREME_CLOSE_UP, brand_colors=("#0044FF",),
+        source_image=product, source_role=AssetRole.PRODUCT,
+    )  # fmt: skip
+    pixels = image((await BuiltinImageProvider().generate_image(request, tmp_path / "k.png")).path)
+    white = (pixels > 200).all(axis=2)
+    assert white.mean() > 0.3  # the product fills much of the frame (a detail)
+    ground = pixels[~white].astype(int)
+    assert (ground.max(axis=1) < 12).mean() < 0.05  # and no black where it was transparent
+    assert ground[:, 2].mean() > ground[:, 0].mean() + 20  # the blue brand shows around it
+
+
 async def test_background_asset_fills_the_frame(tmp_path: Path) -> None:
     background = tmp_path / "bg.jpg"
     Image.new("RGB", (1000, 300), (10, 200, 10)).save(background)

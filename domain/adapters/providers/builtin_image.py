@@ -225,15 +225,19 @@ def _has_transparency(image: Image.Image) -> bool:
     return isinstance(low, int | float) and low < 250
 
 
+def _visible(source: Image.Image) -> Image.Image:
+    """A cut-out cropped to what is visible of it (its transparent margins dropped)."""
+    box = source.getchannel("A").point(lambda v: 255 if v > 8 else 0).getbbox()
+    return source.crop(box) if box is not None else source
+
+
 def _place_subject(
     canvas: Image.Image, source: Image.Image, size: Size, shot: ShotType
 ) -> Image.Image:
     """Fit the whole subject in the frame's upper middle with a soft shadow, clear of the
     caption band (a cut-out is measured by what is visible, not by its transparent margins)."""
     if _has_transparency(source):
-        visible = source.getchannel("A").point(lambda v: 255 if v > 8 else 0).getbbox()
-        if visible is not None:
-            source = source.crop(visible)
+        source = _visible(source)
     scale = _SUBJECT_SCALE[shot]
     tall = size.height > size.width * 1.2
     box_w, box_h = size.width * scale, size.height * scale * (0.6 if tall else 0.78)
@@ -314,13 +318,17 @@ def render_key_image(
         )
         image = _vignette(image, 0.45)
     elif source is not None and request.shot_type is ShotType.EXTREME_CLOSE_UP:
-        image = ImageOps.fit(
-            source.convert("RGB"),
-            (size.width, size.height),
-            Image.Resampling.LANCZOS,
-            centering=(0.5, 0.45),
+        # in on a detail: the picture (a cut-out: what is visible of it) covers the frame
+        cut_out = _has_transparency(source)
+        subject = _visible(source) if cut_out else source.convert("RGB")
+        detail = ImageOps.fit(
+            subject, (size.width, size.height), Image.Resampling.LANCZOS, centering=(0.5, 0.45)
         )
-        image = _vignette(image, 0.4)
+        if cut_out:  # what is transparent around the product shows the spotlit brand ground
+            ground = _stage(size, first).convert("RGBA")
+            ground.alpha_composite(detail)
+            detail = ground
+        image = _vignette(detail, 0.4)
     elif source is not None:
         if _has_transparency(source):  # a cut-out: stand it in a spotlight on the brand ground
             image = _stage(size, first)
