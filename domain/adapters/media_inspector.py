@@ -7,6 +7,7 @@ file that only looks right is refused. FFmpeg only ever opens the local scratch 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
@@ -14,12 +15,12 @@ from domain.assets.sniff import Sniffed
 from domain.enums import AssetKind
 from domain.errors import DomainError, ErrorCode
 from domain.media.errors import MediaError, MediaTooLarge
-from domain.services.assets import MediaInfo
+from domain.media.types import MediaInfo
 from domain.settings import Settings
 
 
 class FfmpegInspector:
-    """Adapts :class:`FfmpegMediaEngine` to the ingestion service's ``MediaInspector``."""
+    """Adapts :class:`FfmpegMediaEngine` to the ``MediaInspector`` port."""
 
     def __init__(self, settings: Settings, *, engine: FfmpegMediaEngine | None = None) -> None:
         self.max_pixels = settings.asset_max_pixels
@@ -42,13 +43,9 @@ class FfmpegInspector:
             info = await self.engine.probe(path)
         except MediaError as error:
             raise self._refused(error) from error
-        return MediaInfo(
-            width=info.width,
-            height=info.height,
-            duration_seconds=None if sniffed.kind is AssetKind.IMAGE else info.duration,
-            video_codec=info.video_codec,
-            audio_codec=info.audio_codec,
-        )
+        if sniffed.kind is AssetKind.IMAGE:
+            return replace(info, duration=None)
+        return info
 
     async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
         """A JPEG poster, at most 480 px a side (images: reduced copy; videos: a picked frame)."""

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import anyio
 from sqlalchemy import Select, exists, func, or_, select, update
@@ -32,7 +31,9 @@ from domain.assets.limits import AssetLimits, check_media, check_size, too_large
 from domain.assets.sniff import SNIFF_BYTES, Sniffed, sniff
 from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFound
+from domain.media.types import MediaInfo
 from domain.models import Asset, Campaign, Client, Job, Render, Scene
+from domain.ports.media import MediaInspector
 from domain.ports.storage import ByteMeter, ObjectTooLarge, Storage
 from domain.security.signing import UrlSigner, stable_expiry
 from domain.services.pipeline.backoff import backoff_delay
@@ -50,29 +51,6 @@ _WRITE_BUFFER = 1024 * 1024
 
 
 # --- what ingestion needs -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    """What the hardened probe learned."""
-
-    width: int | None
-    height: int | None
-    duration_seconds: float | None
-    video_codec: str | None
-    audio_codec: str | None
-
-
-class MediaInspector(Protocol):
-    """The media engine as ingestion sees it (hardened probe + poster thumbnails)."""
-
-    async def probe(self, path: Path, sniffed: Sniffed) -> MediaInfo:
-        """Probe a local file whose container the sniffer decided (no network, forced demuxer)."""
-        ...
-
-    async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
-        """Write a JPEG poster of an image or video to ``target``."""
-        ...
 
 
 @dataclass
@@ -263,7 +241,7 @@ async def inspect(staged: Staged, deps: AssetDeps) -> tuple[Sniffed, MediaInfo]:
         from domain.assets.sniff import M4A
 
         sniffed = M4A
-        info = MediaInfo(None, None, info.duration_seconds, None, info.audio_codec)
+        info = MediaInfo(info.container, info.duration, audio_codec=info.audio_codec)
         check_size(deps.limits, sniffed.kind, staged.byte_size)
     if sniffed.kind is AssetKind.AUDIO and not info.audio_codec:
         raise DomainError(ErrorCode.UNSUPPORTED_MEDIA, "no audio stream found", ["file"])
@@ -274,7 +252,7 @@ async def inspect(staged: Staged, deps: AssetDeps) -> tuple[Sniffed, MediaInfo]:
         sniffed.kind,
         width=info.width,
         height=info.height,
-        duration_seconds=info.duration_seconds,
+        duration_seconds=info.duration,
     )
     return sniffed, info
 
@@ -326,7 +304,7 @@ async def _store(
     asset.byte_size = staged.byte_size
     asset.sha256 = staged.sha256
     asset.width, asset.height = info.width, info.height
-    asset.duration_seconds = info.duration_seconds
+    asset.duration_seconds = info.duration
     asset.video_codec, asset.audio_codec = info.video_codec, info.audio_codec
     asset.storage_key, asset.thumbnail_key = key, thumb
     asset.status = AssetStatus.READY
@@ -818,8 +796,6 @@ __all__ = [
     "UPLOAD_CLAIM",
     "AssetDeps",
     "Ingested",
-    "MediaInfo",
-    "MediaInspector",
     "RetryPolicy",
     "RetryScheduled",
     "Staged",

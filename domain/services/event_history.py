@@ -121,20 +121,6 @@ async def events_after(
     return list(rows.all())
 
 
-async def events_page(
-    session: AsyncSession,
-    org_id: uuid.UUID,
-    job_id: uuid.UUID,
-    first: int | None = None,
-    after: str | None = None,
-) -> Page[Any]:
-    """One forward page of the job's events (``Job.events(first, after)``), oldest first."""
-    limit = check_first(first)
-    start = decode_event_cursor(after, job_id)
-    pages = await events_pages_by_job(session, org_id, [job_id], start, limit)
-    return pages[job_id]
-
-
 def check_first(first: int | None) -> int:
     """The page size of ``first`` (default when absent); out of 1..100 is ``Invalid``."""
     if first is not None and not 1 <= first <= MAX_PAGE:

@@ -5,23 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import JobEventType
 from domain.models import Job, JobEvent
+from domain.ports.bus import Publisher
 
 log = logging.getLogger(__name__)
 
 _PENDING = "adreel.pending_events"
-
-
-class Publisher(Protocol):
-    """The one thing this module needs from an event bus."""
-
-    async def publish(self, channel: str, message: str) -> None: ...
 
 
 def job_channel(job_id: uuid.UUID) -> str:

@@ -24,9 +24,10 @@ from domain.adapters.fetch import UrlFetcher, loopback_exception
 from domain.assets.sniff import Sniffed
 from domain.bootstrap import Container
 from domain.enums import AssetKind, AssetStatus
+from domain.media.types import MediaInfo
 from domain.models import Asset as AssetModel
 from domain.models import Base, Client, Organization
-from domain.services.assets import MediaInfo, MediaInspector
+from domain.ports.media import MediaInspector
 from schema.ids import decode_id
 from tests.conftest import Api
 from tests.integration.test_assets_api import (

@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.enums import JobEventType, JobStage, JobStatus
 from domain.models import Job
+from domain.ports.bus import Publisher
 from domain.ports.media import MediaEngine
 from domain.ports.queue import TaskQueue
 from domain.ports.storage import Storage
 from domain.rules.job_states import progress_at
-from domain.services.events import Publisher, commit_and_publish, discard_pending, record_job_event
+from domain.services.events import commit_and_publish, discard_pending, record_job_event
 from domain.services.pipeline.providers import ProviderRegistry
 from domain.settings import Settings
 

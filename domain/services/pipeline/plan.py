@@ -15,7 +15,7 @@ from domain.services import jobs
 from domain.services.pipeline import ledger
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
-from domain.services.pipeline.storyboard import fingerprint
+from domain.services.pipeline.shared import fingerprint
 
 
 async def run(ctx: StageContext) -> None:

