@@ -18,7 +18,7 @@ from domain.enums import AssetKind, AssetRole, AssetStatus, JobStage, JobStatus
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.pricing import DEFAULT_PRICES, PriceTable
 from domain.services import job_stages, jobs
-from domain.services.events import commit_and_publish
+from domain.services.unit_of_work import UnitOfWork
 from schema.ids import decode_any, encode_id
 
 
@@ -96,10 +96,11 @@ class Flow:
 
     async def _run(self, step: Any) -> Any:
         async with self.session_factory() as session:
+            uow = UnitOfWork(session)
             job = await session.scalar(select(Job).where(Job.id == self.job_id))
             assert job is not None
             result = await step(session, job)
-            await commit_and_publish(session, None)
+            await uow.commit()
             return result
 
     async def status(self) -> tuple[JobStatus, JobStage | None]:
