@@ -330,8 +330,7 @@ async def _store(
     asset.video_codec, asset.audio_codec = info.video_codec, info.audio_codec
     asset.storage_key, asset.thumbnail_key = key, thumb
     asset.status = AssetStatus.READY
-    asset.error_code = asset.error_stage = asset.error_message = None
-    asset.error_retryable = False
+    asset.clear_error()
     return stored
 
 

@@ -18,6 +18,7 @@ from domain.enums import AssetKind, AssetRole, AssetStatus, JobStage, JobStatus
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.pricing import DEFAULT_PRICES, PriceTable
 from domain.services import job_stages, jobs
+from domain.services.job_stages import planning
 from domain.services.unit_of_work import UnitOfWork
 from schema.ids import decode_any, encode_id
 
@@ -113,7 +114,7 @@ class Flow:
     async def plan(self) -> None:
         async def step(session: AsyncSession, job: Job) -> None:
             await job_stages.start_stage(session, job, JobStage.PLAN)
-            await jobs.run_plan(session, job, OfflinePlanner(), prices=self.prices)
+            await planning.run_plan(session, job, OfflinePlanner(), prices=self.prices)
             assert (
                 await job_stages.complete_stage(session, job, JobStage.PLAN) is JobStage.STORYBOARD
             )
