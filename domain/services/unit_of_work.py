@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,7 +113,7 @@ class UnitOfWork:
         """Forget the hooks without touching the session (it is being thrown away)."""
         self._take()
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
