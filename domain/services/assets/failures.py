@@ -1,5 +1,6 @@
 """A PENDING asset that could not be filled: FAILED with its error, a DUPLICATE, or kept
-PENDING for a retry."""
+PENDING for a retry.
+"""
 
 from __future__ import annotations
 
@@ -138,6 +139,7 @@ async def mark_failed(
     *,
     retryable: bool,
 ) -> None:
+    """Turn an asset FAILED with the error given (its files are gone or never stored)."""
     await session.execute(
         update(Asset)
         .where(Asset.id == asset_id)

@@ -1,5 +1,6 @@
 """The three ways in: a synchronous upload, a PENDING asset filled by a signed PUT, or by an
-import from a URL."""
+import from a URL.
+"""
 
 from __future__ import annotations
 

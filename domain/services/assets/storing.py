@@ -83,6 +83,7 @@ async def store_files(
 
 
 async def delete_quietly(storage: Storage, keys: list[str]) -> None:
+    """Delete stored objects, logging (not raising) what cannot be deleted."""
     for key in keys:
         try:
             await storage.delete(key)

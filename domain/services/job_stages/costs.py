@@ -7,9 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobEventType,
-)
+from domain.enums import JobEventType
 from domain.models import Job, JobEvent, Scene
 from domain.rules.budget import money, over_variance, variance_ratio
 from domain.services.events import record_job_event

@@ -1,7 +1,8 @@
 """The PLAN stage's writes: what the planner is asked, and its plan stored as the job's scenes.
 
 The pipeline's PLAN stage (``domain.services.pipeline.plan``) calls these; the stage transitions
-around it (started, done, failed) are the other modules of this package."""
+around it (started, done, failed) are the other modules of this package.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +12,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobEventType,
-    SceneStatus,
-)
+from domain.enums import JobEventType, SceneStatus
 from domain.models import Asset, Campaign, Client, Job, Scene
 from domain.ports.providers import PlannerProvider
-from domain.rules.durations import (
-    total_seconds,
-)
-from domain.rules.planner import (
-    Brief,
-    Plan,
-    PlanRequest,
-    normalize_plan,
-)
-from domain.rules.pricing import (
-    DEFAULT_PRICES,
-    PriceTable,
-    ProviderChoice,
-    SceneWork,
-    estimate_job,
-)
+from domain.rules.durations import total_seconds
+from domain.rules.planner import Brief, Plan, PlanRequest, normalize_plan
+from domain.rules.pricing import DEFAULT_PRICES, PriceTable, ProviderChoice, SceneWork, estimate_job
 from domain.services.events import record_job_event
 from domain.services.jobs.inputs import plan_asset
 from domain.services.jobs.queries import scenes_of

@@ -7,12 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobEventType,
-    JobStage,
-    JobStatus,
-    RenderStatus,
-)
+from domain.enums import JobEventType, JobStage, JobStatus, RenderStatus
 from domain.errors import InvalidState
 from domain.models import Job, Render
 from domain.models.base import utcnow

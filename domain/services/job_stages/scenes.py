@@ -6,20 +6,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobEventType,
-    JobStage,
-    JobStatus,
-    SceneStatus,
-)
+from domain.enums import JobEventType, JobStage, JobStatus, SceneStatus
 from domain.models import Job, Scene
 from domain.services.events import record_job_event
-from domain.services.job_stages.state import (
-    StageFailure,
-    error_payload,
-    require_running,
-    set_error,
-)
+from domain.services.job_stages.state import StageFailure, error_payload, require_running, set_error
 
 
 async def _scene_event(

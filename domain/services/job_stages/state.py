@@ -1,5 +1,6 @@
 """What the stage transitions share: the job's state read for the action rules, the checks that
-a stage may still act, and how a failure is written on a row."""
+a stage may still act, and how a failure is written on a row.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +9,10 @@ from typing import Protocol
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobAction,
-    JobStage,
-    JobStatus,
-    RenderStatus,
-    SceneStatus,
-)
+from domain.enums import JobAction, JobStage, JobStatus, RenderStatus, SceneStatus
 from domain.errors import InvalidState
 from domain.models import Job, Render, Scene
-from domain.rules.job_states import (
-    ACTIVE_STATUSES,
-    JobSnapshot,
-    available_actions,
-)
+from domain.rules.job_states import ACTIVE_STATUSES, JobSnapshot, available_actions
 
 BUSY_RENDER_STATUSES = frozenset({RenderStatus.QUEUED, RenderStatus.RENDERING})
 
@@ -65,6 +56,7 @@ def is_export_run(job: Job, stage: JobStage) -> bool:
 
 
 def require_running(job: Job, stage: JobStage | None = None) -> None:
+    """``InvalidState`` unless the job is running (``stage``, when given)."""
     if job.status not in ACTIVE_STATUSES:
         raise InvalidState(f"the job is {job.status.value}", ["jobId"])
     if stage is not None and job.stage is not stage:
@@ -75,6 +67,7 @@ def require_running(job: Job, stage: JobStage | None = None) -> None:
 def set_error(
     row: Job | Scene | Render, error: StageFailure | None, stage: JobStage | None
 ) -> None:
+    """Write ``error`` (failed at ``stage`` unless it names its own) on a row, or clear it."""
     row.error_code = error.code if error else None
     row.error_stage = (error.stage or stage) if error else None
     row.error_message = error.message[:4000] if error else None
@@ -82,6 +75,7 @@ def set_error(
 
 
 def error_payload(error: StageFailure, stage: JobStage | None) -> dict[str, object]:
+    """The payload of a failure event."""
     failed_at = error.stage or stage
     return {
         "code": error.code,

@@ -7,21 +7,11 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobEventType,
-    JobStage,
-    JobStatus,
-    RenderStatus,
-)
+from domain.enums import JobEventType, JobStage, JobStatus, RenderStatus
 from domain.errors import InvalidState
 from domain.models import Job, Render, Scene
 from domain.models.base import utcnow
-from domain.rules.job_states import (
-    STATUS_OF_STAGE,
-    next_stage,
-    progress_at,
-    require_transition,
-)
+from domain.rules.job_states import STATUS_OF_STAGE, next_stage, progress_at, require_transition
 from domain.services.events import record_job_event
 from domain.services.job_stages.renders import render_failed
 from domain.services.job_stages.state import (

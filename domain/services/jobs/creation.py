@@ -1,5 +1,6 @@
 """Creating a job: validate the request, plan it with the built-in planner, price it, store it
-(``createJob``), or only tell what it would cost (``estimateJob``)."""
+(``createJob``), or only tell what it would cost (``estimateJob``).
+"""
 
 from __future__ import annotations
 
@@ -25,17 +26,8 @@ from domain.enums import (
 from domain.errors import DomainError, ErrorCode, Invalid, NotFound, ValidationErrors
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.budget import money, within_budget
-from domain.rules.durations import (
-    clean_job_duration,
-    clean_scene_count,
-)
-from domain.rules.planner import (
-    Brief,
-    Plan,
-    PlanRequest,
-    clean_brief,
-    plan_offline,
-)
+from domain.rules.durations import clean_job_duration, clean_scene_count
+from domain.rules.planner import Brief, Plan, PlanRequest, clean_brief, plan_offline
 from domain.rules.pricing import (
     DEFAULT_PRICES,
     JobEstimate,

@@ -18,13 +18,9 @@ from domain.enums import (
 )
 from domain.errors import DomainError, ErrorCode
 from domain.models import Render
-from domain.rules.job_states import (
-    require_action,
-)
+from domain.rules.job_states import require_action
 from domain.services.events import record_job_event
-from domain.services.job_stages import (
-    job_snapshot,
-)
+from domain.services.job_stages import job_snapshot
 from domain.services.jobs.queries import get_job, renders_of
 from domain.services.stage_queue import request_stage
 

@@ -9,16 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    AssetKind,
-    AssetStatus,
-)
+from domain.enums import AssetKind, AssetStatus
 from domain.errors import DomainError, Invalid, InvalidState, NotFound, ValidationErrors
 from domain.models import Asset
 from domain.rules.asset_roles import PlanAsset, role_fits_kind
 
 
 def collect_errors(errors: list[DomainError], fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, or ``None`` with its domain errors added to ``errors``."""
     try:
         return fn(*args, **kwargs)
     except ValidationErrors as exc:
@@ -29,6 +27,7 @@ def collect_errors(errors: list[DomainError], fn: Any, *args: Any, **kwargs: Any
 
 
 def plan_asset(asset: Asset) -> PlanAsset:
+    """An asset as the planner sees it."""
     return PlanAsset(str(asset.id), asset.role, asset.kind)
 
 

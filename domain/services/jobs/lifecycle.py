@@ -7,23 +7,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobAction,
-    JobEventType,
-    JobStage,
-    JobStatus,
-    RenderStatus,
-    SceneStatus,
-)
+from domain.enums import JobAction, JobEventType, JobStage, JobStatus, RenderStatus, SceneStatus
 from domain.errors import InvalidState
 from domain.models import Job, Render, Scene
 from domain.models.base import utcnow
-from domain.rules.job_states import (
-    STATUS_OF_STAGE,
-    progress_at,
-    require_action,
-    require_transition,
-)
+from domain.rules.job_states import STATUS_OF_STAGE, progress_at, require_action, require_transition
 from domain.services.events import record_job_event
 from domain.services.job_stages import (
     BUSY_RENDER_STATUSES,

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.rules.pricing import (
-    DEFAULT_PRICES,
-    PriceTable,
-)
+from domain.rules.pricing import DEFAULT_PRICES, PriceTable
 
 
 def price_table(overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None) -> PriceTable:

@@ -9,17 +9,11 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    JobStatus,
-)
+from domain.enums import JobStatus
 from domain.errors import NotFound
 from domain.models import Job, Render, Scene
-from domain.rules.job_states import (
-    JobSnapshot,
-)
-from domain.services.job_stages import (
-    BUSY_RENDER_STATUSES,
-)
+from domain.rules.job_states import JobSnapshot
+from domain.services.job_stages import BUSY_RENDER_STATUSES
 
 
 def jobs_query(

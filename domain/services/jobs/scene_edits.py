@@ -2,7 +2,8 @@
 
 Only what an edit makes stale is made again (``domain.rules.invalidation``); redoing work already
 paid for is priced and checked against the budget; the job goes back to the first stage with
-work left and waits for a new approval when it had finished."""
+work left and waits for a new approval when it had finished.
+"""
 
 from __future__ import annotations
 
@@ -26,23 +27,10 @@ from domain.enums import (
 from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFound, ValidationErrors
 from domain.models import Job, Scene
 from domain.rules.budget import money, within_budget
-from domain.rules.durations import (
-    clean_job_duration,
-    require_scene_count,
-    to_ms,
-    total_seconds,
-)
+from domain.rules.durations import clean_job_duration, require_scene_count, to_ms, total_seconds
 from domain.rules.invalidation import SceneInputs, Stale, stale_after
-from domain.rules.job_states import (
-    progress_at,
-    require_action,
-    require_transition,
-)
-from domain.rules.planner import (
-    BEAT_SHOT,
-    SHOT_WORDS,
-    Brief,
-)
+from domain.rules.job_states import progress_at, require_action, require_transition
+from domain.rules.planner import BEAT_SHOT, SHOT_WORDS, Brief
 from domain.rules.pricing import (
     DEFAULT_PRICES,
     PriceTable,
@@ -52,11 +40,7 @@ from domain.rules.pricing import (
     estimate_job,
 )
 from domain.services.events import record_job_event
-from domain.services.job_stages import (
-    RUNNING_SCENE_STATUSES,
-    job_snapshot,
-    stored_scene_status,
-)
+from domain.services.job_stages import RUNNING_SCENE_STATUSES, job_snapshot, stored_scene_status
 from domain.services.jobs.lifecycle import move_to_stage
 from domain.services.jobs.queries import get_job, get_scene, renders_of, scenes_of
 from domain.services.jobs.scene_fields import CONTROL_CHARACTERS, SceneFields, set_fields

@@ -9,15 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
-    SceneContinuity,
-    Transition,
-)
+from domain.enums import SceneContinuity, Transition
 from domain.errors import DomainError, Invalid, ValidationErrors
 from domain.models import Campaign, Job, Scene
-from domain.rules.durations import (
-    clean_scene_duration,
-)
+from domain.rules.durations import clean_scene_duration
 from domain.services.jobs.inputs import collect_errors, load_assets
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # line breaks (\n) are allowed
