@@ -19,7 +19,6 @@ from domain.models import Job as JobModel
 from domain.rules.pricing import PriceTable
 from domain.services import jobs as service
 from domain.services.pagination import PageRequest, fetch_page
-from domain.services.stage_queue import discard_stages, dispatch_stages
 from resolvers.context import Context, context_of
 from resolvers.mutations import in_transaction
 from schema.enums import JobStatus
@@ -73,13 +72,7 @@ def _refinements_limit(ctx: Context) -> int:
 
 async def _mutate(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """One transaction; the stage runs it asked for are enqueued only after it commits."""
-    try:
-        result = await in_transaction(ctx, work)
-    except BaseException:
-        discard_stages(ctx.session)
-        raise
-    await dispatch_stages(ctx.session, ctx.container.queue)
-    return result
+    return await in_transaction(ctx, work)
 
 
 def _decode_ids(ids: list[strawberry.ID] | None, expected: str, field: str) -> list[uuid.UUID]:

@@ -42,9 +42,8 @@ from domain.ports.storage import file_chunks
 from domain.rules.job_states import STAGE_ORDER, STAGE_WEIGHT
 from domain.services import clients, jobs
 from domain.services.assets import upload_asset
-from domain.services.events import commit_and_publish
-from domain.services.stage_queue import dispatch_stages
 from domain.services.tenancy import create_api_key
+from domain.services.unit_of_work import UnitOfWork
 from domain.settings import Settings
 from tasks import embedded
 from tasks.registry import task_functions
@@ -149,7 +148,10 @@ async def _submit(
         continuity=True,
         captions=True,
     )
-    async with container.session_factory() as session:
+    async with (
+        container.session_factory() as session,
+        UnitOfWork(session, bus=container.bus, queue=container.queue),
+    ):
         job = await jobs.create_job(
             session,
             org_id,
@@ -158,9 +160,7 @@ async def _submit(
             refinements_limit=settings.refinements_limit,
             default_resolution=Resolution(settings.render_resolution),
         )
-        await commit_and_publish(session, container.bus)
-        await dispatch_stages(session, container.queue)
-        return job.id
+    return job.id
 
 
 async def _snapshots(

@@ -24,8 +24,9 @@ from domain.ports.media import MediaEngine
 from domain.ports.queue import TaskQueue
 from domain.ports.storage import Storage
 from domain.rules.job_states import progress_at
-from domain.services.events import commit_and_publish, discard_pending, record_job_event
+from domain.services.events import record_job_event
 from domain.services.pipeline.providers import ProviderRegistry
+from domain.services.unit_of_work import UnitOfWork
 from domain.settings import Settings
 
 #: Least time between two stored progress events of one stage (scene progress included).
@@ -74,13 +75,8 @@ class StageContext:
             )
             if job is None:
                 raise LookupError(f"job {self.job_id} is gone")
-            try:
+            async with UnitOfWork(session, bus=self.deps.bus):
                 yield session, job
-            except BaseException:
-                discard_pending(session)
-                await session.rollback()
-                raise
-            await commit_and_publish(session, self.deps.bus)
 
     async def report(self, fraction: float, message: str = "", *, force: bool = False) -> None:
         """Set the job's progress to where this stage is; stored at most every half second."""

@@ -33,13 +33,14 @@ from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
 from domain.services import job_stages
-from domain.services.events import commit_and_publish, discard_pending, record_job_event
+from domain.services.events import record_job_event
 from domain.services.pipeline import lease
 from domain.services.pipeline.backoff import backoff_delay
 from domain.services.pipeline.context import PipelineDeps, StageContext
 from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.flow import due_stage, stage_task_key
 from domain.services.pipeline.workdir import work_dir
+from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +235,14 @@ async def _begin(
 ) -> uuid.UUID | None:
     """Mark the stage started (status, event, attempt count) and open a stage-run record."""
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         job = await session.get(Job, job_id, populate_existing=True)
         if job is None or job.lease_owner != owner:
             return None
         try:
             await job_stages.start_stage(session, job, stage)
         except InvalidState:  # canceled or moved on since the task was queued
-            discard_pending(session)
-            await session.rollback()
+            await uow.rollback()
             return None
         job.attempts += 1
         job.next_run_at = None
@@ -254,7 +255,7 @@ async def _begin(
             outcome=StageRunOutcome.RUNNING,
         )
         session.add(run)
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
         return run.id
 
 
@@ -292,16 +293,16 @@ async def _complete(
 ) -> JobStage | None:
     """Move the job past ``stage``; returns the stage to enqueue next (``None``: wait or done)."""
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         if not await lease.still_owner(session, job_id, owner):
-            await session.rollback()
+            await uow.rollback()
             return None
         job = await session.get(Job, job_id, populate_existing=True)
         assert job is not None
         try:
             follow = await job_stages.complete_stage(session, job, stage)
         except InvalidState:  # canceled while the last step was being stored
-            discard_pending(session)
-            await session.rollback()
+            await uow.rollback()
             await _finish_run(deps, run_id, StageRunOutcome.CANCELED, ctx=ctx)
             return None
         job.attempts = 0
@@ -315,7 +316,7 @@ async def _complete(
                 reused=ctx.reused,
             )
         )
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
     if follow is None and stage is JobStage.RENDER and await _pending_renders(deps, job_id):
         follow = JobStage.RENDER  # an export was requested while the default render ran
     return follow
@@ -333,10 +334,11 @@ async def _after_error(
     settings = deps.settings
     delay: float | None = None
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         job = await session.get(Job, job_id, populate_existing=True)
         assert job is not None
         if job.status is JobStatus.CANCELED or job.lease_owner != owner:
-            await session.rollback()
+            await uow.rollback()
             await _finish_run(deps, run_id, StageRunOutcome.CANCELED, error=error)
             return StageResult(Outcome.CANCELED, stage, error=error)
         if error.retryable and job.attempts < settings.stage_max_attempts:
@@ -369,7 +371,7 @@ async def _after_error(
             )
         )
         attempt = job.attempts
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
     if delay is not None:
         await enqueue_stage(deps, job_id, stage, delay_seconds=delay, suffix=f"retry{attempt}")
         return StageResult(Outcome.RETRY_SCHEDULED, stage, retry_in=delay, error=error)
