@@ -24,9 +24,9 @@ from schema.types.stage_error import StageError
 
 @strawberry.type(description="A stored file: brand material or something the pipeline generated.")
 class Asset(Node):
-    kind: AssetKind | None  # type: ignore[valid-type]
-    role: AssetRole | None  # type: ignore[valid-type]
-    status: AssetStatus  # type: ignore[valid-type]
+    kind: AssetKind | None
+    role: AssetRole | None
+    status: AssetStatus
     filename: str | None
     content_type: str | None
     byte_size: float | None = strawberry.field(description="Bytes (a Float: files pass 2^31).")
@@ -116,14 +116,14 @@ class UploadAssetInput:
     file: Upload
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
 
 
 @strawberry.input
 class CreateAssetUploadInput:
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
     filename: str | None = None
     content_type: str | None = None
     byte_size: float = strawberry.field(description="Exact size of the file that will be PUT.")
@@ -134,7 +134,7 @@ class ImportAssetFromUrlInput:
     url: str
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
 
 
 @strawberry.input

@@ -116,8 +116,8 @@ class Client(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        kind: AssetKind | None = None,  # type: ignore[valid-type]
-        role: AssetRole | None = None,  # type: ignore[valid-type]
+        kind: AssetKind | None = None,
+        role: AssetRole | None = None,
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
@@ -136,7 +136,7 @@ class Client(Node):
 class Campaign(Node):
     name: str
     objective: str | None
-    status: CampaignStatus  # type: ignore[valid-type]
+    status: CampaignStatus
     budget_usd: float | None
     created_at: datetime
     updated_at: datetime
@@ -169,8 +169,8 @@ class Campaign(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        kind: AssetKind | None = None,  # type: ignore[valid-type]
-        role: AssetRole | None = None,  # type: ignore[valid-type]
+        kind: AssetKind | None = None,
+        role: AssetRole | None = None,
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
@@ -187,7 +187,7 @@ class Campaign(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: list[JobStatus] | None = None,  # type: ignore[valid-type]
+        status: list[JobStatus] | None = None,
     ) -> Connection[Annotated[Job, strawberry.lazy("schema.types.jobs")]]:
         from schema.types.jobs import Job
 
@@ -243,7 +243,7 @@ class CreateCampaignInput:
     client_id: strawberry.ID
     name: str
     objective: str | None = None
-    status: CampaignStatus = CampaignStatusEnum.DRAFT  # type: ignore[valid-type]
+    status: CampaignStatus = CampaignStatusEnum.DRAFT
     budget_usd: float | None = None
 
 
@@ -252,7 +252,7 @@ class UpdateCampaignInput:
     campaign_id: strawberry.ID
     name: str | None = strawberry.UNSET
     objective: str | None = strawberry.UNSET
-    status: CampaignStatus | None = strawberry.UNSET  # type: ignore[valid-type]
+    status: CampaignStatus | None = strawberry.UNSET
     budget_usd: float | None = strawberry.UNSET
 
 

@@ -28,6 +28,7 @@ from schema.enums import (
     RenderQuality,
     RenderStatus,
     Resolution,
+    SceneBeat,
     SceneContinuity,
     SceneStatus,
     ShotType,
@@ -42,10 +43,6 @@ from schema.types.clients import Campaign
 from schema.types.events import JobEvent
 from schema.types.node import Node
 from schema.types.stage_error import StageError
-
-SceneBeat = strawberry.enum(
-    enums.SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand)."
-)
 
 
 def _usd(value: object) -> float:
@@ -128,12 +125,12 @@ class ProviderChoice:
 
 @strawberry.type(description="One ad being made from a brief.")
 class Job(Node):
-    status: JobStatus  # type: ignore[valid-type]
-    stage: JobStage | None  # type: ignore[valid-type]
+    status: JobStatus
+    stage: JobStage | None
     progress: float
     brief: Brief
     duration_seconds: float
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
+    aspect_ratio: AspectRatio
     continuity: bool
     scene_count: int | None = strawberry.field(description="Requested scene count, if any.")
     auto_approve: bool
@@ -204,7 +201,7 @@ class Job(Node):
         return Render.from_model(default) if default is not None else None
 
     @strawberry.field(description="What may be done with the job now (the state machine's view).")
-    async def available_actions(self, info: strawberry.Info) -> list[JobAction]:  # type: ignore[valid-type]
+    async def available_actions(self, info: strawberry.Info) -> list[JobAction]:
         scenes = await info.context.loaders.job_scenes().load(self.model.id)
         renders = await info.context.loaders.job_renders().load(self.model.id)
         return list(available_actions(snapshot_from(self.model, scenes, renders)))
@@ -232,19 +229,19 @@ class Job(Node):
 @strawberry.type(description="One scene of a job's storyboard.")
 class Scene(Node):
     position: int = strawberry.field(description="0-based place in the storyboard.")
-    beat: SceneBeat | None  # type: ignore[valid-type]
+    beat: SceneBeat | None
     title: str
     description: str
     script: str = strawberry.field(description="The voice-over line.")
     caption: str = strawberry.field(description="On-screen text, rendered exactly as written.")
     prompt: str = strawberry.field(description="The visual prompt of the key image.")
-    shot_type: ShotType  # type: ignore[valid-type]
-    transition: Transition = strawberry.field(  # type: ignore[valid-type]
+    shot_type: ShotType
+    transition: Transition = strawberry.field(
         description="How the scene is entered from the previous one."
     )
     duration_seconds: float
-    continuity: SceneContinuity  # type: ignore[valid-type]
-    status: SceneStatus  # type: ignore[valid-type]
+    continuity: SceneContinuity
+    status: SceneStatus
     refinements: int
     feedback: list[str]
     cost: Cost
@@ -305,12 +302,12 @@ class Scene(Node):
 
 @strawberry.type(description="One export of a job: a format, resolution and aspect ratio.")
 class Render(Node):
-    format: VideoFormat  # type: ignore[valid-type]
-    resolution: Resolution  # type: ignore[valid-type]
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
-    quality: RenderQuality  # type: ignore[valid-type]
+    format: VideoFormat
+    resolution: Resolution
+    aspect_ratio: AspectRatio
+    quality: RenderQuality
     is_default: bool = strawberry.field(description="The job's default output.")
-    status: RenderStatus  # type: ignore[valid-type]
+    status: RenderStatus
     progress: float
     error: StageError | None
     created_at: datetime
@@ -351,16 +348,16 @@ class Render(Node):
 @strawberry.type(description="A scene the planner would make, with what it would cost.")
 class SceneEstimate:
     position: int
-    beat: SceneBeat  # type: ignore[valid-type]
+    beat: SceneBeat
     title: str
     description: str
     script: str
     caption: str
     prompt: str
-    shot_type: ShotType  # type: ignore[valid-type]
-    transition: Transition  # type: ignore[valid-type]
+    shot_type: ShotType
+    transition: Transition
     duration_seconds: float
-    continuity: SceneContinuity  # type: ignore[valid-type]
+    continuity: SceneContinuity
     assets: list[Asset]
     estimated_usd: float
 
@@ -460,7 +457,7 @@ class CreateJobInput:
     campaign_id: strawberry.ID
     brief: BriefInput
     duration_seconds: float = strawberry.field(description="5 to 120 seconds.")
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
+    aspect_ratio: AspectRatio
     scene_count: int | None = strawberry.field(default=None, description="3 to 7 scenes.")
     continuity: bool | None = strawberry.field(
         default=None, description="Scenes continue each other's shot (default true)."
@@ -490,9 +487,9 @@ class UpdateSceneInput:
     caption: str | None = strawberry.UNSET
     prompt: str | None = strawberry.UNSET
     duration_seconds: float | None = strawberry.UNSET
-    shot_type: ShotType | None = strawberry.UNSET  # type: ignore[valid-type]
-    transition: Transition | None = strawberry.UNSET  # type: ignore[valid-type]
-    continuity: SceneContinuity | None = strawberry.UNSET  # type: ignore[valid-type]
+    shot_type: ShotType | None = strawberry.UNSET
+    transition: Transition | None = strawberry.UNSET
+    continuity: SceneContinuity | None = strawberry.UNSET
     asset_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -508,9 +505,9 @@ class AddSceneInput:
     caption: str | None = strawberry.UNSET
     prompt: str | None = strawberry.UNSET
     duration_seconds: float | None = strawberry.UNSET
-    shot_type: ShotType | None = strawberry.UNSET  # type: ignore[valid-type]
-    transition: Transition | None = strawberry.UNSET  # type: ignore[valid-type]
-    continuity: SceneContinuity | None = strawberry.UNSET  # type: ignore[valid-type]
+    shot_type: ShotType | None = strawberry.UNSET
+    transition: Transition | None = strawberry.UNSET
+    continuity: SceneContinuity | None = strawberry.UNSET
     asset_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -546,12 +543,12 @@ class RetryJobInput:
 @strawberry.input
 class ExportJobInput:
     job_id: strawberry.ID
-    format: VideoFormat = enums.VideoFormat.MP4  # type: ignore[valid-type]
-    resolution: Resolution = enums.Resolution.P1080  # type: ignore[valid-type]
-    aspect_ratio: AspectRatio | None = strawberry.field(  # type: ignore[valid-type]
+    format: VideoFormat = enums.VideoFormat.MP4
+    resolution: Resolution = enums.Resolution.P1080
+    aspect_ratio: AspectRatio | None = strawberry.field(
         default=None, description="Default: the job's aspect ratio."
     )
-    quality: RenderQuality = enums.RenderQuality.BALANCED  # type: ignore[valid-type]
+    quality: RenderQuality = enums.RenderQuality.BALANCED
 
 
 # --- payloads --------------------------------------------------------------------------------
