@@ -21,26 +21,23 @@ from resolvers.payloads import user_errors_as
 from schema.enums import AspectRatio, JobStatus, RenderQuality, Resolution, VideoFormat
 from schema.ids import decode_id, encode_id
 from schema.pagination import Connection, connection
-from schema.types.jobs import (
+from schema.types.estimates import CostEstimate
+from schema.types.job_inputs import (
     AddSceneInput,
     ApproveStoryboardInput,
     CancelJobInput,
-    CostEstimate,
     CreateJobInput,
     DeleteSceneInput,
-    DeleteScenePayload,
     ExportJobInput,
-    Job,
-    JobPayload,
     RegenerateSceneInput,
-    Render,
-    RenderPayload,
     ReorderScenesInput,
     RetryJobInput,
-    Scene,
-    ScenePayload,
     UpdateSceneInput,
 )
+from schema.types.job_payloads import DeleteScenePayload, JobPayload, RenderPayload, ScenePayload
+from schema.types.jobs import Job
+from schema.types.renders import Render
+from schema.types.scenes import Scene
 
 T = TypeVar("T")
 

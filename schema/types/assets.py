@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +101,21 @@ class Asset(Node):
         return await signed_file_url(
             c.storage, c.settings, m.thumbnail_key, "image/jpeg", None, now=time.time()
         )
+
+
+async def load_asset(info: strawberry.Info, asset_id: uuid.UUID | None) -> Asset | None:
+    """The asset with this id (through the request's loader), or ``None``."""
+    if asset_id is None:
+        return None
+    row = await info.context.loaders.asset().load(asset_id)
+    return Asset.from_model(row) if row is not None else None
+
+
+async def load_assets(info: strawberry.Info, ids: Sequence[str | uuid.UUID]) -> list[Asset]:
+    """The assets with these ids, in order, skipping any that no longer exist."""
+    keys = [i if isinstance(i, uuid.UUID) else uuid.UUID(i) for i in ids]
+    rows = await info.context.loaders.asset().load_many(keys)
+    return [Asset.from_model(r) for r in rows if r is not None]
 
 
 def asset_filters(kind: Any, role: Any) -> tuple[Any, ...] | None:

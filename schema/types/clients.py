@@ -18,14 +18,11 @@ from schema.errors import UserError
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
 from schema.types.assets import Asset, asset_filters
+from schema.types.cost import usd
 from schema.types.node import Node
 
 if TYPE_CHECKING:
     from schema.types.jobs import Job
-
-
-def _usd(value: object) -> float:
-    return round(float(value), 2)  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -45,8 +42,8 @@ class ClientStats:
             job_count=s.job_count,
             completed_job_count=s.completed_job_count,
             failed_job_count=s.failed_job_count,
-            estimated_cost_usd=_usd(s.estimated_cost_usd),
-            actual_cost_usd=_usd(s.actual_cost_usd),
+            estimated_cost_usd=usd(s.estimated_cost_usd),
+            actual_cost_usd=usd(s.actual_cost_usd),
             rendered_seconds=s.rendered_seconds,
         )
 
@@ -66,8 +63,8 @@ class CampaignStats:
             job_count=s.job_count,
             completed_job_count=s.completed_job_count,
             failed_job_count=s.failed_job_count,
-            estimated_cost_usd=_usd(s.estimated_cost_usd),
-            actual_cost_usd=_usd(s.actual_cost_usd),
+            estimated_cost_usd=usd(s.estimated_cost_usd),
+            actual_cost_usd=usd(s.actual_cost_usd),
             rendered_seconds=s.rendered_seconds,
         )
 
@@ -149,7 +146,7 @@ class Campaign(Node):
             name=m.name,
             objective=m.objective,
             status=m.status,
-            budget_usd=_usd(m.budget_usd) if m.budget_usd is not None else None,
+            budget_usd=usd(m.budget_usd) if m.budget_usd is not None else None,
             created_at=m.created_at,
             updated_at=m.updated_at,
             model=m,
