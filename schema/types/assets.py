@@ -12,9 +12,6 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from domain import models
-from domain.enums import AssetKind as AssetKindEnum
-from domain.enums import AssetRole as AssetRoleEnum
-from domain.enums import AssetStatus as AssetStatusEnum
 from domain.errors import ErrorCode
 from domain.services.assets import duplicate_message, signed_file_url
 from schema.enums import AssetKind, AssetRole, AssetStatus
@@ -45,7 +42,7 @@ class Asset(Node):
 
     @classmethod
     def from_model(cls, m: models.Asset) -> Asset:
-        ready = m.status == AssetStatusEnum.READY
+        ready = m.status == AssetStatus.READY
         message = m.error_message
         if m.error_code == ErrorCode.DUPLICATE and m.duplicate_of_id is not None:
             message = duplicate_message(encode_id("Asset", m.duplicate_of_id), None)
@@ -85,7 +82,7 @@ class Asset(Node):
     @strawberry.field(description="A signed, expiring download URL (null until READY).")
     async def url(self, info: strawberry.Info) -> str | None:
         m = self.model
-        if m.status != AssetStatusEnum.READY or not m.storage_key:
+        if m.status != AssetStatus.READY or not m.storage_key:
             return None
         c = info.context.container
         return await signed_file_url(
@@ -95,7 +92,7 @@ class Asset(Node):
     @strawberry.field(description="A signed, expiring URL of a JPEG poster (images and videos).")
     async def thumbnail_url(self, info: strawberry.Info) -> str | None:
         m = self.model
-        if m.status != AssetStatusEnum.READY or not m.thumbnail_key:
+        if m.status != AssetStatus.READY or not m.thumbnail_key:
             return None
         c = info.context.container
         return await signed_file_url(
@@ -122,9 +119,9 @@ def asset_filters(kind: Any, role: Any) -> tuple[Any, ...] | None:
     """Extra WHERE clauses for nested asset connections (``None`` when unfiltered)."""
     clauses: list[Any] = []
     if kind is not None:
-        clauses.append(models.Asset.kind == AssetKindEnum(kind))
+        clauses.append(models.Asset.kind == AssetKind(kind))
     if role is not None:
-        clauses.append(models.Asset.role == AssetRoleEnum(role))
+        clauses.append(models.Asset.role == AssetRole(role))
     return tuple(clauses) or None
 
 

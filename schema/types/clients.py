@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models
-from domain.enums import CampaignStatus as CampaignStatusEnum
-from domain.enums import JobStatus as JobStatusEnum
 from domain.services.clients import Stats
 from domain.services.jobs import status_filter
 from domain.services.pagination import PageRequest
@@ -189,7 +187,7 @@ class Campaign(Node):
         from schema.types.jobs import Job
 
         req = PageRequest.of(first, after, last, before)
-        extra = status_filter(tuple(sorted({JobStatusEnum(x) for x in status}))) if status else None
+        extra = status_filter(tuple(sorted({JobStatus(x) for x in status}))) if status else None
         loader = info.context.loaders.pages_by_parent(
             models.Job, "campaign_id", req, extra=extra, filter_key=tuple(sorted(status or []))
         )
@@ -240,7 +238,7 @@ class CreateCampaignInput:
     client_id: strawberry.ID
     name: str
     objective: str | None = None
-    status: CampaignStatus = CampaignStatusEnum.DRAFT
+    status: CampaignStatus = CampaignStatus.DRAFT
     budget_usd: float | None = None
 
 
