@@ -73,7 +73,3 @@ _.deleted_scene_id
 _.scene_position
 _.characters
 _.JobEventConnection
-
-# --- dead, to be deleted with the job services split (no caller at all) ----------------------
-_.scene_cost_total  # domain/services/job_stages.py
-_.count_jobs  # domain/services/jobs.py

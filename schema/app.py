@@ -43,7 +43,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; limits come from settings, introspection is off in production."""
     from resolvers import root
     from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
-    from schema.shared_results import SharedEventExecutor
+    from resolvers.shared_results import SharedEventExecutor
     from schema.types.assets import Asset
     from schema.types.clients import Campaign, Client
 

@@ -16,7 +16,7 @@ reads through ``domain.services.jobs``, which itself uses this package's ``state
 
 from __future__ import annotations
 
-from domain.services.job_stages.costs import note_cost_variance, scene_cost_total
+from domain.services.job_stages.costs import note_cost_variance
 from domain.services.job_stages.renders import (
     composition_ready,
     render_completed,
@@ -69,7 +69,6 @@ __all__ = [
     "report_progress",
     "scene_clip_ready",
     "scene_clip_started",
-    "scene_cost_total",
     "scene_failed",
     "scene_image_ready",
     "scene_image_started",

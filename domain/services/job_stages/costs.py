@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import JobEventType
-from domain.models import Job, JobEvent, Scene
+from domain.models import Job, JobEvent
 from domain.rules.budget import money, over_variance, variance_ratio
 from domain.services.events import record_job_event
 
@@ -48,9 +46,4 @@ async def note_cost_variance(session: AsyncSession, job: Job) -> bool:
     return True
 
 
-def scene_cost_total(scenes: list[Scene]) -> Decimal:
-    """The sum of scenes' estimated costs."""
-    return money(sum((s.estimated_cost_usd for s in scenes), Decimal(0)))
-
-
-__all__ = ["note_cost_variance", "scene_cost_total"]
+__all__ = ["note_cost_variance"]

@@ -30,7 +30,6 @@ from domain.services.jobs.exports import MAX_RENDERS_PER_JOB, export_job
 from domain.services.jobs.lifecycle import approve_storyboard, cancel_job, retry_job
 from domain.services.jobs.prices import price_table
 from domain.services.jobs.queries import (
-    count_jobs,
     get_job,
     get_scene,
     jobs_query,
@@ -66,7 +65,6 @@ __all__ = [
     "approve_storyboard",
     "cancel_job",
     "clean_scene_text",
-    "count_jobs",
     "create_job",
     "delete_scene",
     "estimate_new_job",

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import JobStatus
@@ -100,13 +100,7 @@ def snapshot_from(job: Job, scenes: Sequence[Scene], renders: Sequence[Render]) 
     )
 
 
-async def count_jobs(session: AsyncSession, stmt: Select[Job]) -> int:
-    """How many jobs a query matches."""
-    return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-
-
 __all__ = [
-    "count_jobs",
     "get_job",
     "get_scene",
     "jobs_query",
