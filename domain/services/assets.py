@@ -33,6 +33,7 @@ from domain.assets.sniff import SNIFF_BYTES, Sniffed, sniff
 from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFound
 from domain.models import Asset, Campaign, Client, Job, Render, Scene
+from domain.ports.queue import IMPORT_ASSET
 from domain.ports.storage import ByteMeter, ObjectTooLarge, Storage
 from domain.security.signing import UrlSigner, stable_expiry
 from domain.services.pipeline.backoff import backoff_delay
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 UPLOAD_CLAIM = "upload:in-progress"
 
 #: The background task that downloads an imported asset (kwargs: ``asset_id``, ``attempt``).
-IMPORT_TASK = "import_asset"
+IMPORT_TASK = IMPORT_ASSET
 
 _WRITE_BUFFER = 1024 * 1024
 

@@ -14,12 +14,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import JobStage
-from domain.ports.queue import TaskQueue
+from domain.ports.queue import RUN_STAGE, TaskQueue
 
 log = logging.getLogger(__name__)
-
-#: The task every stage runs as; its keyword arguments are ``job_id`` (str) and ``stage`` (str).
-RUN_STAGE = "run_stage"
 
 _PENDING = "adreel.pending_stages"
 
@@ -41,9 +38,27 @@ def discard_stages(session: AsyncSession) -> None:
     session.info.pop(_PENDING, None)
 
 
-async def enqueue_stage(queue: TaskQueue, job_id: uuid.UUID, stage: JobStage) -> None:
-    """Enqueue one stage run: ``run_stage(job_id=str, stage=str)``."""
-    await queue.enqueue(RUN_STAGE, job_id=str(job_id), stage=stage.value)
+async def enqueue_stage(
+    queue: TaskQueue | None,
+    job_id: uuid.UUID,
+    stage: JobStage,
+    *,
+    key: str | None = None,
+    delay_seconds: float = 0.0,
+) -> None:
+    """Enqueue one stage run: ``run_stage(job_id=str, stage=str)``.
+
+    With a ``key`` (the pipeline's own follow-ups, retries and sweeps pass
+    ``flow.stage_task_key``) a pending task with the same key is dropped; without one (a use
+    case's request, dispatched after its commit) the run is always enqueued, and the stage itself
+    skips a run that is not due. With no queue the request is logged and left to the sweeper.
+    """
+    if queue is None:
+        log.warning("no queue: stage %s of job %s not enqueued", stage.value, job_id)
+        return
+    await queue.enqueue(
+        RUN_STAGE, key=key, delay_seconds=delay_seconds, job_id=str(job_id), stage=stage.value
+    )
 
 
 async def dispatch_stages(session: AsyncSession, queue: TaskQueue | None) -> int:
