@@ -8,9 +8,8 @@ so the embedded queue receives them as the ``tasks`` argument.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +22,7 @@ from domain.adapters.storage import build_storage
 from domain.models import Job
 from domain.ports.bus import EventBus
 from domain.ports.media import MediaEngine
-from domain.ports.queue import TaskQueue
+from domain.ports.queue import TaskFunction, TaskQueue
 from domain.ports.ratelimit import RateLimiter
 from domain.ports.storage import Storage
 from domain.rules.pricing import PriceTable
@@ -33,9 +32,6 @@ from domain.services.pipeline.context import PipelineDeps
 from domain.services.pipeline.lease import new_owner_id
 from domain.services.pipeline.providers import ProviderRegistry
 from domain.settings import Settings
-
-#: A background task function: ``await task(ctx, **kwargs)``.
-TaskFunction = Callable[..., Awaitable[Any]]
 
 
 @dataclass(eq=False)
@@ -178,7 +174,6 @@ async def build_container(
 
 __all__ = [
     "Container",
-    "TaskFunction",
     "build_bus",
     "build_container",
     "build_queue",

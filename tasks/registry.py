@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from domain.bootstrap import TaskFunction
-from domain.ports.queue import IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES
+from domain.ports.queue import IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES, TaskFunction
 
 
 def task_functions() -> dict[str, TaskFunction]:
@@ -19,4 +18,4 @@ def task_functions() -> dict[str, TaskFunction]:
     return functions
 
 
-__all__ = ["TaskFunction", "task_functions"]
+__all__ = ["task_functions"]

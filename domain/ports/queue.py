@@ -7,6 +7,7 @@ as asyncio tasks in the server process, arq in worker processes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 #: Run one pipeline stage of a job: ``run_stage(job_id=str, stage=str)``.
@@ -15,6 +16,9 @@ RUN_STAGE = "run_stage"
 IMPORT_ASSET = "import_asset"
 #: Re-queue stages whose lease expired (arq runs it as a cron job; the embedded runner loops).
 SWEEP_LEASES = "sweep_leases"
+
+#: A task function: ``await task(ctx, **kwargs)`` (``ctx`` holds the process's container).
+TaskFunction = Callable[..., Awaitable[Any]]
 
 
 class TaskQueue(Protocol):
@@ -35,4 +39,4 @@ class TaskQueue(Protocol):
         ...
 
 
-__all__ = ["IMPORT_ASSET", "RUN_STAGE", "SWEEP_LEASES", "TaskQueue"]
+__all__ = ["IMPORT_ASSET", "RUN_STAGE", "SWEEP_LEASES", "TaskFunction", "TaskQueue"]
