@@ -79,7 +79,6 @@ async def dispatch_stages(session: AsyncSession, queue: TaskQueue | None) -> int
 
 
 __all__ = [
-    "RUN_STAGE",
     "discard_stages",
     "dispatch_stages",
     "enqueue_stage",
