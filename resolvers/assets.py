@@ -10,9 +10,9 @@ from typing import Any
 
 import strawberry
 
-from domain.adapters.assets import asset_deps, url_fetcher
 from domain.errors import Invalid
 from domain.models import Asset as AssetModel
+from domain.ports.queue import IMPORT_ASSET
 from domain.security.signing import UrlSigner, new_nonce
 from domain.services import assets as service
 from domain.services.pagination import PageRequest, fetch_page
@@ -95,7 +95,7 @@ class AssetMutations:
         client, campaign = _owner_ids(input.client_id, input.campaign_id)
         result = await service.upload_asset(
             ctx.session,
-            asset_deps(ctx.container),
+            ctx.container.assets,
             org_id=ctx.org_id,
             client_id=client,
             campaign_id=campaign,
@@ -122,7 +122,7 @@ class AssetMutations:
             raise Invalid("byteSize must be a whole number", ["byteSize"])
         row = await service.create_pending_asset(
             ctx.session,
-            asset_deps(ctx.container),
+            ctx.container.assets,
             org_id=ctx.org_id,
             client_id=client,
             campaign_id=campaign,
@@ -152,11 +152,11 @@ class AssetMutations:
         self, info: strawberry.Info, input: ImportAssetFromUrlInput
     ) -> AssetPayload:
         ctx = context_of(info)
-        url_fetcher(ctx.container).check_url(input.url)
+        ctx.container.fetcher.check_url(input.url)
         client, campaign = _owner_ids(input.client_id, input.campaign_id)
         row = await service.create_pending_asset(
             ctx.session,
-            asset_deps(ctx.container),
+            ctx.container.assets,
             org_id=ctx.org_id,
             client_id=client,
             campaign_id=campaign,
@@ -183,6 +183,4 @@ class AssetMutations:
 async def _enqueue_import(ctx: Context, asset_id: uuid.UUID) -> None:
     queue = ctx.container.queue
     assert queue is not None, "the server wires a task queue before serving"
-    await queue.enqueue(
-        service.IMPORT_TASK, key=service.import_task_key(asset_id), asset_id=str(asset_id)
-    )
+    await queue.enqueue(IMPORT_ASSET, key=service.import_task_key(asset_id), asset_id=str(asset_id))

@@ -55,7 +55,7 @@ _SCENE_FIELDS = {
 
 
 def _prices(ctx: Context) -> PriceTable:
-    return service.price_table(ctx.container.settings.provider_prices)
+    return ctx.container.prices
 
 
 def _refinements_limit(ctx: Context) -> int:

@@ -22,8 +22,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from sqlalchemy import desc, select
 
-from domain.adapters.assets import asset_deps
-from domain.adapters.queue.embedded import EmbeddedQueue
 from domain.adapters.samples import make_brand_kit
 from domain.bootstrap import Container, build_container
 from domain.enums import (
@@ -103,7 +101,7 @@ async def _seed(
         "product-2": AssetRole.PRODUCT,
         "music": AssetRole.MUSIC,
     }
-    deps = asset_deps(container)
+    deps = container.assets
     ids: dict[str, uuid.UUID] = {}
     for name, path in kit.items():
         async with container.session_factory() as session:
@@ -156,7 +154,7 @@ async def _submit(
             session,
             org_id,
             new,
-            prices=jobs.price_table(settings.provider_prices),
+            prices=container.prices,
             refinements_limit=settings.refinements_limit,
             default_resolution=Resolution(settings.render_resolution),
         )
@@ -260,13 +258,13 @@ async def run_demo(
     scene_count: int | None = None,
     console: Console | None = None,
 ) -> DemoResult:
-    """Make the demo ad into ``output``; returns what happened (the job may have failed)."""
+    """Make the demo ad into ``output``; returns what happened (the job may have failed).
+
+    ``settings`` carry no Redis URL: the stages run in this process on the embedded runner.
+    """
     console = console or Console()
     started = time.monotonic()
-    container = await build_container(settings, migrate=True)
-    container.queue = EmbeddedQueue(
-        task_functions(), {"container": container}, concurrency=settings.runner_concurrency
-    )
+    container = await build_container(settings, migrate=True, tasks=task_functions())
     await container.start()
     sweeper = await embedded.start(container)
     work = Path(tempfile.mkdtemp(prefix="adreel-demo-", dir=settings.data_dir))
@@ -313,9 +311,7 @@ async def run_demo(
             await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
             if await _export(container, job, output) is not None:
                 result.output = output
-                from domain.adapters.pipeline import pipeline_deps
-
-                info = await pipeline_deps(container).media.probe(output)
+                info = await container.media.probe(output)
                 result.width, result.height, result.duration = (
                     info.width,
                     info.height,

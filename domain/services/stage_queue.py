@@ -15,13 +15,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import JobStage
-from domain.ports.queue import TaskQueue
+from domain.ports.queue import RUN_STAGE, TaskQueue
 from domain.services.unit_of_work import Hook, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-#: The task every stage runs as; its keyword arguments are ``job_id`` (str) and ``stage`` (str).
-RUN_STAGE = "run_stage"
 
 
 def request_stage(session: AsyncSession, job_id: uuid.UUID, stage: JobStage) -> None:
@@ -36,9 +33,27 @@ def _dispatcher(job_id: uuid.UUID, stage: JobStage) -> Hook:
     return dispatch
 
 
-async def enqueue_stage(queue: TaskQueue, job_id: uuid.UUID, stage: JobStage) -> None:
-    """Enqueue one stage run: ``run_stage(job_id=str, stage=str)``."""
-    await queue.enqueue(RUN_STAGE, job_id=str(job_id), stage=stage.value)
+async def enqueue_stage(
+    queue: TaskQueue | None,
+    job_id: uuid.UUID,
+    stage: JobStage,
+    *,
+    key: str | None = None,
+    delay_seconds: float = 0.0,
+) -> None:
+    """Enqueue one stage run: ``run_stage(job_id=str, stage=str)``.
+
+    With a ``key`` (the pipeline's own follow-ups, retries and sweeps pass
+    ``flow.stage_task_key``) a pending task with the same key is dropped; without one (a use
+    case's request, dispatched after its commit) the run is always enqueued, and the stage itself
+    skips a run that is not due. With no queue the request is logged and left to the sweeper.
+    """
+    if queue is None:
+        log.warning("no queue: stage %s of job %s not enqueued", stage.value, job_id)
+        return
+    await queue.enqueue(
+        RUN_STAGE, key=key, delay_seconds=delay_seconds, job_id=str(job_id), stage=stage.value
+    )
 
 
 async def dispatch_stage(queue: TaskQueue | None, job_id: uuid.UUID, stage: JobStage) -> bool:
@@ -54,4 +69,4 @@ async def dispatch_stage(queue: TaskQueue | None, job_id: uuid.UUID, stage: JobS
     return True
 
 
-__all__ = ["RUN_STAGE", "dispatch_stage", "enqueue_stage", "request_stage"]
+__all__ = ["dispatch_stage", "enqueue_stage", "request_stage"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from cli.serve import graphiql_address, serve_banner
 from domain.adapters import ratelimit
 from domain.errors import ErrorCode, Invalid
 from domain.services.pagination import (
@@ -26,7 +27,6 @@ from domain.services.validation import (
     name_key,
 )
 from schema.ids import decode_any, decode_id, encode_id
-from server import graphiql_address, serve_banner
 
 # ---------------------------------------------------------------- page requests and cursors
 

@@ -38,7 +38,6 @@ from domain.services.assets.queries import (
     pending_imports,
 )
 from domain.services.assets.retries import (
-    IMPORT_TASK,
     RetryPolicy,
     RetryScheduled,
     import_task_key,
@@ -49,7 +48,6 @@ from domain.services.assets.staging import inspect, stage
 from domain.services.assets.storing import duplicate_message, find_duplicate
 
 __all__ = [
-    "IMPORT_TASK",
     "UPLOAD_CLAIM",
     "AssetDeps",
     "Ingested",

@@ -1,4 +1,4 @@
-"""Background imports and their retries: the task, its queue keys, the back-off policy."""
+"""Background imports and their retries: the queue keys of the import task, the back-off policy."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError
 from domain.services.pipeline.backoff import backoff_delay
-
-#: The background task that downloads an imported asset (kwargs: ``asset_id``, ``attempt``).
-IMPORT_TASK = "import_asset"
 
 
 @dataclass(frozen=True)
@@ -57,4 +54,4 @@ def import_task_key(asset_id: uuid.UUID | str, attempt: int = 1) -> str:
     return f"import:{asset_id}" if attempt <= 1 else f"import:{asset_id}:{attempt}"
 
 
-__all__ = ["IMPORT_TASK", "RetryPolicy", "RetryScheduled", "import_task_key", "is_retryable"]
+__all__ = ["RetryPolicy", "RetryScheduled", "import_task_key", "is_retryable"]

@@ -40,14 +40,12 @@ from domain.services.pipeline.context import PipelineDeps, StageContext
 from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.flow import due_stage, stage_task_key
 from domain.services.pipeline.workdir import work_dir
+from domain.services.stage_queue import enqueue_stage
 from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 StageBody = Callable[[StageContext], Awaitable[None]]
-
-#: The task name both runners know the stage function by.
-RUN_STAGE_TASK = "run_stage"
 
 
 class Outcome(StrEnum):
@@ -95,27 +93,6 @@ async def _pending_renders(deps: PipelineDeps, job_id: uuid.UUID) -> bool:
             )
         )
         return bool(found)
-
-
-async def enqueue_stage(
-    deps: PipelineDeps,
-    job_id: uuid.UUID,
-    stage: JobStage,
-    *,
-    delay_seconds: float = 0.0,
-    suffix: object | None = None,
-) -> None:
-    """Queue ``run_stage(job_id, stage)``; the key drops a pending duplicate."""
-    if deps.queue is None:
-        log.warning("no queue: stage %s of job %s not enqueued", stage.value, job_id)
-        return
-    await deps.queue.enqueue(
-        RUN_STAGE_TASK,
-        key=stage_task_key(job_id, stage, suffix),
-        delay_seconds=delay_seconds,
-        job_id=str(job_id),
-        stage=stage.value,
-    )
 
 
 async def execute_stage(
@@ -183,7 +160,7 @@ async def _run_leased(
         return StageResult(Outcome.LEASE_LOST, stage)
     follow = await _complete(deps, job_id, stage, owner, run_id, ctx)
     if follow is not None:
-        await enqueue_stage(deps, job_id, follow)
+        await enqueue_stage(deps.queue, job_id, follow, key=stage_task_key(job_id, follow))
     return StageResult(Outcome.COMPLETED, stage)
 
 
@@ -373,17 +350,16 @@ async def _after_error(
         attempt = job.attempts
         await uow.commit()
     if delay is not None:
-        await enqueue_stage(deps, job_id, stage, delay_seconds=delay, suffix=f"retry{attempt}")
+        key = stage_task_key(job_id, stage, f"retry{attempt}")
+        await enqueue_stage(deps.queue, job_id, stage, key=key, delay_seconds=delay)
         return StageResult(Outcome.RETRY_SCHEDULED, stage, retry_in=delay, error=error)
     return StageResult(Outcome.FAILED, stage, error=error)
 
 
 __all__ = [
-    "RUN_STAGE_TASK",
     "Outcome",
     "StageBody",
     "StageResult",
-    "enqueue_stage",
     "execute_stage",
     "stage_bodies",
 ]
