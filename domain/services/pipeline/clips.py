@@ -25,6 +25,7 @@ from domain.ports.providers import VideoRequest
 from domain.rules.budget import money
 from domain.rules.pricing import BUILTIN, ProviderKind
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger
 from domain.services.pipeline.brand import working_size
 from domain.services.pipeline.calls import attempt_call
@@ -33,7 +34,6 @@ from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.shared import (
     fingerprint,
     first_error,
-    job_scenes,
     run_bounded,
     scene_seed,
 )
@@ -245,7 +245,7 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 async def run(ctx: StageContext) -> None:
     """Render every scene's missing clip: chains in parallel, each chain in order."""
     async with ctx.transaction() as (session, job):
-        scenes = await job_scenes(session, job)
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
         plan = _Plan(

@@ -12,11 +12,11 @@ from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip
 from domain.models import Asset
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
-from domain.services.pipeline.shared import job_scenes
 
 
 async def _stored_composition(ctx: StageContext) -> bool:
@@ -36,7 +36,7 @@ async def run(ctx: StageContext) -> None:
     inputs = ctx.work / "inputs"
     inputs.mkdir()
     async with ctx.transaction() as (session, job):
-        scenes = await job_scenes(session, job)
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
         brand = await resolve_brand(session, job, scenes)

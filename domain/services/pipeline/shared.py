@@ -9,23 +9,8 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from domain.models import Job, Scene
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
-
-
-async def job_scenes(session: AsyncSession, job: Job) -> list[Scene]:
-    """The job's scenes in order, read within the job's organization."""
-    return list(
-        await session.scalars(
-            select(Scene)
-            .where(Scene.job_id == job.id, Scene.organization_id == job.organization_id)
-            .order_by(Scene.position, Scene.created_at, Scene.id)
-        )
-    )
 
 
 def fingerprint(*parts: object) -> str:
@@ -64,4 +49,4 @@ def first_error(failures: list[BaseException], ctx: StageContext) -> StageError 
     return next((e for e in errors if not e.retryable), errors[0] if errors else None)
 
 
-__all__ = ["fingerprint", "first_error", "job_scenes", "run_bounded", "scene_seed"]
+__all__ = ["fingerprint", "first_error", "run_bounded", "scene_seed"]

@@ -22,6 +22,7 @@ from domain.ports.providers import ImageRequest
 from domain.rules.budget import money
 from domain.rules.pricing import ProviderKind
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.calls import attempt_call
@@ -30,7 +31,6 @@ from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.shared import (
     fingerprint,
     first_error,
-    job_scenes,
     run_bounded,
     scene_seed,
 )
@@ -172,7 +172,7 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 async def run(ctx: StageContext) -> None:
     """Draw every scene's missing key image."""
     async with ctx.transaction() as (session, job):
-        scenes = await job_scenes(session, job)
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError("INVALID_STATE", "the job has no scenes to draw")
         brand = await resolve_brand(session, job, scenes)
