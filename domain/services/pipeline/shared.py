@@ -1,5 +1,5 @@
-"""Helpers every pipeline stage uses: the job's scenes, idempotency fingerprints, seeds and
-bounded parallel steps."""
+"""Helpers every pipeline stage uses: idempotency fingerprints, seeds and bounded parallel
+steps (a job's scenes come from ``jobs.queries.scenes_of``)."""
 
 from __future__ import annotations
 
