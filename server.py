@@ -23,6 +23,7 @@ from domain.bootstrap import Container, build_container
 from domain.errors import DomainError
 from domain.ports.ratelimit import RateLimiter
 from domain.settings import DEVELOPMENT_SECRET, Settings
+from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
 
 log = logging.getLogger("adreel")
@@ -220,6 +221,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=("/uploads/",)
     )
+    add_cors(app, settings)
     return app
 
 
