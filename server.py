@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         finally:
             await embedded.stop(sweeper)
             await rate_limiter.aclose()
+            await state["graphql"].aclose()
             if own:
                 await c.close()
 
@@ -209,7 +210,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     guarded_graphql = MultipartGuard(graphql, multipart_cap)
     app = Starlette(
         routes=[
-            Route("/graphql", guarded_graphql, methods=["GET", "POST"]),
+            Route("/graphql", guarded_graphql),  # other methods: a GraphQL 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

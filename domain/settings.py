@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    # automatic persisted queries: entries kept in memory per process, lifetime in Redis
+    persisted_query_cache_size: int = Field(default=1000, ge=1)
+    persisted_query_ttl_seconds: int = Field(default=86400, ge=1)
 
     # embedded runner
     runner_concurrency: int = 2
