@@ -25,6 +25,7 @@ from domain.ports.ratelimit import RateLimiter
 from domain.settings import DEVELOPMENT_SECRET, Settings
 from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
+from resolvers.graphiql import graphiql_routes
 
 log = logging.getLogger("adreel")
 
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             Route("/readyz", readyz),
             Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
             Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
+            *graphiql_routes(settings),
         ],
         lifespan=lifespan,
     )

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from resolvers.context import Context
+from resolvers.graphiql import graphiql_page
 from resolvers.http_errors import (
     APPLICATION_JSON,
     BAD_REQUEST,
@@ -133,6 +134,9 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         media = getattr(sub_response, "graphql_media_type", APPLICATION_JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # a hash-only persisted query over GET has no query either: it is not a page load
