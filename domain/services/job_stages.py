@@ -41,6 +41,7 @@ from domain.rules.job_states import (
     require_transition,
 )
 from domain.services.events import record_job_event
+from domain.services.progress import advance_progress
 
 BUSY_RENDER_STATUSES = frozenset({RenderStatus.QUEUED, RenderStatus.RENDERING})
 RUNNING_SCENE_STATUSES = frozenset({SceneStatus.GENERATING_IMAGE, SceneStatus.RENDERING})
@@ -152,7 +153,7 @@ async def start_stage(session: AsyncSession, job: Job, stage: JobStage) -> None:
         require_transition(job.status, target)
         job.status = target
     job.started_at = job.started_at or utcnow()
-    job.progress = max(job.progress, progress_at(stage, 0.0))
+    await advance_progress(session, job, progress_at(stage, 0.0))
     await session.flush()
     await record_job_event(session, job, JobEventType.STAGE_STARTED, f"{stage.value} started")
 
@@ -187,7 +188,7 @@ async def complete_stage(session: AsyncSession, job: Job, stage: JobStage) -> Jo
             require_transition(job.status, JobStatus.STORYBOARD_READY)
             job.status = JobStatus.STORYBOARD_READY
             job.stage = None
-            job.progress = progress_at(JobStage.CLIPS, 0.0)
+            await advance_progress(session, job, progress_at(JobStage.CLIPS, 0.0))
             await session.flush()
             await record_job_event(
                 session, job, JobEventType.STORYBOARD_READY, "storyboard ready for approval"
@@ -198,7 +199,7 @@ async def complete_stage(session: AsyncSession, job: Job, stage: JobStage) -> Jo
         require_transition(job.status, target)
     job.status = target
     job.stage = following
-    job.progress = max(job.progress, progress_at(following, 0.0))
+    await advance_progress(session, job, progress_at(following, 0.0))
     await session.flush()
     if target is not STATUS_OF_STAGE[stage]:
         await record_job_event(session, job, JobEventType.STATUS_CHANGED, f"{target.value}")
@@ -210,7 +211,7 @@ async def complete_job(session: AsyncSession, job: Job) -> None:
     require_transition(job.status, JobStatus.COMPLETED)
     job.status = JobStatus.COMPLETED
     job.stage = None
-    job.progress = 1.0
+    await advance_progress(session, job, 1.0)
     job.completed_at = utcnow()
     _set_error(job, None, None)
     await session.flush()
@@ -274,7 +275,7 @@ async def report_progress(
     """The running stage is ``fraction`` (0..1) done; overall progress never goes backwards."""
     _require_running(job)
     if job.stage is not None:
-        job.progress = max(job.progress, progress_at(job.stage, fraction))
+        await advance_progress(session, job, progress_at(job.stage, fraction))
     await session.flush()
     await record_job_event(session, job, JobEventType.PROGRESS, message, scene_id=scene_id)
 

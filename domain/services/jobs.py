@@ -87,6 +87,7 @@ from domain.services.job_stages import (
     job_snapshot,
     stored_scene_status,
 )
+from domain.services.progress import advance_progress
 from domain.services.stage_queue import request_stage
 
 DEFAULT_REFINEMENTS_LIMIT = 5
@@ -670,7 +671,7 @@ async def _move_to_stage(
         require_transition(job.status, target)
     job.status = target
     job.stage = stage
-    job.progress = progress_at(stage, 0.0)
+    await advance_progress(session, job, progress_at(stage, 0.0))
     await session.flush()
     await record_job_event(session, job, JobEventType.STATUS_CHANGED, message)
     request_stage(session, job.id, stage)
@@ -970,7 +971,6 @@ async def _apply_edit(
         require_transition(job.status, JobStatus.STORYBOARD_READY)
         job.status = JobStatus.STORYBOARD_READY
         job.stage = None
-        job.progress = progress_at(JobStage.CLIPS, 0.0)
         await session.flush()
         await record_job_event(
             session, job, JobEventType.STORYBOARD_READY, "edited: approve to render again"

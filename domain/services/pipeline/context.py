@@ -25,6 +25,7 @@ from domain.ports.storage import Storage
 from domain.rules.job_states import progress_at
 from domain.services.events import Publisher, commit_and_publish, discard_pending, record_job_event
 from domain.services.pipeline.providers import ProviderRegistry
+from domain.services.progress import advance_progress
 from domain.settings import Settings
 
 #: Least time between two stored progress events of one stage (scene progress included).
@@ -91,7 +92,7 @@ class StageContext:
         self._last_report, self._last_fraction = now, fraction
         async with self.transaction() as (session, job):
             if job.status is not JobStatus.COMPLETED:  # an export does not move a finished job
-                job.progress = max(job.progress, progress_at(self.stage, fraction))
+                await advance_progress(session, job, progress_at(self.stage, fraction))
             await session.flush()
             await record_job_event(
                 session, job, JobEventType.PROGRESS, message, payload={"stageProgress": fraction}
