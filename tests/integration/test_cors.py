@@ -75,6 +75,8 @@ async def test_unlisted_origin_is_refused(http) -> None:
     response = await http.options("/graphql", headers=preflight("https://evil.example"))
     assert response.status_code == 400
     assert "access-control-allow-origin" not in response.headers
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "CORS_REFUSED" and "origin" in error["message"]
     response = await http.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://evil.example"}
     )
