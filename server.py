@@ -15,7 +15,9 @@ from starlette.types import Receive, Scope, Send
 from domain.bootstrap import Container, build_container, build_queue, build_rate_limiter
 from domain.settings import Settings
 from resolvers.body_limit import BodySizeLimit
+from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, upload_endpoint
+from resolvers.graphiql import graphiql_routes
 from tasks.registry import task_functions
 
 
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         finally:
             await embedded.stop(sweeper)
             await rate_limiter.aclose()
+            await state["graphql"].aclose()
             if own:
                 await c.close()
 
@@ -109,18 +112,20 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     guarded_graphql = MultipartGuard(graphql, multipart_cap)
     app = Starlette(
         routes=[
-            Route("/graphql", guarded_graphql, methods=["GET", "POST"]),
+            Route("/graphql", guarded_graphql),  # other methods: a GraphQL 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
             Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
+            *graphiql_routes(settings),
         ],
         lifespan=lifespan,
     )
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=("/uploads/",)
     )
+    add_cors(app, settings)
     return app
 
 

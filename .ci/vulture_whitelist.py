@@ -73,3 +73,9 @@ _.deleted_scene_id
 _.scene_position
 _.characters
 _.JobEventConnection
+
+# --- Strawberry's HTTP view and pydantic validators (called by the frameworks) ---------------
+_.get_sub_response  # resolvers.graphql_http: strawberry's AsyncBaseHTTPView hooks
+_.render_graphql_ide
+_.execute_single
+_._split_origins  # domain.settings: a pydantic field validator

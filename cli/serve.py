@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-from urllib.parse import quote, urlencode
 
 from domain.bootstrap import build_container
 from domain.settings import Settings
@@ -36,18 +34,15 @@ def graphiql_address(host: str, port: int) -> str:
 
 def serve_banner(address: str, org: str | None = None, key: str | None = None) -> list[str]:
     """What ``adreel serve`` prints before it starts: the GraphiQL address and, with ``--seed``,
-    the development key and how to send it from GraphiQL."""
+    the development key and how to use it. The key never goes into a URL (URLs end up in access
+    logs and browser history): GraphiQL keeps it in the browser once pasted into its key bar."""
     lines = [f"GraphiQL: {address}"]
     if key is None:
         return lines
-    header = json.dumps({"Authorization": f"Bearer {key}"})
     lines += [
         f"Seeded organization {org!r}. Its API key (shown once):",
         key,
-        "In GraphiQL open the Headers tab (bottom left) and paste:",
-        f"  {header}",
-        "or open GraphiQL with the header filled in:",
-        f"  {address}?{urlencode({'headers': header}, quote_via=quote)}",
+        "In GraphiQL paste it into the 'API key' bar at the top (kept in that browser only).",
         f"From a shell: curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json'"
         f' -d \'{{"query": "{{ viewer {{ organization {{ name }} }} }}"}}\' {address}',
     ]

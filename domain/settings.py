@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "adreel-development-secret-change-me"
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str = DEVELOPMENT_SECRET
     public_url: str = "http://127.0.0.1:8000"
+    # browser origins allowed to call the API (CORS): a JSON list or comma-separated; development
+    # also allows any port of http://localhost and http://127.0.0.1
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # storage: unset = local directory under data_dir; s3://bucket/prefix for S3-compatible stores
     storage_url: str | None = None
@@ -55,6 +59,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    # automatic persisted queries: entries kept in memory per process, lifetime in Redis
+    persisted_query_cache_size: int = Field(default=1000, ge=1)
+    persisted_query_ttl_seconds: int = Field(default=86400, ge=1)
 
     # embedded runner
     runner_concurrency: int = 2
@@ -112,6 +119,16 @@ class Settings(BaseSettings):
     worker_max_jobs: int = 4
     # frame size of key images, clips, the composition and the default render (the short side)
     render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
@@ -18,6 +17,8 @@ from domain.errors import AuthenticationError
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, active_keys, authenticate
 from resolvers.context import Context
+from resolvers.graphql_http import GraphQLOverHTTP
+from resolvers.persisted_queries import query_store
 from resolvers.websockets import (
     CLOSE_FORBIDDEN,
     CLOSE_TOO_MANY_CONNECTIONS,
@@ -29,7 +30,7 @@ from resolvers.websockets import (
 )
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP):
     """Strawberry's ASGI app with Adreel's context, auth and rate limits."""
 
     def __init__(
@@ -38,6 +39,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         settings = container.settings
         kwargs.setdefault(
             "max_subscriptions_per_connection", settings.ws_max_subscriptions_per_connection
+        )
+        kwargs.setdefault(
+            "persisted_queries",
+            query_store(
+                settings.redis_url,
+                settings.persisted_query_cache_size,
+                settings.persisted_query_ttl_seconds,
+            ),
         )
         super().__init__(schema, **kwargs)
         self.container = container

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.enums import JobEventType
 from domain.models import Job, JobEvent
@@ -63,14 +64,19 @@ async def record_job_event(
     (API and workers) never reuse a number. The event is published once the session's unit of
     work commits.
     """
-    sequence = await session.scalar(
-        update(Job)
-        .where(Job.id == job.id)
-        .values(last_event_seq=Job.last_event_seq + 1)
-        .returning(Job.last_event_seq)
-        .execution_options(synchronize_session=False)
-    )
-    assert sequence is not None
+    numbered = (
+        await session.execute(
+            update(Job)
+            .where(Job.id == job.id)
+            .values(last_event_seq=Job.last_event_seq + 1)
+            .returning(Job.last_event_seq, Job.progress)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    sequence, progress = numbered
+    # the stored progress at this event's place in the order (another writer may have raised it
+    # since this session loaded the job): events never show it going back
+    set_committed_value(job, "progress", progress)
     event = JobEvent(
         id=uuid.uuid4(),
         organization_id=job.organization_id,
@@ -79,7 +85,7 @@ async def record_job_event(
         type=type,
         status=job.status,
         stage=job.stage,
-        progress=job.progress,
+        progress=progress,
         message=message,
         scene_id=scene_id,
         payload=payload or {},

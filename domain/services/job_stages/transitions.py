@@ -24,6 +24,7 @@ from domain.services.job_stages.state import (
     set_error,
     stored_scene_status,
 )
+from domain.services.progress import advance_progress
 
 
 async def _settle_running_scenes(session: AsyncSession, job: Job) -> None:
@@ -55,7 +56,7 @@ async def start_stage(session: AsyncSession, job: Job, stage: JobStage) -> None:
         require_transition(job.status, target)
         job.status = target
     job.started_at = job.started_at or utcnow()
-    job.progress = max(job.progress, progress_at(stage, 0.0))
+    await advance_progress(session, job, progress_at(stage, 0.0))
     await session.flush()
     await record_job_event(session, job, JobEventType.STAGE_STARTED, f"{stage.value} started")
 
@@ -90,7 +91,7 @@ async def complete_stage(session: AsyncSession, job: Job, stage: JobStage) -> Jo
             require_transition(job.status, JobStatus.STORYBOARD_READY)
             job.status = JobStatus.STORYBOARD_READY
             job.stage = None
-            job.progress = progress_at(JobStage.CLIPS, 0.0)
+            await advance_progress(session, job, progress_at(JobStage.CLIPS, 0.0))
             await session.flush()
             await record_job_event(
                 session, job, JobEventType.STORYBOARD_READY, "storyboard ready for approval"
@@ -101,7 +102,7 @@ async def complete_stage(session: AsyncSession, job: Job, stage: JobStage) -> Jo
         require_transition(job.status, target)
     job.status = target
     job.stage = following
-    job.progress = max(job.progress, progress_at(following, 0.0))
+    await advance_progress(session, job, progress_at(following, 0.0))
     await session.flush()
     if target is not STATUS_OF_STAGE[stage]:
         await record_job_event(session, job, JobEventType.STATUS_CHANGED, f"{target.value}")
@@ -113,7 +114,7 @@ async def complete_job(session: AsyncSession, job: Job) -> None:
     require_transition(job.status, JobStatus.COMPLETED)
     job.status = JobStatus.COMPLETED
     job.stage = None
-    job.progress = 1.0
+    await advance_progress(session, job, 1.0)
     job.completed_at = utcnow()
     job.clear_error()
     await session.flush()
@@ -177,7 +178,7 @@ async def report_progress(
     """The running stage is ``fraction`` (0..1) done; overall progress never goes backwards."""
     require_running(job)
     if job.stage is not None:
-        job.progress = max(job.progress, progress_at(job.stage, fraction))
+        await advance_progress(session, job, progress_at(job.stage, fraction))
     await session.flush()
     await record_job_event(session, job, JobEventType.PROGRESS, message, scene_id=scene_id)
 

@@ -20,6 +20,7 @@ from domain.services.job_stages import (
     stored_scene_status,
 )
 from domain.services.jobs.queries import get_job, renders_of, scenes_of
+from domain.services.progress import advance_progress
 from domain.services.stage_queue import request_stage
 
 
@@ -47,7 +48,7 @@ async def move_to_stage(
         require_transition(job.status, target)
     job.status = target
     job.stage = stage
-    job.progress = progress_at(stage, 0.0)
+    await advance_progress(session, job, progress_at(stage, 0.0))
     await session.flush()
     await record_job_event(session, job, JobEventType.STATUS_CHANGED, message)
     request_stage(session, job.id, stage)

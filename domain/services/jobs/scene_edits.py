@@ -29,7 +29,7 @@ from domain.models import Job, Scene
 from domain.rules.budget import money, within_budget
 from domain.rules.durations import clean_job_duration, require_scene_count, to_ms, total_seconds
 from domain.rules.invalidation import SceneInputs, Stale, stale_after
-from domain.rules.job_states import progress_at, require_action, require_transition
+from domain.rules.job_states import require_action, require_transition
 from domain.rules.planner import BEAT_SHOT, SHOT_WORDS, Brief
 from domain.rules.pricing import (
     DEFAULT_PRICES,
@@ -177,7 +177,6 @@ async def _apply_edit(
         require_transition(job.status, JobStatus.STORYBOARD_READY)
         job.status = JobStatus.STORYBOARD_READY
         job.stage = None
-        job.progress = progress_at(JobStage.CLIPS, 0.0)
         await session.flush()
         await record_job_event(
             session, job, JobEventType.STORYBOARD_READY, "edited: approve to render again"

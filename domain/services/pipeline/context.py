@@ -26,6 +26,7 @@ from domain.ports.storage import Storage
 from domain.rules.job_states import progress_at
 from domain.services.events import record_job_event
 from domain.services.pipeline.providers import ProviderRegistry
+from domain.services.progress import advance_progress
 from domain.services.unit_of_work import UnitOfWork
 from domain.settings import Settings
 
@@ -88,7 +89,7 @@ class StageContext:
         self._last_report, self._last_fraction = now, fraction
         async with self.transaction() as (session, job):
             if job.status is not JobStatus.COMPLETED:  # an export does not move a finished job
-                job.progress = max(job.progress, progress_at(self.stage, fraction))
+                await advance_progress(session, job, progress_at(self.stage, fraction))
             await session.flush()
             await record_job_event(
                 session, job, JobEventType.PROGRESS, message, payload={"stageProgress": fraction}
