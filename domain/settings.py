@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
+    # fields a document stands for once its fragments are expanded (each spread counted)
+    max_expanded_fields: int = 5000
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
