@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    # requests without a valid key, per client address (introspection, refusals)
+    anonymous_rate_limit_per_minute: int = 60
+    anonymous_rate_limit_burst: int = 60
 
     # embedded runner
     runner_concurrency: int = 2
