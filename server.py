@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.bootstrap import Container, build_container
 from domain.errors import DomainError
 from domain.ports.ratelimit import RateLimiter
-from domain.settings import DEVELOPMENT_SECRET, Settings
+from domain.settings import Settings
 from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
 
 log = logging.getLogger("adreel")
@@ -304,7 +304,7 @@ def export_schema_sdl() -> str:
     """The SDL of the schema as the code defines it (independent of the environment)."""
     from schema.app import build_schema
 
-    return str(build_schema(Settings(env="development", secret_key=DEVELOPMENT_SECRET))) + "\n"
+    return str(build_schema(Settings(env="development"))) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "adreel-development-secret-change-me"
+from domain.security.secret_file import SECRET_FILE, load_or_create_secret
 
 
 class Settings(BaseSettings):
@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = DEVELOPMENT_SECRET
+    # unset: a random secret generated once into <data_dir>/secret_key (owner-only) and reused
+    secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
 
     # storage: unset = local directory under data_dir; s3://bucket/prefix for S3-compatible stores
@@ -120,7 +121,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET:
+        if self.env == "production" and not self.secret_key:
             raise ValueError(
                 "ADREEL_SECRET_KEY must be set to a real secret when ADREEL_ENV=production"
             )
@@ -147,10 +148,18 @@ class Settings(BaseSettings):
         """Scratch space for FFmpeg inputs and outputs (emptied after every stage)."""
         return self.work_dir or self.data_dir / "tmp" / "pipeline"
 
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the generated secret is kept when ``ADREEL_SECRET_KEY`` is not set."""
+        return self.data_dir / SECRET_FILE
+
     def ensure_dirs(self) -> None:
-        """Create the data directory tree (called by the CLI and the server start-up, never on import)."""
+        """Create the data directory tree and, without ``ADREEL_SECRET_KEY``, load or generate
+        the secret kept in it (called by the CLI and the server start-up, never on import)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.storage_dir.mkdir(parents=True, exist_ok=True)
+        if not self.secret_key:
+            self.secret_key = load_or_create_secret(self.secret_key_file)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -158,4 +167,4 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-__all__ = ["DEVELOPMENT_SECRET", "Field", "Settings", "load_settings"]
+__all__ = ["Field", "Settings", "load_settings"]
