@@ -23,6 +23,7 @@ from tasks.registry import task_functions
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Starlette:
     """The ASGI app. Nothing is connected until the lifespan starts."""
+    from resolvers.access_log import redact_access_log
     from resolvers.http import GraphQLEndpoint
     from schema.app import build_schema
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        redact_access_log()
         own = container is None
         c = container or await build_container(
             settings, migrate=settings.database_url is None, tasks=task_functions()

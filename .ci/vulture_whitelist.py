@@ -58,6 +58,8 @@ _.quota
 _.on_operation
 _.on_execute
 _.on_stream_result
+_.on_validate
+_.pre_execution_errors  # read by strawberry after on_validate
 _.enter_variable
 _.get_context
 _.aborted_with
@@ -79,3 +81,4 @@ _.get_sub_response  # resolvers.graphql_http: strawberry's AsyncBaseHTTPView hoo
 _.render_graphql_ide
 _.execute_single
 _._split_origins  # domain.settings: a pydantic field validator
+_.visits  # schema.limits.DocumentMeasurer: the unit test counts work done per document

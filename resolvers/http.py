@@ -5,17 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.unset import UnsetType
 
 from domain.bootstrap import Container
 from domain.errors import AuthenticationError
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, active_keys, authenticate
+from resolvers.admission import limit_anonymous, refused_unparsed
 from resolvers.context import Context
 from resolvers.graphql_http import GraphQLOverHTTP
 from resolvers.persisted_queries import query_store
@@ -87,14 +91,33 @@ class GraphQLEndpoint(GraphQLOverHTTP):
                     ctx.principal = await self._authenticate(authorization)
                 except AuthenticationError as exc:
                     ctx.auth_error = str(exc)
+            settings = self.container.settings
             if ctx.principal is not None:
-                settings = self.container.settings
                 ctx.retry_after = await self.rate_limiter.hit(
                     str(ctx.principal.api_key_id),
                     ctx.principal.rate_limit_per_minute or settings.rate_limit_per_minute,
                     settings.rate_limit_burst,
                 )
+            else:
+                ctx.retry_after = await limit_anonymous(self.rate_limiter, settings, request)
         return ctx
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Refuse callers without a key or over their rate limit before parsing anything."""
+        refused = refused_unparsed(context)
+        if refused is not None:
+            return refused
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}

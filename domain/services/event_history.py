@@ -40,9 +40,11 @@ def decode_event_cursor(cursor: str | None, job_id: uuid.UUID, field: str = "aft
     if cursor is None:
         return 0
     try:
+        if len(cursor) > 200:
+            raise ValueError("cursor too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, job, sequence = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if kind != _CURSOR_KIND or not isinstance(sequence, int) or sequence < 0:
+        if kind != _CURSOR_KIND or not isinstance(sequence, int) or not 0 <= sequence < 2**63:
             raise ValueError(cursor)
         cursor_job = uuid.UUID(job)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
