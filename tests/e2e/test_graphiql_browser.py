@@ -12,10 +12,15 @@ import pytest
 
 from domain.enums import JobEventType
 from schema.ids import encode_id
+from tests.conftest import require_tool
 from tests.support.browser import browser_page, chromium
 from tests.support.jobs import emit, seed_job
 
-pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    require_tool(chromium() is not None, "chromium", "apt-get install -y chromium; .ci/run does it")
+
 
 EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
 RESPONSE = "document.querySelector('.graphiql-response .CodeMirror')"

@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_tool
+
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or not (CLIENTS / "node_modules" / "graphql-http").is_dir(),
-    reason="needs node and `npm ci` in clients/",
-)
+
+@pytest.fixture(autouse=True)
+def _needs_node_clients() -> None:
+    require_tool(
+        shutil.which("node") is not None and (CLIENTS / "node_modules" / "graphql-http").is_dir(),
+        "node with clients/node_modules",
+        "`npm ci` in clients/; .ci/run does it",
+    )
 
 
 async def test_graphql_over_http_audits_pass(live_api) -> None:
