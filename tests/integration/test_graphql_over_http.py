@@ -45,26 +45,30 @@ async def test_media_type_follows_accept(http) -> None:
         assert response.headers["content-type"] == "application/json; charset=utf-8"
 
 
-async def test_request_errors_are_4xx_without_data_for_graphql_response_json(http) -> None:
+async def test_request_errors_are_4xx_without_data_for_graphql_response_json(http, api) -> None:
+    # with a key: a request without one is refused before validation (see test_anonymous.py)
+    auth = {"Authorization": f"Bearer {api.key}"}
     cases = {
         "{": "GRAPHQL_PARSE_FAILED",
         "{ nope }": "GRAPHQL_VALIDATION_FAILED",
     }
     for query, code in cases.items():
-        response = await http.post("/graphql", json={"query": query}, headers={"Accept": GQL})
+        response = await http.post(
+            "/graphql", json={"query": query}, headers={"Accept": GQL, **auth}
+        )
         assert response.status_code == 400
         assert "data" not in response.json()
         assert _codes(response) == [code]
-        legacy = await http.post("/graphql", json={"query": query})
+        legacy = await http.post("/graphql", json={"query": query}, headers=auth)
         assert legacy.status_code == 200
         assert legacy.json()["data"] is None and _codes(legacy) == [code]
     coercion = {
         "query": "query($n: String!) { __type(name: $n) { name } }",
         "variables": {"n": None},
     }
-    response = await http.post("/graphql", json=coercion, headers={"Accept": GQL})
+    response = await http.post("/graphql", json=coercion, headers={"Accept": GQL, **auth})
     assert response.status_code == 400 and _codes(response) == ["BAD_USER_INPUT"]
-    response = await http.post("/graphql", json=coercion)
+    response = await http.post("/graphql", json=coercion, headers=auth)
     assert response.status_code == 200 and _codes(response) == ["BAD_USER_INPUT"]
 
 
