@@ -1,0 +1,130 @@
+"""16-bit PCM WAV files: read, write, resample, as the voice adapters and the aligner need them.
+
+Speech engines answer in float arrays (the built-in voice), WAV files (OpenAI-compatible servers)
+or raw PCM (ElevenLabs ``pcm_*`` formats); everything is kept as mono 16-bit WAV on disk, and the
+aligner reads it back at 16 kHz. Resampling is band-limited (FFT), exact for whole clips.
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.adapters.providers.errors import PROVIDER_BAD_OUTPUT, ProviderError
+
+Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Pcm:
+    """Mono audio as float samples in [-1, 1] and their rate."""
+
+    samples: Samples
+    sample_rate: int
+
+    @property
+    def duration_seconds(self) -> float:
+        return len(self.samples) / self.sample_rate if self.sample_rate else 0.0
+
+
+def from_int16(data: bytes, sample_rate: int, channels: int = 1) -> Pcm:
+    """Raw little-endian 16-bit PCM (interleaved channels are averaged to mono)."""
+    usable = len(data) - len(data) % (2 * channels)
+    ints = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        ints = ints.reshape(-1, channels).mean(axis=1).astype(np.float32)
+    return Pcm(ints, sample_rate)
+
+
+def to_int16(pcm: Pcm) -> bytes:
+    """Little-endian 16-bit PCM of ``pcm`` (clipped)."""
+    scaled = np.clip(pcm.samples, -1.0, 1.0) * 32767.0
+    return bytes(np.round(scaled).astype("<i2").tobytes())
+
+
+def wav_bytes(pcm: Pcm) -> bytes:
+    """A mono 16-bit WAV file of ``pcm``."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(pcm.sample_rate)
+        out.writeframes(to_int16(pcm))
+    return buffer.getvalue()
+
+
+def write_wav(pcm: Pcm, path: Path) -> Path:
+    """Write ``pcm`` as a mono 16-bit WAV file."""
+    path.write_bytes(wav_bytes(pcm))
+    return path
+
+
+def parse_wav(data: bytes, *, provider: str = "") -> Pcm:
+    """The audio of a 16-bit PCM WAV file (anything else is ``PROVIDER_BAD_OUTPUT``)."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as source:
+            if source.getsampwidth() != 2:
+                raise ProviderError(
+                    PROVIDER_BAD_OUTPUT,
+                    f"the WAV audio has {8 * source.getsampwidth()}-bit samples, not 16-bit",
+                    retryable=False,
+                    provider=provider,
+                )
+            frames = source.readframes(source.getnframes())
+            return from_int16(frames, source.getframerate(), source.getnchannels())
+    except (wave.Error, EOFError) as exc:
+        raise ProviderError(
+            PROVIDER_BAD_OUTPUT, "the audio is not a WAV file", retryable=True, provider=provider
+        ) from exc
+
+
+def read_wav(path: Path) -> Pcm:
+    """The audio of a 16-bit PCM WAV file on disk."""
+    return parse_wav(path.read_bytes())
+
+
+def resample(pcm: Pcm, sample_rate: int) -> Pcm:
+    """``pcm`` at ``sample_rate`` (band-limited, by FFT over the whole clip)."""
+    if pcm.sample_rate == sample_rate or len(pcm.samples) == 0:
+        return Pcm(pcm.samples, sample_rate)
+    count = round(len(pcm.samples) * sample_rate / pcm.sample_rate)
+    spectrum = np.fft.rfft(pcm.samples.astype(np.float64))
+    bins = count // 2 + 1
+    if bins <= len(spectrum):
+        spectrum = spectrum[:bins]
+    else:
+        spectrum = np.concatenate([spectrum, np.zeros(bins - len(spectrum), spectrum.dtype)])
+    out = np.fft.irfft(spectrum, n=count) * (count / len(pcm.samples))
+    return Pcm(out.astype(np.float32), sample_rate)
+
+
+def concatenate(parts: list[Pcm], gaps_seconds: list[float] | None = None) -> Pcm:
+    """``parts`` (one rate) end to end, with ``gaps_seconds[i]`` of silence after part ``i``."""
+    if not parts:
+        return Pcm(np.zeros(0, np.float32), 24_000)
+    rate = parts[0].sample_rate
+    pieces: list[Samples] = []
+    for index, part in enumerate(parts):
+        pieces.append(resample(part, rate).samples)
+        gap = gaps_seconds[index] if gaps_seconds and index < len(gaps_seconds) else 0.0
+        if gap > 0:
+            pieces.append(np.zeros(round(gap * rate), np.float32))
+    return Pcm(np.concatenate(pieces).astype(np.float32), rate)
+
+
+__all__ = [
+    "Pcm",
+    "concatenate",
+    "from_int16",
+    "parse_wav",
+    "read_wav",
+    "resample",
+    "to_int16",
+    "wav_bytes",
+    "write_wav",
+]
