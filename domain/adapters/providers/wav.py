@@ -64,23 +64,43 @@ def write_wav(pcm: Pcm, path: Path) -> Path:
     return path
 
 
+def _bad_wav(message: str, provider: str) -> ProviderError:
+    return ProviderError(PROVIDER_BAD_OUTPUT, message, retryable=True, provider=provider)
+
+
 def parse_wav(data: bytes, *, provider: str = "") -> Pcm:
-    """The audio of a 16-bit PCM WAV file (anything else is ``PROVIDER_BAD_OUTPUT``)."""
-    try:
-        with wave.open(io.BytesIO(data), "rb") as source:
-            if source.getsampwidth() != 2:
+    """The audio of a 16-bit PCM WAV file (anything else is ``PROVIDER_BAD_OUTPUT``).
+
+    Streaming servers write WAV headers before they know the length (a data size of 0 or
+    0xFFFFFFFF): the data chunk then runs to the end of the file.
+    """
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise _bad_wav("the audio is not a WAV file", provider)
+    position = 12
+    channels = rate = bits = 0
+    while position + 8 <= len(data):
+        kind = data[position : position + 4]
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
+        body = position + 8
+        if kind == b"fmt " and size >= 16:
+            fmt_tag = int.from_bytes(data[body : body + 2], "little")
+            channels = int.from_bytes(data[body + 2 : body + 4], "little")
+            rate = int.from_bytes(data[body + 4 : body + 8], "little")
+            bits = int.from_bytes(data[body + 14 : body + 16], "little")
+            if fmt_tag not in (1, 0xFFFE) or bits != 16 or not channels or not rate:
                 raise ProviderError(
                     PROVIDER_BAD_OUTPUT,
-                    f"the WAV audio has {8 * source.getsampwidth()}-bit samples, not 16-bit",
+                    f"the WAV audio is not 16-bit PCM (format {fmt_tag}, {bits}-bit)",
                     retryable=False,
                     provider=provider,
                 )
-            frames = source.readframes(source.getnframes())
-            return from_int16(frames, source.getframerate(), source.getnchannels())
-    except (wave.Error, EOFError) as exc:
-        raise ProviderError(
-            PROVIDER_BAD_OUTPUT, "the audio is not a WAV file", retryable=True, provider=provider
-        ) from exc
+        elif kind == b"data":
+            if not rate:
+                break
+            end = len(data) if size in (0, 0xFFFFFFFF) else min(len(data), body + size)
+            return from_int16(data[body:end], rate, channels)
+        position = body + size + (size & 1)
+    raise _bad_wav("the WAV file has no audio data", provider)
 
 
 def read_wav(path: Path) -> Pcm:

