@@ -15,10 +15,7 @@ from typing import Protocol
 
 from domain.errors import Invalid
 from domain.rules.captions import WordTiming
-
-#: The slowest and fastest speaking rate a provider is asked for (1.0 = its natural pace).
-MIN_SPEED = 0.8
-MAX_SPEED = 1.2
+from domain.rules.narration import MAX_SPEED, MIN_SPEED
 
 
 class VoiceNotAvailable(Invalid):
