@@ -129,8 +129,8 @@ def fit_scenes(
         speaking = sum(s for s in speech if s > 0)
         fixed = sum(n for n, s in zip(needed, speech, strict=True) if s <= 0)
         pads = to_ms(LEAD_SECONDS + TAIL_SECONDS) * sum(1 for s in speech if s > 0)
-        room = total_ms - fixed - pads
-        speed = speaking * 1000 / room if room > 0 else math.inf
+        spare_ms = total_ms - fixed - pads
+        speed = speaking * 1000 / spare_ms if spare_ms > 0 else math.inf
         if speed > max_speed + 1e-9:
             at_max = sum(_needed_ms(s, max_speed) for s in speech)
             over = (at_max - total_ms) / 1000
@@ -141,6 +141,9 @@ def fit_scenes(
             )
         speed = math.ceil(speed * 1000) / 1000  # a little faster, never a little too slow
         needed = [_needed_ms(s, speed) for s in speech]
+        while sum(needed) > total_ms and speed < max_speed:  # rounding of each line to the ms
+            speed = min(max_speed, round(speed + 0.001, 3))
+            needed = [_needed_ms(s, speed) for s in speech]
     deficit = sum(max(0, n - p) for n, p in zip(needed, planned_ms, strict=True))
     room = [max(0, p - n) for n, p in zip(needed, planned_ms, strict=True)]
     taken = _share(deficit, room) if deficit else [0] * len(room)
