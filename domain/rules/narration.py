@@ -104,6 +104,16 @@ def _share(amount: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
+def _too_long(speech: Sequence[float], total_ms: int, max_speed: float) -> NarrationTooLong:
+    at_max = sum(_needed_ms(s, max_speed) for s in speech)
+    over = max(0.001, (at_max - total_ms) / 1000)
+    return NarrationTooLong(
+        f"the narration needs {at_max / 1000:.1f} s even at {max_speed:g}x speed, "
+        f"{over:.1f} s more than the ad's {total_ms / 1000:g} s: shorten the scripts by "
+        f"about {math.ceil(over * DEFAULT_WORDS_PER_SECOND)} words or lengthen the ad"
+    )
+
+
 def fit_scenes(
     planned: Sequence[float],
     speech: Sequence[float],
@@ -132,18 +142,14 @@ def fit_scenes(
         spare_ms = total_ms - fixed - pads
         speed = speaking * 1000 / spare_ms if spare_ms > 0 else math.inf
         if speed > max_speed + 1e-9:
-            at_max = sum(_needed_ms(s, max_speed) for s in speech)
-            over = (at_max - total_ms) / 1000
-            raise NarrationTooLong(
-                f"the narration needs {at_max / 1000:.1f} s even at {max_speed:g}x speed, "
-                f"{over:.1f} s more than the ad's {total_ms / 1000:g} s: shorten the scripts by "
-                f"about {math.ceil(over * units_per_second('en'))} words or lengthen the ad"
-            )
+            raise _too_long(speech, total_ms, max_speed)
         speed = math.ceil(speed * 1000) / 1000  # a little faster, never a little too slow
         needed = [_needed_ms(s, speed) for s in speech]
         while sum(needed) > total_ms and speed < max_speed:  # rounding of each line to the ms
             speed = min(max_speed, round(speed + 0.001, 3))
             needed = [_needed_ms(s, speed) for s in speech]
+        if sum(needed) > total_ms:
+            raise _too_long(speech, total_ms, max_speed)
     deficit = sum(max(0, n - p) for n, p in zip(needed, planned_ms, strict=True))
     room = [max(0, p - n) for n, p in zip(needed, planned_ms, strict=True)]
     taken = _share(deficit, room) if deficit else [0] * len(room)
