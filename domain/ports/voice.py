@@ -18,6 +18,10 @@ from domain.rules.captions import WordTiming
 from domain.rules.narration import MAX_SPEED, MIN_SPEED
 
 
+class AlignmentFailed(Exception):
+    """The text could not be found in the audio (the caller falls back to estimated timings)."""
+
+
 class VoiceNotAvailable(Invalid):
     """The voice (or its model) is not installed or not offered by the provider."""
 
@@ -59,7 +63,9 @@ class Speech:
     """What one synthesis produced: a mono 16-bit WAV file, its length, and what it cost.
 
     ``words`` are the provider's own timings when it gives them (ElevenLabs), else empty: the
-    caller then aligns the known text to the audio.
+    caller then aligns the known text to the audio. ``timing`` says where ``words`` came from:
+    ``"provider"``, ``"aligned"``, ``"phrases"`` (synthesised phrase by phrase) or ``"estimated"``
+    (spread over the speech by length, when alignment failed); empty without words.
     """
 
     path: Path
@@ -69,12 +75,14 @@ class Speech:
     voice: str
     words: tuple[WordTiming, ...] = ()
     cost_usd: float = 0.0
+    timing: str = ""
 
 
 class VoiceProvider(Protocol):
-    """Speaks narration lines."""
+    """Speaks narration lines; ``word_timings`` says whether it also says when each word is."""
 
     name: str
+    word_timings: bool
 
     def voices(self) -> tuple[VoiceInfo, ...]:
         """The voices this provider offers (only ones it can use without fetching anything)."""
@@ -97,13 +105,15 @@ class WordAligner(Protocol):
         ...
 
     async def align(self, audio: Path, text: str) -> tuple[WordTiming, ...]:
-        """Timings of the written words of ``text`` in ``audio`` (all of them, in order)."""
+        """Timings of the written words of ``text`` in ``audio`` (all of them, in order);
+        :class:`AlignmentFailed` when the text is not found in it."""
         ...
 
 
 __all__ = [
     "MAX_SPEED",
     "MIN_SPEED",
+    "AlignmentFailed",
     "Speech",
     "SpeechRequest",
     "VoiceInfo",

@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from domain.adapters.providers.errors import PROVIDER_FAILED, ProviderError
 from domain.adapters.providers.spoken_words import rough_phones, spoken_words
 from domain.adapters.providers.wav import Pcm, read_wav, resample, to_int16
-from domain.ports.voice import WordTiming
+from domain.ports.voice import AlignmentFailed, WordTiming
 
 ALIGNER = "pocketsphinx"
 _RATE = 16_000
@@ -23,16 +22,12 @@ _FRAMES_PER_SECOND = 100
 _FILLERS = {"<s>", "</s>", "<sil>", "[NOISE]", "(NULL)"}
 
 
-def _failed(message: str) -> ProviderError:
-    return ProviderError(PROVIDER_FAILED, message, retryable=False, provider=ALIGNER)
-
-
 def align_pcm(pcm: Pcm, text: str) -> tuple[WordTiming, ...]:
-    """Timings of the written words of ``text`` in ``pcm`` (``PROVIDER_FAILED`` if not found)."""
+    """Timings of the written words of ``text`` in ``pcm`` (:class:`AlignmentFailed` if not found)."""
     try:
         from pocketsphinx import Decoder
     except ImportError as exc:  # pragma: no cover - a runtime dependency
-        raise _failed("alignment needs the pocketsphinx package") from exc
+        raise AlignmentFailed("alignment needs the pocketsphinx package") from exc
     written = text.split()
     spoken = [spoken_words(word) for word in written]
     flat = [word for words in spoken for word in words]
@@ -52,7 +47,7 @@ def align_pcm(pcm: Pcm, text: str) -> tuple[WordTiming, ...]:
         if segment.word not in _FILLERS
     ]
     if [name for name, _, _ in found] != flat:
-        raise _failed("the text could not be aligned to the audio")
+        raise AlignmentFailed("the text could not be aligned to the audio")
     timings: list[WordTiming] = []
     position = 0
     last_end = 0.0

@@ -68,6 +68,7 @@ class BuiltinVoice:
     """A ``VoiceProvider`` speaking English offline with hibari-tts (free)."""
 
     name = PROVIDER
+    word_timings = False
 
     def __init__(self, *, threads: int = 1) -> None:
         self.threads = threads

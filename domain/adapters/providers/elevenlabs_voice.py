@@ -92,6 +92,7 @@ class ElevenLabsVoice:
         self.model = model
         self.price = price or Price()
         self.name = f"{PROVIDER}:{model}"
+        self.word_timings = True
 
     def voices(self) -> tuple[VoiceInfo, ...]:
         return self.config.voices
@@ -138,6 +139,7 @@ class ElevenLabsVoice:
             voice=voice,
             words=words,
             cost_usd=self.estimate_usd(request),
+            timing="provider" if words else "",
         )
 
 

@@ -45,6 +45,7 @@ class OpenAIVoice:
         self.price = price or Price()
         self.voice_ids = voice_ids
         self.name = f"{PROVIDER}:{model}"
+        self.word_timings = False
 
     def voices(self) -> tuple[VoiceInfo, ...]:
         return tuple(VoiceInfo(id=v, language="*", name=v.title()) for v in self.voice_ids)
