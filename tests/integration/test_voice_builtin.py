@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import itertools
 import sys
 import urllib.request
 from pathlib import Path
@@ -134,6 +135,14 @@ def test_alignment_finds_each_phrase_where_it_is_spoken(
         )
         assert abs(phrase.end - (offset + end)) <= 0.1, (phrase.text, phrase.end, offset + end)
         offset += part.duration_seconds + gap
+
+
+def test_every_ad_line_aligns(voice: BuiltinVoice, tmp_path: Path) -> None:
+    for index, line in enumerate(AD_LINES):
+        speech = speak(voice, line, tmp_path / f"{index}.wav")
+        words = align_pcm(read_wav(speech.path), line)
+        assert [w.text for w in words] == line.split()
+        assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(words))
 
 
 def test_aligner_port(voice: BuiltinVoice, tmp_path: Path) -> None:

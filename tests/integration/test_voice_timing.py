@@ -13,13 +13,8 @@ from domain.adapters.providers.builtin_voice import BuiltinVoice
 from domain.adapters.providers.elevenlabs_voice import ElevenLabsConfig, ElevenLabsVoice
 from domain.adapters.providers.openai_planner import OpenAIConfig
 from domain.adapters.providers.openai_voice import OpenAIVoice
-from domain.adapters.providers.timed_voice import (
-    PHRASE_GAP_SECONDS,
-    TimedVoice,
-    phrase_texts,
-    speech_span,
-)
-from domain.adapters.providers.wav import read_wav
+from domain.adapters.providers.timed_voice import PHRASE_GAP_SECONDS, TimedVoice, phrase_texts
+from domain.adapters.providers.wav import read_wav, speech_span
 from domain.ports.voice import AlignmentFailed, SpeechRequest, WordTiming
 from domain.rules.captions import caption_cues, phrases
 from domain.rules.pricing import Price

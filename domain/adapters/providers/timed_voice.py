@@ -17,9 +17,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from domain.adapters.providers.wav import Pcm, concatenate, read_wav, write_wav
+from domain.adapters.providers.wav import Pcm, concatenate, read_wav, speech_span, write_wav
 from domain.ports.voice import (
     AlignmentFailed,
     Speech,
@@ -32,20 +30,6 @@ from domain.rules.captions import WordTiming, phrases, shift, spread_words
 
 #: Silence between two phrases synthesised one by one.
 PHRASE_GAP_SECONDS = 0.12
-_SILENT = 10 ** (-45 / 20)  # below -45 dBFS a 10 ms window is silence
-
-
-def speech_span(pcm: Pcm) -> tuple[float, float]:
-    """Where ``pcm`` is audible: the first and last 10 ms window above -45 dBFS."""
-    window = max(1, pcm.sample_rate // 100)
-    count = len(pcm.samples) // window
-    if count == 0:
-        return 0.0, pcm.duration_seconds
-    frames = pcm.samples[: count * window].reshape(count, window).astype(np.float64)
-    loud = np.flatnonzero(np.sqrt((frames**2).mean(axis=1)) > _SILENT)
-    if loud.size == 0:
-        return 0.0, pcm.duration_seconds
-    return float(loud[0]) / 100, float(loud[-1] + 1) / 100
 
 
 def phrase_texts(text: str) -> list[str]:
@@ -135,4 +119,4 @@ def _part(request: SpeechRequest, text: str) -> SpeechRequest:
     return SpeechRequest(text, request.voice, request.language, request.speed, request.seed)
 
 
-__all__ = ["PHRASE_GAP_SECONDS", "TimedVoice", "phrase_texts", "speech_span"]
+__all__ = ["PHRASE_GAP_SECONDS", "TimedVoice", "phrase_texts"]

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from domain.adapters.providers.errors import PROVIDER_BAD_OUTPUT, ProviderError
 
 Samples = npt.NDArray[np.float32]
+_SILENT = 10 ** (-45 / 20)  # below -45 dBFS a 10 ms window is silence
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,19 @@ def resample(pcm: Pcm, sample_rate: int) -> Pcm:
     return Pcm(out.astype(np.float32), sample_rate)
 
 
+def speech_span(pcm: Pcm) -> tuple[float, float]:
+    """Where ``pcm`` is audible: the first and last 10 ms window above -45 dBFS."""
+    window = max(1, pcm.sample_rate // 100)
+    count = len(pcm.samples) // window
+    if count == 0:
+        return 0.0, pcm.duration_seconds
+    frames = pcm.samples[: count * window].reshape(count, window).astype(np.float64)
+    loud = np.flatnonzero(np.sqrt((frames**2).mean(axis=1)) > _SILENT)
+    if loud.size == 0:
+        return 0.0, pcm.duration_seconds
+    return float(loud[0]) / 100, float(loud[-1] + 1) / 100
+
+
 def concatenate(parts: list[Pcm], gaps_seconds: list[float] | None = None) -> Pcm:
     """``parts`` (one rate) end to end, with ``gaps_seconds[i]`` of silence after part ``i``."""
     if not parts:
@@ -144,6 +158,7 @@ __all__ = [
     "parse_wav",
     "read_wav",
     "resample",
+    "speech_span",
     "to_int16",
     "wav_bytes",
     "write_wav",
