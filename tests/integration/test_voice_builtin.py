@@ -19,8 +19,11 @@ from domain.ports.voice import SpeechRequest, VoiceNotAvailable
 from domain.rules.captions import caption_cues, phrases
 from tests.support.speech import AD_LINES, transcribe, word_error_rate
 
-#: Measured on the ten AD_LINES with pocketsphinx's bundled model: 7.0 % (hibari "heart");
-#: the rejected candidates scored 23.3 % (piper-tts, en_US-joe-medium) and 82.6 % (espeak-ng).
+#: Measured on the ten AD_LINES with pocketsphinx's bundled model: 7.0 % (hibari "heart", seeded,
+#: the same on every run); the rejected candidates scored 14 to 23 % (piper-tts with
+#: en_US-joe-medium: its synthesis is random, so the figure moves between runs) and 82.6 %
+#: (espeak-ng). The bound leaves room for another onnxruntime or numpy build, not for a worse voice.
+BUILTIN_WER = 0.07
 BUILTIN_MAX_WER = 0.12
 
 
@@ -170,4 +173,4 @@ def test_rejected_candidates_are_less_intelligible(candidate: str) -> None:
 
     synth = CANDIDATES[candidate][1]()
     pairs = [(line, transcribe(synth(line))) for line in AD_LINES]
-    assert word_error_rate(pairs) > BUILTIN_MAX_WER
+    assert word_error_rate(pairs) > BUILTIN_WER

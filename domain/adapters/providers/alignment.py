@@ -12,7 +12,9 @@ audible. Runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
+from typing import Any
 
 from domain.adapters.providers.spoken_words import rough_phones, spoken_words
 from domain.adapters.providers.wav import Pcm, read_wav, resample, speech_span, to_int16
@@ -24,30 +26,44 @@ _FPS = 100  # pocketsphinx frames per second
 _SILENCE = {"<sil>", "[NOISE]", "++NOISE++", "<noise>"}
 
 
+_decoder: Any = None
+_lock = threading.Lock()
+
+
+def _loaded_decoder() -> Any:
+    """One decoder per process (loading the model takes seconds; aligning takes far less)."""
+    global _decoder
+    if _decoder is None:
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as exc:  # pragma: no cover - a runtime dependency
+            raise AlignmentFailed("alignment needs the pocketsphinx package") from exc
+        _decoder = Decoder(samprate=_RATE, loglevel="FATAL", lm=None)
+    return _decoder
+
+
 def align_pcm(pcm: Pcm, text: str) -> tuple[WordTiming, ...]:
     """Timings of the written words of ``text`` in ``pcm`` (:class:`AlignmentFailed` if not found)."""
-    try:
-        from pocketsphinx import Decoder
-    except ImportError as exc:  # pragma: no cover - a runtime dependency
-        raise AlignmentFailed("alignment needs the pocketsphinx package") from exc
     written = text.split()
     spoken = [spoken_words(word) for word in written]
     flat = [word for words in spoken for word in words]
     if not flat:
         return ()
-    decoder = Decoder(samprate=_RATE, loglevel="FATAL")
-    for word in set(flat):
-        if decoder.lookup_word(word) is None:
-            decoder.add_word(word, rough_phones(word), False)
-    decoder.set_align_text(" ".join(flat))
-    decoder.start_utt()
-    decoder.process_raw(to_int16(resample(pcm, _RATE)), full_utt=True)
-    decoder.end_utt()
-    segments = [
-        (segment.word.split("(")[0], segment.start_frame / _FPS, (segment.end_frame + 1) / _FPS)
-        for segment in decoder.seg()
-        if segment.word not in ("<s>", "</s>", "(NULL)")
-    ]
+    audio = to_int16(resample(pcm, _RATE))
+    with _lock:
+        decoder = _loaded_decoder()
+        for word in set(flat):
+            if decoder.lookup_word(word) is None:
+                decoder.add_word(word, rough_phones(word), False)
+        decoder.set_align_text(" ".join(flat))
+        decoder.start_utt()
+        decoder.process_raw(audio, full_utt=True)
+        decoder.end_utt()
+        segments = [
+            (seg.word.split("(")[0], seg.start_frame / _FPS, (seg.end_frame + 1) / _FPS)
+            for seg in decoder.seg()
+            if seg.word not in ("<s>", "</s>", "(NULL)")
+        ]
     spans = _match(flat, segments, speech_span(pcm))
     timings: list[WordTiming] = []
     position = 0
