@@ -15,7 +15,6 @@ en_US-joe voice (GPL-3.0 engine, 2x real time) and 83 % for espeak-ng (GPL-3.0, 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -104,7 +103,6 @@ class BuiltinVoice:
             engine = self._engines.get(voice)
             if engine is None:
                 model = installed_model(voice)
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from hibari import Hibari
 
                 engine = Hibari(voice=voice, model=str(model), threads=self.threads)
