@@ -255,8 +255,14 @@ def to_webvtt(found: Sequence[Cue], *, highlight: bool = False) -> str:
     for cue in found:
         if highlight and cue.words:
             parts = [_vtt_text(cue.words[0].text)]
+            last = cue.start_frame
             for mark in cue.words[1:]:
-                parts.append(f"<{_clock(mark.start_frame, cue.fps, '.')}>{_vtt_text(mark.text)}")
+                # a timestamp tag must be later than the one before it (and the cue's start)
+                tag = (
+                    f"<{_clock(mark.start_frame, cue.fps, '.')}>" if mark.start_frame > last else ""
+                )
+                last = max(last, mark.start_frame)
+                parts.append(f"{tag}{_vtt_text(mark.text)}")
             text = " ".join(parts)
         else:
             text = _vtt_text(cue.text)

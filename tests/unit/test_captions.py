@@ -126,6 +126,13 @@ def test_webvtt_highlight_tags_each_word():
     )
 
 
+def test_webvtt_highlight_tags_only_move_forward():
+    words = (WordTiming("a", 0.0, 0.01), WordTiming("b", 0.005, 0.02), WordTiming("c", 0.5, 1.0))
+    assert to_webvtt(caption_cues(words, 30), highlight=True) == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\na b <00:00:00.500>c\n"
+    )
+
+
 def test_word_marks_cover_the_cue_without_gaps():
     result = caption_cues(timed("Sleep better tonight with soft sheets", start=0.4), 30)
     for cue in result:
