@@ -7,9 +7,9 @@ one that is not installed is a :class:`~domain.ports.voice.VoiceNotAvailable` er
 missing package or model file. Synthesis runs in a worker thread (about 100x real time on one
 core when the machine is idle); the engine is loaded once per voice and reused.
 
-Why hibari (measured on ten ad lines, pocketsphinx as the listener, one core, see
-``bench/bench_voice.py --compare``): word error rate 7 % against 23 % for piper-tts with the
-en_US-joe voice (GPL-3.0 engine, 2x real time) and 83 % for espeak-ng (GPL-3.0, robotic).
+Why hibari (ten ad lines, pocketsphinx as the listener, one core; ``docs/voice.md``): a word
+error rate of 7 %, against 14 to 23 % for piper-tts with the en_US-joe voice (a GPL-3.0 engine,
+2x real time) and 83 % for espeak-ng (GPL-3.0, robotic).
 """
 
 from __future__ import annotations
