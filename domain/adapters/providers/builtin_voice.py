@@ -4,8 +4,9 @@ model, lexicon and phonemizer ship inside its wheel.
 Only voices already on disk are offered: ``heart`` (American English, female) is in the wheel;
 hibari's other voices download on first use, which this adapter never lets happen: asking for
 one that is not installed is a :class:`~domain.ports.voice.VoiceNotAvailable` error, and so is a
-missing package or model file. Synthesis runs in a worker thread (about 100x real time on one
-core when the machine is idle); the engine is loaded once per voice and reused.
+missing package or model file. Synthesis runs in a worker thread (42x real time per CPU second
+measured here; its author reports about 130x on an idle core); the engine is loaded once per
+voice and reused.
 
 Why hibari (ten ad lines, pocketsphinx as the listener, one core; ``docs/voice.md``): a word
 error rate of 7 %, against 14 to 23 % for piper-tts with the en_US-joe voice (a GPL-3.0 engine,
