@@ -106,8 +106,9 @@ async def _seed(key: str) -> str:
     from domain.bootstrap import build_container
     from domain.enums import AspectRatio, JobEventType
     from domain.models import Campaign, Client, Job
-    from domain.services.events import commit_and_publish, record_job_event
+    from domain.services.events import record_job_event
     from domain.services.tenancy import authenticate
+    from domain.services.unit_of_work import UnitOfWork
     from domain.settings import Settings
 
     container = await build_container(Settings())
@@ -133,7 +134,7 @@ async def _seed(key: str) -> str:
             session.add(job)
             await session.flush()
             await record_job_event(session, job, JobEventType.JOB_CREATED)
-            await commit_and_publish(session, None)
+            await UnitOfWork.of(session).commit()
             return str(job.id)
     finally:
         await container.close()
@@ -174,7 +175,7 @@ async def _publish(job_id: str, count: int, rate: float, final: bool) -> dict[st
                     f"event {i}",
                 )
                 await session.commit()
-            # Publish after commit, as commit_and_publish does; the clock starts here.
+            # Publish after commit, as the unit of work does; the clock starts here.
             sent = time.monotonic_ns()
             await container.bus.publish(job_channel(key), event_message(event))
             published[event.sequence] = sent
@@ -406,7 +407,7 @@ async def drive(args: argparse.Namespace) -> int:
         }
         for name in ("ADREEL_DATABASE_URL", "ADREEL_STORAGE_URL"):
             env.pop(name, None)
-        cli = [sys.executable, "-c", "import sys, server; sys.exit(server.main())"]
+        cli = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
         key = subprocess.run(
             [*cli, "keys", "create", "--org", "bench"],
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,

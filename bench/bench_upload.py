@@ -161,7 +161,7 @@ def main() -> int:
         }
         for name in ("ADREEL_DATABASE_URL", "ADREEL_REDIS_URL", "ADREEL_STORAGE_URL"):
             env.pop(name, None)
-        cli = [sys.executable, "-c", "import sys, server; sys.exit(server.main())"]
+        cli = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
         key = subprocess.run(
             [*cli, "keys", "create", "--org", "bench"],
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "adreel-development-secret-change-me"
+from domain.security.secret_file import SECRET_FILE, load_or_create_secret
 
 
 class Settings(BaseSettings):
@@ -20,8 +21,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = DEVELOPMENT_SECRET
+    # unset: a random secret generated once into <data_dir>/secret_key (owner-only) and reused
+    secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    # browser origins allowed to call the API (CORS): a JSON list or comma-separated; development
+    # also allows any port of http://localhost and http://127.0.0.1
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # storage: unset = local directory under data_dir; s3://bucket/prefix for S3-compatible stores
     storage_url: str | None = None
@@ -52,9 +57,17 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
+    # fields a document stands for once its fragments are expanded (each spread counted)
+    max_expanded_fields: int = 5000
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    # automatic persisted queries: entries kept in memory per process, lifetime in Redis
+    persisted_query_cache_size: int = Field(default=1000, ge=1)
+    persisted_query_ttl_seconds: int = Field(default=86400, ge=1)
+    # requests without a valid key, per client address (introspection, refusals)
+    anonymous_rate_limit_per_minute: int = 60
+    anonymous_rate_limit_burst: int = 60
 
     # embedded runner
     runner_concurrency: int = 2
@@ -113,9 +126,19 @@ class Settings(BaseSettings):
     # frame size of key images, clips, the composition and the default render (the short side)
     render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET:
+        if self.env == "production" and not self.secret_key:
             raise ValueError(
                 "ADREEL_SECRET_KEY must be set to a real secret when ADREEL_ENV=production"
             )
@@ -142,10 +165,18 @@ class Settings(BaseSettings):
         """Scratch space for FFmpeg inputs and outputs (emptied after every stage)."""
         return self.work_dir or self.data_dir / "tmp" / "pipeline"
 
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the generated secret is kept when ``ADREEL_SECRET_KEY`` is not set."""
+        return self.data_dir / SECRET_FILE
+
     def ensure_dirs(self) -> None:
-        """Create the data directory tree (called by the CLI and the server start-up, never on import)."""
+        """Create the data directory tree and, without ``ADREEL_SECRET_KEY``, load or generate
+        the secret kept in it (called by the CLI and the server start-up, never on import)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.storage_dir.mkdir(parents=True, exist_ok=True)
+        if not self.secret_key:
+            self.secret_key = load_or_create_secret(self.secret_key_file)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -153,4 +184,4 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-__all__ = ["DEVELOPMENT_SECRET", "Field", "Settings", "load_settings"]
+__all__ = ["Field", "Settings", "load_settings"]

@@ -10,17 +10,15 @@ from typing import Any
 
 import strawberry
 
-from domain.adapters.assets import asset_deps, url_fetcher
-from domain.enums import AssetKind as AssetKindEnum
-from domain.enums import AssetRole as AssetRoleEnum
-from domain.errors import DomainError, Invalid
+from domain.errors import Invalid
 from domain.models import Asset as AssetModel
+from domain.ports.queue import IMPORT_ASSET
 from domain.security.signing import UrlSigner, new_nonce
 from domain.services import assets as service
 from domain.services.pagination import PageRequest, fetch_page
 from resolvers.context import Context, context_of
+from resolvers.payloads import user_errors_as
 from schema.enums import AssetKind, AssetRole
-from schema.errors import user_errors
 from schema.ids import decode_id, encode_id
 from schema.pagination import Connection, connection
 from schema.types.assets import (
@@ -43,8 +41,8 @@ def _owner_ids(
     return client, campaign
 
 
-def _role(value: Any) -> AssetRoleEnum | None:
-    return AssetRoleEnum(value) if value is not None else None
+def _role(value: Any) -> AssetRole | None:
+    return AssetRole(value) if value is not None else None
 
 
 async def _upload_chunks(file: Any, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
@@ -64,8 +62,8 @@ class AssetQueries:
         before: str | None = None,
         client_id: strawberry.ID | None = None,
         campaign_id: strawberry.ID | None = None,
-        kind: AssetKind | None = None,  # type: ignore[valid-type]
-        role: AssetRole | None = None,  # type: ignore[valid-type]
+        kind: AssetKind | None = None,
+        role: AssetRole | None = None,
     ) -> Connection[Asset]:
         ctx = context_of(info)
         req = PageRequest.of(first, after, last, before)
@@ -74,7 +72,7 @@ class AssetQueries:
             ctx.org_id,
             client_id=client,
             campaign_id=campaign,
-            kind=AssetKindEnum(kind) if kind is not None else None,
+            kind=AssetKind(kind) if kind is not None else None,
             role=_role(role),
         )
         page = await fetch_page(ctx.session, stmt, AssetModel, req)
@@ -91,23 +89,20 @@ class AssetMutations:
             "has these exact bytes."
         )
     )
+    @user_errors_as(AssetPayload, rollback=True)
     async def upload_asset(self, info: strawberry.Info, input: UploadAssetInput) -> AssetPayload:
         ctx = context_of(info)
-        try:
-            client, campaign = _owner_ids(input.client_id, input.campaign_id)
-            result = await service.upload_asset(
-                ctx.session,
-                asset_deps(ctx.container),
-                org_id=ctx.org_id,
-                client_id=client,
-                campaign_id=campaign,
-                role=_role(input.role),
-                filename=getattr(input.file, "filename", None),
-                chunks=_upload_chunks(input.file),
-            )
-        except DomainError as exc:
-            await ctx.session.rollback()
-            return AssetPayload(user_errors=user_errors(exc))
+        client, campaign = _owner_ids(input.client_id, input.campaign_id)
+        result = await service.upload_asset(
+            ctx.session,
+            ctx.container.assets,
+            org_id=ctx.org_id,
+            client_id=client,
+            campaign_id=campaign,
+            role=_role(input.role),
+            filename=getattr(input.file, "filename", None),
+            chunks=_upload_chunks(input.file),
+        )
         return AssetPayload(asset=Asset.from_model(result.asset), duplicate=result.duplicate)
 
     @strawberry.mutation(
@@ -116,29 +111,26 @@ class AssetMutations:
             "PUT (exactly byteSize bytes) until expiresAt."
         )
     )
+    @user_errors_as(CreateAssetUploadPayload, rollback=True)
     async def create_asset_upload(
         self, info: strawberry.Info, input: CreateAssetUploadInput
     ) -> CreateAssetUploadPayload:
         ctx = context_of(info)
         settings = ctx.container.settings
-        try:
-            client, campaign = _owner_ids(input.client_id, input.campaign_id)
-            if input.byte_size != int(input.byte_size):
-                raise Invalid("byteSize must be a whole number", ["byteSize"])
-            row = await service.create_pending_asset(
-                ctx.session,
-                asset_deps(ctx.container),
-                org_id=ctx.org_id,
-                client_id=client,
-                campaign_id=campaign,
-                role=_role(input.role),
-                filename=input.filename,
-                content_type=input.content_type,
-                byte_size=int(input.byte_size),
-            )
-        except DomainError as exc:
-            await ctx.session.rollback()
-            return CreateAssetUploadPayload(user_errors=user_errors(exc))
+        client, campaign = _owner_ids(input.client_id, input.campaign_id)
+        if input.byte_size != int(input.byte_size):
+            raise Invalid("byteSize must be a whole number", ["byteSize"])
+        row = await service.create_pending_asset(
+            ctx.session,
+            ctx.container.assets,
+            org_id=ctx.org_id,
+            client_id=client,
+            campaign_id=campaign,
+            role=_role(input.role),
+            filename=input.filename,
+            content_type=input.content_type,
+            byte_size=int(input.byte_size),
+        )
         expires = int(time.time()) + settings.upload_url_ttl_seconds
         url = UrlSigner(settings.secret_key).upload_url(
             str(row.id), new_nonce(), expires, base=settings.public_url
@@ -155,48 +147,40 @@ class AssetMutations:
             "runs in the background and the asset turns READY or FAILED (see its error)."
         )
     )
+    @user_errors_as(AssetPayload, rollback=True)
     async def import_asset_from_url(
         self, info: strawberry.Info, input: ImportAssetFromUrlInput
     ) -> AssetPayload:
         ctx = context_of(info)
-        try:
-            url_fetcher(ctx.container).check_url(input.url)
-            client, campaign = _owner_ids(input.client_id, input.campaign_id)
-            row = await service.create_pending_asset(
-                ctx.session,
-                asset_deps(ctx.container),
-                org_id=ctx.org_id,
-                client_id=client,
-                campaign_id=campaign,
-                role=_role(input.role),
-                filename=input.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or None,
-                source_url=input.url,
-            )
-        except DomainError as exc:
-            await ctx.session.rollback()
-            return AssetPayload(user_errors=user_errors(exc))
+        ctx.container.fetcher.check_url(input.url)
+        client, campaign = _owner_ids(input.client_id, input.campaign_id)
+        row = await service.create_pending_asset(
+            ctx.session,
+            ctx.container.assets,
+            org_id=ctx.org_id,
+            client_id=client,
+            campaign_id=campaign,
+            role=_role(input.role),
+            filename=input.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or None,
+            source_url=input.url,
+        )
         await _enqueue_import(ctx, row.id)
         return AssetPayload(asset=Asset.from_model(row))
 
     @strawberry.mutation(
         description="Delete an asset and its stored files; INVALID_STATE while a job uses it."
     )
+    @user_errors_as(DeleteAssetPayload, rollback=True)
     async def delete_asset(
         self, info: strawberry.Info, input: DeleteAssetInput
     ) -> DeleteAssetPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.asset_id, "Asset", "assetId")
-            await service.delete_asset(ctx.session, ctx.container.storage, ctx.org_id, key)
-        except DomainError as exc:
-            await ctx.session.rollback()
-            return DeleteAssetPayload(user_errors=user_errors(exc))
+        key = decode_id(input.asset_id, "Asset", "assetId")
+        await service.delete_asset(ctx.session, ctx.container.storage, ctx.org_id, key)
         return DeleteAssetPayload(deleted_asset_id=encode_id("Asset", key))
 
 
 async def _enqueue_import(ctx: Context, asset_id: uuid.UUID) -> None:
     queue = ctx.container.queue
     assert queue is not None, "the server wires a task queue before serving"
-    await queue.enqueue(
-        service.IMPORT_TASK, key=service.import_task_key(asset_id), asset_id=str(asset_id)
-    )
+    await queue.enqueue(IMPORT_ASSET, key=service.import_task_key(asset_id), asset_id=str(asset_id))

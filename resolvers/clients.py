@@ -6,16 +6,14 @@ from typing import Any
 
 import strawberry
 
-from domain.enums import CampaignStatus as CampaignStatusEnum
-from domain.errors import DomainError
 from domain.models import Campaign as CampaignModel
 from domain.models import Client as ClientModel
 from domain.services import clients as service
 from domain.services.pagination import PageRequest, fetch_page
 from resolvers.context import context_of
 from resolvers.mutations import in_transaction
+from resolvers.payloads import user_errors_as
 from schema.enums import CampaignStatus
-from schema.errors import user_errors
 from schema.ids import decode_id, encode_id
 from schema.pagination import Connection, connection
 from schema.types.clients import (
@@ -71,7 +69,7 @@ class ClientQueries:
         last: int | None = None,
         before: str | None = None,
         client_id: strawberry.ID | None = None,
-        status: CampaignStatus | None = None,  # type: ignore[valid-type]
+        status: CampaignStatus | None = None,
     ) -> Connection[Campaign]:
         ctx = context_of(info)
         req = PageRequest.of(first, after, last, before)
@@ -84,25 +82,24 @@ class ClientQueries:
 @strawberry.type
 class ClientMutations:
     @strawberry.mutation
+    @user_errors_as(ClientPayload)
     async def create_client(self, info: strawberry.Info, input: CreateClientInput) -> ClientPayload:
         ctx = context_of(info)
-        try:
-            row = await in_transaction(
-                ctx,
-                lambda s: service.create_client(
-                    s,
-                    ctx.org_id,
-                    name=input.name,
-                    website=input.website,
-                    industry=input.industry,
-                    brand_colors=input.brand_colors,
-                ),
-            )
-        except DomainError as exc:
-            return ClientPayload(user_errors=user_errors(exc))
+        row = await in_transaction(
+            ctx,
+            lambda s: service.create_client(
+                s,
+                ctx.org_id,
+                name=input.name,
+                website=input.website,
+                industry=input.industry,
+                brand_colors=input.brand_colors,
+            ),
+        )
         return ClientPayload(client=Client.from_model(row))
 
     @strawberry.mutation
+    @user_errors_as(ClientPayload)
     async def update_client(self, info: strawberry.Info, input: UpdateClientInput) -> ClientPayload:
         ctx = context_of(info)
         changes = changes_of(
@@ -114,53 +111,47 @@ class ClientMutations:
                 "brand_colors": "brand_colors",
             },
         )
-        try:
-            key = decode_id(input.client_id, "Client", "clientId")
-            row = await in_transaction(
-                ctx, lambda s: service.update_client(s, ctx.org_id, key, changes)
-            )
-        except DomainError as exc:
-            return ClientPayload(user_errors=user_errors(exc))
+        key = decode_id(input.client_id, "Client", "clientId")
+        row = await in_transaction(
+            ctx, lambda s: service.update_client(s, ctx.org_id, key, changes)
+        )
         return ClientPayload(client=Client.from_model(row))
 
     @strawberry.mutation(
         description="Delete a client; refused with INVALID_STATE while it has campaigns."
     )
+    @user_errors_as(DeleteClientPayload)
     async def delete_client(
         self, info: strawberry.Info, input: DeleteClientInput
     ) -> DeleteClientPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.client_id, "Client", "clientId")
-            await in_transaction(ctx, lambda s: service.delete_client(s, ctx.org_id, key))
-        except DomainError as exc:
-            return DeleteClientPayload(user_errors=user_errors(exc))
+        key = decode_id(input.client_id, "Client", "clientId")
+        await in_transaction(ctx, lambda s: service.delete_client(s, ctx.org_id, key))
         return DeleteClientPayload(deleted_client_id=encode_id("Client", key))
 
     @strawberry.mutation
+    @user_errors_as(CampaignPayload)
     async def create_campaign(
         self, info: strawberry.Info, input: CreateCampaignInput
     ) -> CampaignPayload:
         ctx = context_of(info)
-        try:
-            client_key = decode_id(input.client_id, "Client", "clientId")
-            row = await in_transaction(
-                ctx,
-                lambda s: service.create_campaign(
-                    s,
-                    ctx.org_id,
-                    client_id=client_key,
-                    name=input.name,
-                    objective=input.objective,
-                    status=CampaignStatusEnum(input.status),
-                    budget_usd=input.budget_usd,
-                ),
-            )
-        except DomainError as exc:
-            return CampaignPayload(user_errors=user_errors(exc))
+        client_key = decode_id(input.client_id, "Client", "clientId")
+        row = await in_transaction(
+            ctx,
+            lambda s: service.create_campaign(
+                s,
+                ctx.org_id,
+                client_id=client_key,
+                name=input.name,
+                objective=input.objective,
+                status=CampaignStatus(input.status),
+                budget_usd=input.budget_usd,
+            ),
+        )
         return CampaignPayload(campaign=Campaign.from_model(row))
 
     @strawberry.mutation
+    @user_errors_as(CampaignPayload)
     async def update_campaign(
         self, info: strawberry.Info, input: UpdateCampaignInput
     ) -> CampaignPayload:
@@ -174,25 +165,20 @@ class ClientMutations:
                 "budget_usd": "budget_usd",
             },
         )
-        try:
-            key = decode_id(input.campaign_id, "Campaign", "campaignId")
-            row = await in_transaction(
-                ctx, lambda s: service.update_campaign(s, ctx.org_id, key, changes)
-            )
-        except DomainError as exc:
-            return CampaignPayload(user_errors=user_errors(exc))
+        key = decode_id(input.campaign_id, "Campaign", "campaignId")
+        row = await in_transaction(
+            ctx, lambda s: service.update_campaign(s, ctx.org_id, key, changes)
+        )
         return CampaignPayload(campaign=Campaign.from_model(row))
 
     @strawberry.mutation(
         description="Delete a campaign; refused with INVALID_STATE once it has jobs."
     )
+    @user_errors_as(DeleteCampaignPayload)
     async def delete_campaign(
         self, info: strawberry.Info, input: DeleteCampaignInput
     ) -> DeleteCampaignPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.campaign_id, "Campaign", "campaignId")
-            await in_transaction(ctx, lambda s: service.delete_campaign(s, ctx.org_id, key))
-        except DomainError as exc:
-            return DeleteCampaignPayload(user_errors=user_errors(exc))
+        key = decode_id(input.campaign_id, "Campaign", "campaignId")
+        await in_transaction(ctx, lambda s: service.delete_campaign(s, ctx.org_id, key))
         return DeleteCampaignPayload(deleted_campaign_id=encode_id("Campaign", key))

@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
-from starlette.responses import Response
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import AuthenticationError, DomainError, ErrorCode
+from domain.errors import AuthenticationError, DomainError
+from resolvers.admission import refusal, root_fields
 from resolvers.context import Context
 
 log = logging.getLogger("adreel.graphql")
-
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type", "__typename"})
 
 
 def _context(extension: SchemaExtension) -> Context | None:
     ctx = extension.execution_context.context
     return ctx if isinstance(ctx, Context) else None
-
-
-def _root_fields(extension: SchemaExtension) -> set[str]:
-    document = extension.execution_context.graphql_document
-    if document is None:
-        return set()
-    name = extension.execution_context.operation_name
-    fields: set[str] = set()
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode) and (
-            name is None or (definition.name and definition.name.value == name)
-        ):
-            for selection in definition.selection_set.selections:
-                fields.add(selection.name.value if isinstance(selection, FieldNode) else "?")
-    return fields
-
-
-def _set_status(ctx: Context, status: int, retry_after: float | None = None) -> None:
-    if isinstance(ctx.response, Response):
-        ctx.response.status_code = status
-        if retry_after is not None:
-            ctx.response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
 
 
 class OperationScope(SchemaExtension):
@@ -62,33 +37,20 @@ class OperationScope(SchemaExtension):
 
 
 class AccessControl(SchemaExtension):
-    """No key, no data; over the rate limit, no execution. Introspection alone needs no key."""
+    """No key, no data; over the rate limit, no work. Introspection alone needs no key.
 
-    def on_execute(self) -> Iterator[None]:
+    Requests refused without parsing are answered by the endpoint (see ``resolvers.admission``);
+    here the parsed document is refused before it is validated.
+    """
+
+    def on_validate(self) -> Iterator[None]:
         ctx = _context(self)
-        if ctx is not None:
-            error: GraphQLError | None = None
-            fields = _root_fields(self)
-            if ctx.principal is None and not fields <= INTROSPECTION_FIELDS:
-                error = GraphQLError(
-                    ctx.auth_error
-                    or "authentication required: send Authorization: Bearer <api key>",
-                    extensions={"code": "UNAUTHENTICATED"},
-                )
-                _set_status(ctx, 401)
-            elif ctx.retry_after is not None:
-                error = GraphQLError(
-                    f"rate limit exceeded: retry in {math.ceil(ctx.retry_after)} s",
-                    extensions={
-                        "code": ErrorCode.RATE_LIMITED.value,
-                        "retryAfter": ctx.retry_after,
-                    },
-                )
-                _set_status(ctx, 429, ctx.retry_after)
+        document = self.execution_context.graphql_document
+        if ctx is not None and document is not None:
+            fields = root_fields(document, self.execution_context.operation_name)
+            error = refusal(ctx, fields)
             if error is not None:
-                from graphql import ExecutionResult
-
-                self.execution_context.result = ExecutionResult(data=None, errors=[error])
+                self.execution_context.pre_execution_errors = [error]
         yield
 
 

@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.adapters.assets import asset_deps
 from domain.assets.sniff import AAC, JPEG, M4A, MOV, MP3, MP4, OGG, PNG, WAV, WEBM, WEBP
 from domain.bootstrap import Container
 from domain.errors import DomainError, ErrorCode
@@ -151,7 +150,7 @@ async def upload_endpoint(request: Request) -> Response:
         return _error(403, "FORBIDDEN", "expired link" if exc.expired else "invalid signature")
     except ValueError:
         return _error(404, "NOT_FOUND", "not found")
-    deps = asset_deps(container)
+    deps = container.assets
     async with container.session_factory() as session:
         try:
             asset = await service.claim_upload(session, asset_id)

@@ -5,19 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.unset import UnsetType
 
 from domain.bootstrap import Container
 from domain.errors import AuthenticationError
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, active_keys, authenticate
+from resolvers.admission import limit_anonymous, refused_unparsed
 from resolvers.context import Context
+from resolvers.graphql_http import GraphQLOverHTTP
+from resolvers.persisted_queries import query_store
 from resolvers.websockets import (
     CLOSE_FORBIDDEN,
     CLOSE_TOO_MANY_CONNECTIONS,
@@ -29,7 +34,7 @@ from resolvers.websockets import (
 )
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP):
     """Strawberry's ASGI app with Adreel's context, auth and rate limits."""
 
     def __init__(
@@ -38,6 +43,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         settings = container.settings
         kwargs.setdefault(
             "max_subscriptions_per_connection", settings.ws_max_subscriptions_per_connection
+        )
+        kwargs.setdefault(
+            "persisted_queries",
+            query_store(
+                settings.redis_url,
+                settings.persisted_query_cache_size,
+                settings.persisted_query_ttl_seconds,
+            ),
         )
         super().__init__(schema, **kwargs)
         self.container = container
@@ -78,14 +91,33 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     ctx.principal = await self._authenticate(authorization)
                 except AuthenticationError as exc:
                     ctx.auth_error = str(exc)
+            settings = self.container.settings
             if ctx.principal is not None:
-                settings = self.container.settings
                 ctx.retry_after = await self.rate_limiter.hit(
                     str(ctx.principal.api_key_id),
                     ctx.principal.rate_limit_per_minute or settings.rate_limit_per_minute,
                     settings.rate_limit_burst,
                 )
+            else:
+                ctx.retry_after = await limit_anonymous(self.rate_limiter, settings, request)
         return ctx
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Refuse callers without a key or over their rate limit before parsing anything."""
+        refused = refused_unparsed(context)
+        if refused is not None:
+            return refused
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}

@@ -9,43 +9,34 @@ from typing import Any, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AspectRatio as AspectRatioEnum
-from domain.enums import JobStatus as JobStatusEnum
-from domain.enums import RenderQuality as RenderQualityEnum
-from domain.enums import Resolution as ResolutionEnum
-from domain.enums import VideoFormat as VideoFormatEnum
 from domain.errors import DomainError, ValidationErrors
 from domain.models import Job as JobModel
 from domain.rules.pricing import PriceTable
 from domain.services import jobs as service
 from domain.services.pagination import PageRequest, fetch_page
-from domain.services.stage_queue import discard_stages, dispatch_stages
 from resolvers.context import Context, context_of
 from resolvers.mutations import in_transaction
-from schema.enums import JobStatus
-from schema.errors import user_errors
+from resolvers.payloads import user_errors_as
+from schema.enums import AspectRatio, JobStatus, RenderQuality, Resolution, VideoFormat
 from schema.ids import decode_id, encode_id
 from schema.pagination import Connection, connection
-from schema.types.jobs import (
+from schema.types.estimates import CostEstimate
+from schema.types.job_inputs import (
     AddSceneInput,
     ApproveStoryboardInput,
     CancelJobInput,
-    CostEstimate,
     CreateJobInput,
     DeleteSceneInput,
-    DeleteScenePayload,
     ExportJobInput,
-    Job,
-    JobPayload,
     RegenerateSceneInput,
-    Render,
-    RenderPayload,
     ReorderScenesInput,
     RetryJobInput,
-    Scene,
-    ScenePayload,
     UpdateSceneInput,
 )
+from schema.types.job_payloads import DeleteScenePayload, JobPayload, RenderPayload, ScenePayload
+from schema.types.jobs import Job
+from schema.types.renders import Render
+from schema.types.scenes import Scene
 
 T = TypeVar("T")
 
@@ -64,7 +55,7 @@ _SCENE_FIELDS = {
 
 
 def _prices(ctx: Context) -> PriceTable:
-    return service.price_table(ctx.container.settings.provider_prices)
+    return ctx.container.prices
 
 
 def _refinements_limit(ctx: Context) -> int:
@@ -73,13 +64,7 @@ def _refinements_limit(ctx: Context) -> int:
 
 async def _mutate(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """One transaction; the stage runs it asked for are enqueued only after it commits."""
-    try:
-        result = await in_transaction(ctx, work)
-    except BaseException:
-        discard_stages(ctx.session)
-        raise
-    await dispatch_stages(ctx.session, ctx.container.queue)
-    return result
+    return await in_transaction(ctx, work)
 
 
 def _decode_ids(ids: list[strawberry.ID] | None, expected: str, field: str) -> list[uuid.UUID]:
@@ -119,7 +104,7 @@ def _new_job(input_: CreateJobInput) -> service.NewJob:
         language=brief.language,
         prompt=brief.prompt,
         duration_seconds=input_.duration_seconds,
-        aspect_ratio=AspectRatioEnum(input_.aspect_ratio),
+        aspect_ratio=AspectRatio(input_.aspect_ratio),
         scene_count=input_.scene_count,
         continuity=input_.continuity,
         asset_ids=_decode_ids(input_.asset_ids, "Asset", "assetIds"),
@@ -152,12 +137,12 @@ class JobQueries:
         last: int | None = None,
         before: str | None = None,
         campaign_id: strawberry.ID | None = None,
-        status: list[JobStatus] | None = None,  # type: ignore[valid-type]
+        status: list[JobStatus] | None = None,
     ) -> Connection[Job]:
         ctx = context_of(info)
         req = PageRequest.of(first, after, last, before)
         campaign = decode_id(campaign_id, "Campaign", "campaignId") if campaign_id else None
-        statuses = [JobStatusEnum(s) for s in status] if status else None
+        statuses = [JobStatus(s) for s in status] if status else None
         stmt = service.jobs_query(ctx.org_id, campaign, statuses)
         page = await fetch_page(ctx.session, stmt, JobModel, req)
         return connection(page, Job.from_model)
@@ -165,14 +150,12 @@ class JobQueries:
     @strawberry.field(
         description="A dry run of createJob: the scenes it would plan and what they would cost."
     )
+    @user_errors_as(CostEstimate)
     async def estimate_job(self, info: strawberry.Info, input: CreateJobInput) -> CostEstimate:
         ctx = context_of(info)
-        try:
-            prepared = await service.estimate_new_job(
-                ctx.session, ctx.org_id, _new_job(input), prices=_prices(ctx)
-            )
-        except DomainError as exc:
-            return CostEstimate(user_errors=user_errors(exc))
+        prepared = await service.estimate_new_job(
+            ctx.session, ctx.org_id, _new_job(input), prices=_prices(ctx)
+        )
         return CostEstimate.of(prepared)
 
 
@@ -181,163 +164,141 @@ class JobMutations:
     @strawberry.mutation(
         description="Start a job: validated, priced (BUDGET_EXCEEDED over budget), then planned."
     )
+    @user_errors_as(JobPayload)
     async def create_job(self, info: strawberry.Info, input: CreateJobInput) -> JobPayload:
         ctx = context_of(info)
-        try:
-            new = _new_job(input)
-            row = await _mutate(
-                ctx,
-                lambda s: service.create_job(
-                    s,
-                    ctx.org_id,
-                    new,
-                    prices=_prices(ctx),
-                    refinements_limit=_refinements_limit(ctx),
-                    default_resolution=ResolutionEnum(ctx.container.settings.render_resolution),
-                ),
-            )
-        except DomainError as exc:
-            return JobPayload(user_errors=user_errors(exc))
+        new = _new_job(input)
+        row = await _mutate(
+            ctx,
+            lambda s: service.create_job(
+                s,
+                ctx.org_id,
+                new,
+                prices=_prices(ctx),
+                refinements_limit=_refinements_limit(ctx),
+                default_resolution=Resolution(ctx.container.settings.render_resolution),
+            ),
+        )
         return JobPayload(job=Job.from_model(row))
 
     @strawberry.mutation(description="Approve the storyboard: rendering starts.")
+    @user_errors_as(JobPayload)
     async def approve_storyboard(
         self, info: strawberry.Info, input: ApproveStoryboardInput
     ) -> JobPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            row = await _mutate(ctx, lambda s: service.approve_storyboard(s, ctx.org_id, key))
-        except DomainError as exc:
-            return JobPayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        row = await _mutate(ctx, lambda s: service.approve_storyboard(s, ctx.org_id, key))
         return JobPayload(job=Job.from_model(row))
 
     @strawberry.mutation(description="Change a scene; only what the change affects is made again.")
+    @user_errors_as(ScenePayload)
     async def update_scene(self, info: strawberry.Info, input: UpdateSceneInput) -> ScenePayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.scene_id, "Scene", "sceneId")
-            fields = _fields(input)
-            row = await _mutate(
-                ctx,
-                lambda s: service.update_scene(s, ctx.org_id, key, fields, prices=_prices(ctx)),
-            )
-            job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
-        except DomainError as exc:
-            return ScenePayload(user_errors=user_errors(exc))
+        key = decode_id(input.scene_id, "Scene", "sceneId")
+        fields = _fields(input)
+        row = await _mutate(
+            ctx,
+            lambda s: service.update_scene(s, ctx.org_id, key, fields, prices=_prices(ctx)),
+        )
+        job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
         return ScenePayload(scene=Scene.from_model(row), job=Job.from_model(job))
 
     @strawberry.mutation(description="Insert a scene (default: before the end card).")
+    @user_errors_as(ScenePayload)
     async def add_scene(self, info: strawberry.Info, input: AddSceneInput) -> ScenePayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            fields = _fields(input)
-            row = await _mutate(
-                ctx,
-                lambda s: service.add_scene(
-                    s, ctx.org_id, key, input.position, fields, prices=_prices(ctx)
-                ),
-            )
-            job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
-        except DomainError as exc:
-            return ScenePayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        fields = _fields(input)
+        row = await _mutate(
+            ctx,
+            lambda s: service.add_scene(
+                s, ctx.org_id, key, input.position, fields, prices=_prices(ctx)
+            ),
+        )
+        job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
         return ScenePayload(scene=Scene.from_model(row), job=Job.from_model(job))
 
     @strawberry.mutation(description="Remove a scene (a job keeps 3 to 7 scenes).")
+    @user_errors_as(DeleteScenePayload)
     async def delete_scene(
         self, info: strawberry.Info, input: DeleteSceneInput
     ) -> DeleteScenePayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.scene_id, "Scene", "sceneId")
-            job = await _mutate(
-                ctx, lambda s: service.delete_scene(s, ctx.org_id, key, prices=_prices(ctx))
-            )
-        except DomainError as exc:
-            return DeleteScenePayload(user_errors=user_errors(exc))
+        key = decode_id(input.scene_id, "Scene", "sceneId")
+        job = await _mutate(
+            ctx, lambda s: service.delete_scene(s, ctx.org_id, key, prices=_prices(ctx))
+        )
         return DeleteScenePayload(deleted_scene_id=encode_id("Scene", key), job=Job.from_model(job))
 
     @strawberry.mutation(description="Put the scenes in a new order (every scene exactly once).")
+    @user_errors_as(JobPayload)
     async def reorder_scenes(self, info: strawberry.Info, input: ReorderScenesInput) -> JobPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            scene_ids = _decode_ids(input.scene_ids, "Scene", "sceneIds")
-            job = await _mutate(
-                ctx,
-                lambda s: service.reorder_scenes(
-                    s, ctx.org_id, key, scene_ids, prices=_prices(ctx)
-                ),
-            )
-        except DomainError as exc:
-            return JobPayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        scene_ids = _decode_ids(input.scene_ids, "Scene", "sceneIds")
+        job = await _mutate(
+            ctx,
+            lambda s: service.reorder_scenes(s, ctx.org_id, key, scene_ids, prices=_prices(ctx)),
+        )
         return JobPayload(job=Job.from_model(job))
 
     @strawberry.mutation(
         description="Make a scene again with feedback; counts one refinement (LIMIT_EXCEEDED past the limit)."
     )
+    @user_errors_as(ScenePayload)
     async def regenerate_scene(
         self, info: strawberry.Info, input: RegenerateSceneInput
     ) -> ScenePayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.scene_id, "Scene", "sceneId")
-            row = await _mutate(
-                ctx,
-                lambda s: service.regenerate_scene(
-                    s, ctx.org_id, key, input.feedback, prices=_prices(ctx)
-                ),
-            )
-            job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
-        except DomainError as exc:
-            return ScenePayload(user_errors=user_errors(exc))
+        key = decode_id(input.scene_id, "Scene", "sceneId")
+        row = await _mutate(
+            ctx,
+            lambda s: service.regenerate_scene(
+                s, ctx.org_id, key, input.feedback, prices=_prices(ctx)
+            ),
+        )
+        job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
         return ScenePayload(scene=Scene.from_model(row), job=Job.from_model(job))
 
     @strawberry.mutation(description="Cancel a job that has not finished.")
+    @user_errors_as(JobPayload)
     async def cancel_job(self, info: strawberry.Info, input: CancelJobInput) -> JobPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            row = await _mutate(ctx, lambda s: service.cancel_job(s, ctx.org_id, key))
-        except DomainError as exc:
-            return JobPayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        row = await _mutate(ctx, lambda s: service.cancel_job(s, ctx.org_id, key))
         return JobPayload(job=Job.from_model(row))
 
     @strawberry.mutation(
         description="Resume a failed job at the failed stage, keeping finished work."
     )
+    @user_errors_as(JobPayload)
     async def retry_job(self, info: strawberry.Info, input: RetryJobInput) -> JobPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            row = await _mutate(ctx, lambda s: service.retry_job(s, ctx.org_id, key))
-        except DomainError as exc:
-            return JobPayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        row = await _mutate(ctx, lambda s: service.retry_job(s, ctx.org_id, key))
         return JobPayload(job=Job.from_model(row))
 
     @strawberry.mutation(description="Render a completed job in another format, size or shape.")
+    @user_errors_as(RenderPayload)
     async def export_job(self, info: strawberry.Info, input: ExportJobInput) -> RenderPayload:
         ctx = context_of(info)
-        try:
-            key = decode_id(input.job_id, "Job", "jobId")
-            row = await _mutate(
-                ctx,
-                lambda s: service.export_job(
-                    s,
-                    ctx.org_id,
-                    key,
-                    format=VideoFormatEnum(input.format),
-                    resolution=ResolutionEnum(input.resolution),
-                    aspect_ratio=AspectRatioEnum(input.aspect_ratio)
-                    if input.aspect_ratio is not None
-                    else None,
-                    quality=RenderQualityEnum(input.quality),
-                ),
-            )
-            job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
-        except DomainError as exc:
-            return RenderPayload(user_errors=user_errors(exc))
+        key = decode_id(input.job_id, "Job", "jobId")
+        row = await _mutate(
+            ctx,
+            lambda s: service.export_job(
+                s,
+                ctx.org_id,
+                key,
+                format=VideoFormat(input.format),
+                resolution=Resolution(input.resolution),
+                aspect_ratio=AspectRatio(input.aspect_ratio)
+                if input.aspect_ratio is not None
+                else None,
+                quality=RenderQuality(input.quality),
+            ),
+        )
+        job = await service.get_job(ctx.session, ctx.org_id, row.job_id)
         return RenderPayload(render=Render.from_model(row), job=Job.from_model(job))
 
 

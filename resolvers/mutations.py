@@ -1,4 +1,5 @@
-"""How every mutation runs: one transaction, user errors for expected failures, events after commit."""
+"""How every mutation runs: one unit of work, user errors for expected failures, events and stage
+runs after commit."""
 
 from __future__ import annotations
 
@@ -7,29 +8,18 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError
-from domain.services.events import commit_and_publish, discard_pending
+from domain.services.unit_of_work import UnitOfWork
 from resolvers.context import Context
 
 T = TypeVar("T")
 
 
 async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in the operation's session and commit (publishing its events).
+    """Run ``work`` in the operation's session as one unit of work and commit it; the events it
+    recorded are published and the stages it requested are enqueued only after the commit.
 
-    A ``DomainError`` rolls everything back and propagates for the resolver to turn into
-    ``userErrors``; nothing is half-written.
+    A ``DomainError`` (or anything else) rolls everything back and propagates for the resolver
+    to turn into ``userErrors``; nothing is half-written, announced or enqueued.
     """
-    session = ctx.session
-    try:
-        result = await work(session)
-        await commit_and_publish(session, ctx.container.bus)
-        return result
-    except DomainError:
-        await session.rollback()
-        discard_pending(session)
-        raise
-    except BaseException:
-        await session.rollback()
-        discard_pending(session)
-        raise
+    async with UnitOfWork(ctx.session, bus=ctx.container.bus, queue=ctx.container.queue) as uow:
+        return await work(uow.session)

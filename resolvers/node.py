@@ -14,8 +14,10 @@ from resolvers.context import Context, context_of
 from schema.ids import decode_any
 from schema.types.assets import Asset
 from schema.types.clients import Campaign, Client
-from schema.types.jobs import Job, Render, Scene
+from schema.types.jobs import Job
 from schema.types.node import Node
+from schema.types.renders import Render
+from schema.types.scenes import Scene
 from schema.types.viewer import Organization, Quota, Viewer
 
 #: type name -> (entity, converter). Each area registers its node types here.

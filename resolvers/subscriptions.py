@@ -42,11 +42,7 @@ async def _check_access(ctx: Context, job_id: strawberry.ID) -> uuid.UUID:
 
 def _shared_loads(ctx: Context) -> SharedLoads[JobModel]:
     """This process's shared job loads (kept in the container)."""
-    found = ctx.container.extras.get("adreel.shared_job_loads")
-    if not isinstance(found, SharedLoads):
-        found = SharedLoads()
-        ctx.container.extras["adreel.shared_job_loads"] = found
-    return found
+    return ctx.container.job_loads
 
 
 @lru_cache(maxsize=512)

@@ -239,10 +239,6 @@ class ConnectionLimiter:
         else:
             self._open.pop(key_id, None)
 
-    def open_connections(self, key_id: uuid.UUID) -> int:
-        """Connections currently open with ``key_id``."""
-        return self._open.get(key_id, 0)
-
 
 __all__ = [
     "CLOSE_FORBIDDEN",

@@ -7,17 +7,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from domain.errors import AuthenticationError, DomainError
 from domain.settings import Settings
+from schema.limits import DocumentLimits
 
 
 class AdreelSchema(strawberry.Schema):
@@ -43,7 +39,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; limits come from settings, introspection is off in production."""
     from resolvers import root
     from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
-    from schema.shared_results import SharedEventExecutor
+    from resolvers.shared_results import SharedEventExecutor
     from schema.types.assets import Asset
     from schema.types.clients import Campaign, Client
 
@@ -52,8 +48,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         OperationScope,
         ErrorPolicy,
         AccessControl,
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(
+            DocumentLimits,
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_fields=settings.max_expanded_fields,
+        ),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
     ]
     if settings.is_production:

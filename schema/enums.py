@@ -1,27 +1,77 @@
-"""GraphQL enums, mirroring the domain's."""
+"""GraphQL enums: the domain's own enum classes, registered with Strawberry once.
+
+``strawberry.enum`` marks a class in place and returns it, so each name below is the domain
+class itself: annotations use it as a real type, and values cross the boundary unconverted.
+Import the enums from here (not from ``domain.enums``) in GraphQL code, so the registration has
+run before a schema is built.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from domain import enums
-
-CampaignStatus = strawberry.enum(enums.CampaignStatus)
-AssetKind = strawberry.enum(enums.AssetKind)
-AssetRole = strawberry.enum(enums.AssetRole)
-AssetStatus = strawberry.enum(enums.AssetStatus)
-JobStatus = strawberry.enum(enums.JobStatus)
-JobStage = strawberry.enum(enums.JobStage)
-JobAction = strawberry.enum(enums.JobAction)
-AspectRatio = strawberry.enum(enums.AspectRatio)
-SceneContinuity = strawberry.enum(
-    enums.SceneContinuity, description="CONTINUE: first frame = previous clip's exact last frame."
+from domain.enums import (
+    AspectRatio,
+    AssetKind,
+    AssetRole,
+    AssetStatus,
+    CampaignStatus,
+    JobAction,
+    JobEventType,
+    JobStage,
+    JobStatus,
+    RenderQuality,
+    RenderStatus,
+    Resolution,
+    SceneBeat,
+    SceneContinuity,
+    SceneStatus,
+    ShotType,
+    Transition,
+    VideoFormat,
 )
-SceneStatus = strawberry.enum(enums.SceneStatus)
-ShotType = strawberry.enum(enums.ShotType)
-Transition = strawberry.enum(enums.Transition)
-VideoFormat = strawberry.enum(enums.VideoFormat)
-Resolution = strawberry.enum(enums.Resolution)
-RenderQuality = strawberry.enum(enums.RenderQuality)
-RenderStatus = strawberry.enum(enums.RenderStatus)
-JobEventType = strawberry.enum(enums.JobEventType)
+
+for _enum in (
+    CampaignStatus,
+    AssetKind,
+    AssetRole,
+    AssetStatus,
+    JobStatus,
+    JobStage,
+    JobAction,
+    AspectRatio,
+    SceneStatus,
+    ShotType,
+    Transition,
+    VideoFormat,
+    Resolution,
+    RenderQuality,
+    RenderStatus,
+    JobEventType,
+):
+    strawberry.enum(_enum)
+strawberry.enum(
+    SceneContinuity, description="CONTINUE: first frame = previous clip's exact last frame."
+)
+strawberry.enum(SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand).")
+
+__all__ = [
+    "AspectRatio",
+    "AssetKind",
+    "AssetRole",
+    "AssetStatus",
+    "CampaignStatus",
+    "JobAction",
+    "JobEventType",
+    "JobStage",
+    "JobStatus",
+    "RenderQuality",
+    "RenderStatus",
+    "Resolution",
+    "SceneBeat",
+    "SceneContinuity",
+    "SceneStatus",
+    "ShotType",
+    "Transition",
+    "VideoFormat",
+]

@@ -6,14 +6,15 @@ import strawberry
 
 from domain.errors import DomainError, ErrorCode, ValidationErrors
 
-UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode", description="Stable error codes.")
+# The domain's error codes, published as the GraphQL enum UserErrorCode.
+strawberry.enum(ErrorCode, name="UserErrorCode", description="Stable error codes.")
 
 
 @strawberry.type(description="An expected failure the caller can act on.")
 class UserError:
     field: list[str] | None = strawberry.field(description="Path of the input field at fault.")
     message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
 
 
 def user_errors(exc: DomainError) -> list[UserError]:

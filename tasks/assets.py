@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
-from domain.adapters.assets import asset_deps, url_fetcher
-from domain.bootstrap import Container
 from domain.enums import AssetStatus
 from domain.errors import DomainError
 from domain.models import Asset
+from domain.ports.queue import IMPORT_ASSET
 from domain.services.assets import (
-    IMPORT_TASK,
     RetryPolicy,
     RetryScheduled,
     complete_pending,
     fail_asset,
     import_task_key,
 )
+from tasks.context import WorkerContext
 
 log = logging.getLogger(__name__)
 
 
-async def import_asset(ctx: dict[str, Any], *, asset_id: str, attempt: int = 1) -> None:
+async def import_asset(ctx: WorkerContext, *, asset_id: str, attempt: int = 1) -> None:
     """Download a PENDING asset's ``source_url`` through the SSRF-safe fetcher and ingest it.
 
     Idempotent: an asset that is no longer PENDING is left alone. A retryable failure (timeout,
@@ -31,10 +29,10 @@ async def import_asset(ctx: dict[str, Any], *, asset_id: str, attempt: int = 1) 
     ``ADREEL_ASSET_IMPORT_MAX_ATTEMPTS`` times in all; other failures, and the last attempt's,
     are recorded on the asset (FAILED with a code); nothing is stored for them.
     """
-    container: Container = ctx["container"]
+    container = ctx["container"]
     settings = container.settings
-    deps = asset_deps(container)
-    fetcher = url_fetcher(container)
+    deps = container.assets
+    fetcher = container.fetcher
     policy = RetryPolicy(
         attempt=attempt,
         max_attempts=settings.asset_import_max_attempts,
@@ -59,7 +57,7 @@ async def import_asset(ctx: dict[str, Any], *, asset_id: str, attempt: int = 1) 
             try:
                 assert container.queue is not None, "a task runs with a queue attached"
                 await container.queue.enqueue(
-                    IMPORT_TASK,
+                    IMPORT_ASSET,
                     key=import_task_key(asset_id, scheduled.next_attempt),
                     delay_seconds=scheduled.delay_seconds,
                     asset_id=asset_id,

@@ -22,8 +22,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from sqlalchemy import desc, select
 
-from domain.adapters.assets import asset_deps
-from domain.adapters.queue.embedded import EmbeddedQueue
 from domain.adapters.samples import make_brand_kit
 from domain.bootstrap import Container, build_container
 from domain.enums import (
@@ -42,9 +40,8 @@ from domain.ports.storage import file_chunks
 from domain.rules.job_states import STAGE_ORDER, STAGE_WEIGHT
 from domain.services import clients, jobs
 from domain.services.assets import upload_asset
-from domain.services.events import commit_and_publish
-from domain.services.stage_queue import dispatch_stages
 from domain.services.tenancy import create_api_key
+from domain.services.unit_of_work import UnitOfWork
 from domain.settings import Settings
 from tasks import embedded
 from tasks.registry import task_functions
@@ -104,7 +101,7 @@ async def _seed(
         "product-2": AssetRole.PRODUCT,
         "music": AssetRole.MUSIC,
     }
-    deps = asset_deps(container)
+    deps = container.assets
     ids: dict[str, uuid.UUID] = {}
     for name, path in kit.items():
         async with container.session_factory() as session:
@@ -149,18 +146,19 @@ async def _submit(
         continuity=True,
         captions=True,
     )
-    async with container.session_factory() as session:
+    async with (
+        container.session_factory() as session,
+        UnitOfWork(session, bus=container.bus, queue=container.queue),
+    ):
         job = await jobs.create_job(
             session,
             org_id,
             new,
-            prices=jobs.price_table(settings.provider_prices),
+            prices=container.prices,
             refinements_limit=settings.refinements_limit,
             default_resolution=Resolution(settings.render_resolution),
         )
-        await commit_and_publish(session, container.bus)
-        await dispatch_stages(session, container.queue)
-        return job.id
+    return job.id
 
 
 async def _snapshots(
@@ -260,13 +258,13 @@ async def run_demo(
     scene_count: int | None = None,
     console: Console | None = None,
 ) -> DemoResult:
-    """Make the demo ad into ``output``; returns what happened (the job may have failed)."""
+    """Make the demo ad into ``output``; returns what happened (the job may have failed).
+
+    ``settings`` carry no Redis URL: the stages run in this process on the embedded runner.
+    """
     console = console or Console()
     started = time.monotonic()
-    container = await build_container(settings, migrate=True)
-    container.queue = EmbeddedQueue(
-        task_functions(), {"container": container}, concurrency=settings.runner_concurrency
-    )
+    container = await build_container(settings, migrate=True, tasks=task_functions())
     await container.start()
     sweeper = await embedded.start(container)
     work = Path(tempfile.mkdtemp(prefix="adreel-demo-", dir=settings.data_dir))
@@ -313,9 +311,7 @@ async def run_demo(
             await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
             if await _export(container, job, output) is not None:
                 result.output = output
-                from domain.adapters.pipeline import pipeline_deps
-
-                info = await pipeline_deps(container).media.probe(output)
+                info = await container.media.probe(output)
                 result.width, result.height, result.duration = (
                     info.width,
                     info.height,

@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import logging
 
-from domain.adapters.pipeline import lease_owner_base, pipeline_deps
 from domain.bootstrap import Container
-from domain.services.assets import IMPORT_TASK, import_task_key, pending_imports
+from domain.ports.queue import IMPORT_ASSET
+from domain.services.assets import import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
 
 log = logging.getLogger(__name__)
@@ -19,10 +19,9 @@ EMBEDDED_OWNER_PREFIX = "embedded:"
 
 async def resume_interrupted(container: Container) -> int:
     """Queue every job a previous run of this server left half-way; returns how many."""
-    lease_owner_base(container, "embedded")
     # scratch space of an earlier run of this server is garbage now
     await remove_work_dirs(container.settings.pipeline_work_dir)
-    resumed = await resume_on_start(pipeline_deps(container), owner_prefix=EMBEDDED_OWNER_PREFIX)
+    resumed = await resume_on_start(container.pipeline, owner_prefix=EMBEDDED_OWNER_PREFIX)
     if resumed:
         log.info("resuming %d interrupted job(s)", len(resumed))
     return len(resumed)
@@ -39,7 +38,7 @@ async def resume_imports(container: Container) -> int:
         asset_ids = await pending_imports(session)
     for asset_id in asset_ids:
         await container.queue.enqueue(
-            IMPORT_TASK, key=import_task_key(asset_id), asset_id=str(asset_id)
+            IMPORT_ASSET, key=import_task_key(asset_id), asset_id=str(asset_id)
         )
     if asset_ids:
         log.info("resuming %d URL import(s)", len(asset_ids))
@@ -52,7 +51,7 @@ async def sweep_forever(container: Container) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await sweep(pipeline_deps(container))
+            await sweep(container.pipeline)
         except asyncio.CancelledError:
             raise
         except Exception:

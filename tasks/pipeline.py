@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
-from domain.adapters.pipeline import lease_owner_base, pipeline_deps
-from domain.bootstrap import Container
 from domain.enums import JobStage
 from domain.services.pipeline.runner import execute_stage
 from domain.services.pipeline.sweeper import sweep
+from tasks.context import WorkerContext
 
 log = logging.getLogger(__name__)
 
 
-async def run_stage(ctx: dict[str, Any], *, job_id: str, stage: str) -> str:
+async def run_stage(ctx: WorkerContext, *, job_id: str, stage: str) -> str:
     """Run ``stage`` of a job if it is due (a no-op otherwise); returns what happened.
 
     Retries are scheduled by the service itself through the queue port (with back-off and a
     fresh key), so both runners retry the same way; nothing here raises for a stage failure.
     """
-    container: Container = ctx["container"]
+    container = ctx["container"]
     result = await execute_stage(
-        pipeline_deps(container),
+        container.pipeline,
         uuid.UUID(job_id),
         JobStage(stage),
-        owner_base=lease_owner_base(container),
+        owner_base=container.lease_owner,
     )
     if result.error is not None:
         log.info("stage %s of job %s: %s (%s)", stage, job_id, result.outcome.value,
@@ -34,10 +32,9 @@ async def run_stage(ctx: dict[str, Any], *, job_id: str, stage: str) -> str:
     return result.outcome.value
 
 
-async def sweep_leases(ctx: dict[str, Any]) -> dict[str, int]:
+async def sweep_leases(ctx: WorkerContext) -> dict[str, int]:
     """Re-queue stages whose lease expired and orphaned jobs; returns how many of each."""
-    container: Container = ctx["container"]
-    report = await sweep(pipeline_deps(container))
+    report = await sweep(ctx["container"].pipeline)
     return {"expired": len(report.expired), "orphans": len(report.orphans)}
 
 

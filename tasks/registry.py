@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-TaskFunction = Callable[..., Awaitable[Any]]
+from domain.ports.queue import IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES, TaskFunction
 
 
 def task_functions() -> dict[str, TaskFunction]:
@@ -14,8 +11,11 @@ def task_functions() -> dict[str, TaskFunction]:
     from tasks.pipeline import run_stage, sweep_leases
 
     functions: dict[str, TaskFunction] = {
-        "import_asset": import_asset,
-        "run_stage": run_stage,
-        "sweep_leases": sweep_leases,
+        IMPORT_ASSET: import_asset,
+        RUN_STAGE: run_stage,
+        SWEEP_LEASES: sweep_leases,
     }
     return functions
+
+
+__all__ = ["task_functions"]

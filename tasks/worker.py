@@ -17,25 +17,27 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, async_check_health, func
 from arq.worker import run_worker as arq_run_worker
 
-from domain.adapters.pipeline import lease_owner_base
+from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue
 from domain.bootstrap import build_container
-from domain.services.pipeline.lease import new_owner_id
+from domain.ports.queue import SWEEP_LEASES
 from domain.settings import Settings
-from tasks.queue import DEFAULT_QUEUE_NAME, ArqQueue
 from tasks.registry import task_functions
 
 log = logging.getLogger(__name__)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Build this worker's container; follow-up tasks go through arq's own Redis pool."""
+    """Build this worker's container into arq's ``ctx`` (making it a ``WorkerContext``);
+    follow-up tasks go through arq's own Redis pool."""
     settings: Settings = ctx.get("settings") or Settings()
-    container = await build_container(settings)
-    container.queue = ArqQueue.from_pool(ctx["redis"], settings.queue_name)
-    container.extras["lease_owner"] = new_owner_id("worker")
+    container = await build_container(
+        settings,
+        queue=ArqQueue.from_pool(ctx["redis"], settings.queue_name),
+        owner_kind="worker",
+    )
     await container.start()
     ctx["container"] = container
-    log.info("worker %s ready on queue %s", lease_owner_base(container), settings.queue_name)
+    log.info("worker %s ready on queue %s", container.lease_owner, settings.queue_name)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -60,7 +62,7 @@ def sweep_cron(settings: Settings) -> CronJob:
     every = max(1, min(60, round(settings.sweep_interval_seconds)))
     return cron(
         sweep_leases,  # type: ignore[arg-type]
-        name=f"sweep_leases:{settings.queue_name}",
+        name=f"{SWEEP_LEASES}:{settings.queue_name}",
         second=set(range(0, 60, every)),
         run_at_startup=True,
         unique=True,

@@ -58,6 +58,15 @@ def require_service(name: str, url: str) -> None:
     pytest.skip(f"{message}; start it (see .ci/run) - with CI=true this is a failure")
 
 
+def require_tool(available: bool, what: str, how: str) -> None:
+    """Fail (in CI) or skip (elsewhere) when a program a suite drives is missing."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing; CI requires it ({how})", pytrace=False)
+    pytest.skip(f"{what} is missing: {how} - with CI=true this is a failure")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked ``postgres`` / ``redis`` need that service: never silently skipped in CI."""
     if item.get_closest_marker("postgres") is not None:

@@ -1,49 +1,34 @@
-"""Builds what the asset service needs from the process container: the media inspector (the
-FFmpeg engine's hardened probe and thumbnails), limits, scratch space and the URL fetcher."""
+"""Builds what the asset service needs from settings: the media inspector (the FFmpeg engine's
+hardened probe and thumbnails), limits, scratch space and the SSRF-safe URL fetcher."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.adapters.fetch import FetchConfig, UrlFetcher
+from domain.ports.storage import Storage
 from domain.services.assets import AssetDeps, limits_from_settings
-
-if TYPE_CHECKING:
-    from domain.bootstrap import Container
+from domain.settings import Settings
 
 
-def asset_deps(container: Container) -> AssetDeps:
-    """The ingestion dependencies of this process (built once, kept on the container)."""
-    deps = container.extras.get("asset_deps")
-    if isinstance(deps, AssetDeps):
-        return deps
+def build_asset_deps(settings: Settings, storage: Storage) -> AssetDeps:
+    """The ingestion dependencies for these settings, storing into ``storage``."""
     from domain.adapters.media_inspector import FfmpegInspector
 
-    settings = container.settings
-    deps = AssetDeps(
-        storage=container.storage,
+    return AssetDeps(
+        storage=storage,
         inspector=FfmpegInspector(settings),
         limits=limits_from_settings(settings),
         work_dir=settings.data_dir / "tmp" / "ingest",
     )
-    container.extras["asset_deps"] = deps
-    return deps
 
 
-def url_fetcher(container: Container) -> UrlFetcher:
-    """The SSRF-safe fetcher configured by ``ADREEL_FETCH_*`` (tests may place their own)."""
-    fetcher = container.extras.get("url_fetcher")
-    if isinstance(fetcher, UrlFetcher):
-        return fetcher
-    settings = container.settings
-    fetcher = UrlFetcher(
+def build_fetcher(settings: Settings) -> UrlFetcher:
+    """The SSRF-safe fetcher configured by ``ADREEL_FETCH_*``."""
+    return UrlFetcher(
         FetchConfig(
             allowed_ports=frozenset(settings.fetch_allowed_ports),
             timeout_seconds=settings.fetch_timeout_seconds,
         )
     )
-    container.extras["url_fetcher"] = fetcher
-    return fetcher
 
 
-__all__ = ["asset_deps", "url_fetcher"]
+__all__ = ["build_asset_deps", "build_fetcher"]

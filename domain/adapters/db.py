@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -109,8 +108,3 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     """Sessions that keep loaded attributes after commit (resolvers read them afterwards)."""
     return async_sessionmaker(engine, class_=SerialSession, expire_on_commit=False)
-
-
-def sync_engine_of(engine: AsyncEngine) -> Engine:
-    """The synchronous engine behind an async one (for event listeners in tests)."""
-    return engine.sync_engine

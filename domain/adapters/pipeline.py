@@ -1,78 +1,51 @@
-"""Builds what the pipeline stages need from the process container: the FFmpeg media engine,
-the built-in providers (planner, image, video) and the price table."""
+"""Builds what the pipeline stages need from settings: the FFmpeg media engine, the price table
+and the provider registry (the built-in planner, image and video providers plus the hosted ones
+the settings enable)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from domain.rules.pricing import BUILTIN
+from domain.adapters.fetch import UrlFetcher
+from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
+from domain.rules.pricing import BUILTIN, PriceTable
 from domain.services.jobs import price_table
-from domain.services.pipeline.context import PipelineDeps
-from domain.services.pipeline.lease import new_owner_id
 from domain.services.pipeline.providers import ProviderRegistry
-
-if TYPE_CHECKING:
-    from domain.bootstrap import Container
+from domain.settings import Settings
 
 
-def pipeline_deps(container: Container) -> PipelineDeps:
-    """The stage dependencies of this process (built once, kept on the container).
-
-    ``container.extras["providers"]`` may hold a ``ProviderRegistry`` to use instead of the
-    built-in one (hosted providers, or priced fakes in tests).
-    """
-    deps = container.extras.get("pipeline")
-    if isinstance(deps, PipelineDeps):
-        deps.queue = container.queue
-        return deps
-    from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
-    from domain.adapters.providers.builtin_image import BuiltinImageProvider
-    from domain.adapters.providers.builtin_planner import OfflinePlanner
-    from domain.adapters.providers.builtin_video import BuiltinVideoProvider
-
-    settings = container.settings
-    engine = FfmpegMediaEngine(
+def build_media(settings: Settings) -> FfmpegMediaEngine:
+    """The FFmpeg media engine with the stage timeout and the pixel cap of the settings."""
+    return FfmpegMediaEngine(
         settings.ffmpeg,
         timeout=settings.stage_timeout_seconds,
         max_pixels=settings.asset_max_pixels,
     )
-    providers = container.extras.get("providers")
-    if not isinstance(providers, ProviderRegistry):
-        from domain.adapters.assets import url_fetcher
-        from domain.adapters.providers.hosted import hosted_providers
 
-        prices = price_table(settings.provider_prices)
-        hosted = hosted_providers(settings, prices, url_fetcher(container))
-        providers = ProviderRegistry(
-            planner={BUILTIN: OfflinePlanner(), **hosted.planner},
-            image={
-                BUILTIN: BuiltinImageProvider(max_pixels=settings.asset_max_pixels),
-                **hosted.image,
-            },
-            video={BUILTIN: BuiltinVideoProvider(engine), **hosted.video},
-            prices=prices,
-        )
-    deps = PipelineDeps(
-        settings=settings,
-        session_factory=container.session_factory,
-        storage=container.storage,
-        bus=container.bus,
-        queue=container.queue,
-        media=engine,
-        providers=providers,
+
+def build_prices(settings: Settings) -> PriceTable:
+    """The default price table with ``ADREEL_PROVIDER_PRICES`` applied."""
+    return price_table(settings.provider_prices)
+
+
+def build_providers(
+    settings: Settings, media: FfmpegMediaEngine, prices: PriceTable, fetcher: UrlFetcher
+) -> ProviderRegistry:
+    """The built-in providers under ``builtin`` and every hosted provider the settings enable
+    (``fetcher`` downloads their outputs)."""
+    from domain.adapters.providers.builtin_image import BuiltinImageProvider
+    from domain.adapters.providers.builtin_planner import OfflinePlanner
+    from domain.adapters.providers.builtin_video import BuiltinVideoProvider
+    from domain.adapters.providers.hosted import hosted_providers
+
+    hosted = hosted_providers(settings, prices, fetcher)
+    return ProviderRegistry(
+        planner={BUILTIN: OfflinePlanner(), **hosted.planner},
+        image={
+            BUILTIN: BuiltinImageProvider(max_pixels=settings.asset_max_pixels),
+            **hosted.image,
+        },
+        video={BUILTIN: BuiltinVideoProvider(media), **hosted.video},
+        prices=prices,
     )
-    container.extras["pipeline"] = deps
-    return deps
 
 
-def lease_owner_base(container: Container, kind: str = "embedded") -> str:
-    """This process's lease-owner name (each stage run adds a suffix)."""
-    owner = container.extras.get("lease_owner")
-    if isinstance(owner, str):
-        return owner
-    owner = new_owner_id(kind)
-    container.extras["lease_owner"] = owner
-    return owner
-
-
-__all__ = ["lease_owner_base", "pipeline_deps"]
+__all__ = ["build_media", "build_prices", "build_providers"]

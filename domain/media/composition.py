@@ -21,7 +21,7 @@ class SceneClip:
     """One scene's clip and how it appears in the ad.
 
     ``transition`` is how the scene is *entered* (ignored for the first scene). The clip should
-    last ``Timeline.clip_seconds(i)``; a longer one is trimmed, a shorter one holds its last frame.
+    last ``Timeline.clip_frames(i) / fps`` seconds; a longer one is trimmed, a shorter one holds its last frame.
     """
 
     clip: Path

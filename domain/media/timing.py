@@ -61,10 +61,6 @@ class Timeline:
         tail = self.overlaps[index + 1] if index + 1 < self.scene_count else 0
         return self.scene_frames(index) + tail
 
-    def clip_seconds(self, index: int) -> float:
-        """Duration to request from a video provider for scene ``index``."""
-        return self.clip_frames(index) / self.fps
-
     def start_seconds(self, index: int) -> float:
         return self.boundaries[index] / self.fps
 

@@ -82,3 +82,8 @@ class Asset(Entity):
     duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("assets.id", ondelete="SET NULL"), index=True, nullable=True
     )
+
+    def clear_error(self) -> None:
+        """Forget the last failure (the asset is READY after all)."""
+        self.error_code = self.error_stage = self.error_message = None
+        self.error_retryable = False

@@ -50,6 +50,11 @@ class StageErrorMixin:
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_retryable: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
+    def clear_error(self) -> None:
+        """Forget the last failure (the work is being done again, or was done)."""
+        self.error_code = self.error_stage = self.error_message = None
+        self.error_retryable = False
+
 
 class Job(StageErrorMixin, Entity):
     """One ad being made from a brief: the unit the pipeline moves through its stages."""

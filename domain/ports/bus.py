@@ -122,6 +122,14 @@ class Subscription(Protocol):
     async def __anext__(self) -> BusItem: ...
 
 
+class Publisher(Protocol):
+    """The publishing half of a bus: all that committing job events needs (``EventBus`` fits)."""
+
+    async def publish(self, channel: str, message: str) -> None:
+        """Send ``message`` to every subscriber of ``channel``."""
+        ...
+
+
 @runtime_checkable
 class EventBus(Protocol):
     """Publish/subscribe on named channels. Implementations: in memory, Redis pub/sub."""
@@ -154,6 +162,7 @@ __all__ = [
     "BusUnavailable",
     "EventBus",
     "Gap",
+    "Publisher",
     "SubscriberOverflow",
     "Subscription",
     "SubscriptionClosed",

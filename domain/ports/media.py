@@ -1,4 +1,5 @@
-"""The media engine port: probing, stills, clip normalisation, composition and exports.
+"""The media engine ports: probing, stills, clip normalisation, composition and exports, and the
+narrower view asset ingestion has of them.
 
 Everything goes in and out as local paths and plain dataclasses from :mod:`domain.media`; the
 caller moves files to and from storage.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from domain.assets.sniff import Sniffed
 from domain.media.composition import Composition, RenderOptions
 from domain.media.frames import ThumbnailFormat
 from domain.media.types import MediaInfo, ProgressCallback, Size, Thumbnail
@@ -71,4 +73,19 @@ class MediaEngine(Protocol):
         ...
 
 
-__all__ = ["MediaEngine"]
+class MediaInspector(Protocol):
+    """The media engine as ingestion sees it (hardened probe + poster thumbnails).
+
+    Implemented by :class:`domain.adapters.media_inspector.FfmpegInspector`.
+    """
+
+    async def probe(self, path: Path, sniffed: Sniffed) -> MediaInfo:
+        """Probe a local file whose container the sniffer decided (no network, forced demuxer)."""
+        ...
+
+    async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
+        """Write a JPEG poster of an image or video to ``target``."""
+        ...
+
+
+__all__ = ["MediaEngine", "MediaInspector"]

@@ -54,7 +54,7 @@ class ImageRequest:
 
 @dataclass(frozen=True, slots=True)
 class VideoRequest:
-    """One scene's clip of ``duration_seconds`` (ask for ``Timeline.clip_seconds``).
+    """One scene's clip of ``duration_seconds`` (ask for ``Timeline.clip_frames(i) / fps``).
 
     ``start_image`` (a CONTINUE scene): the clip's first frame must be exactly this picture,
     the previous clip's last frame; the clip then moves on towards ``image``.

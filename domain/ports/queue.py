@@ -1,13 +1,24 @@
 """The task-queue port: how the API and the pipeline ask for background work.
 
-A task is named (``"plan_job"``, ``"import_asset"`` ...) and takes keyword arguments that are plain
-JSON values (IDs as strings). Both backends call the same functions from ``tasks``: the embedded
-runner as asyncio tasks in the server process, arq in worker processes.
+A task is named (one of the constants below) and takes keyword arguments that are plain JSON
+values (IDs as strings). Both backends call the same functions from ``tasks``: the embedded runner
+as asyncio tasks in the server process, arq in worker processes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
+
+#: Run one pipeline stage of a job: ``run_stage(job_id=str, stage=str)``.
+RUN_STAGE = "run_stage"
+#: Download and ingest a URL import: ``import_asset(asset_id=str, attempt=int)``.
+IMPORT_ASSET = "import_asset"
+#: Re-queue stages whose lease expired (arq runs it as a cron job; the embedded runner loops).
+SWEEP_LEASES = "sweep_leases"
+
+#: A task function: ``await task(ctx, **kwargs)`` (``ctx`` holds the process's container).
+TaskFunction = Callable[..., Awaitable[Any]]
 
 
 class TaskQueue(Protocol):
@@ -26,3 +37,6 @@ class TaskQueue(Protocol):
     async def stop(self) -> None:
         """Stop accepting work and release resources."""
         ...
+
+
+__all__ = ["IMPORT_ASSET", "RUN_STAGE", "SWEEP_LEASES", "TaskFunction", "TaskQueue"]

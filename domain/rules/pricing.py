@@ -71,10 +71,6 @@ class Price:
         )
         return money(total)
 
-    @property
-    def is_free(self) -> bool:
-        return self.per_call == 0 and self.per_second == 0 and self.per_1k_chars == 0
-
 
 def split_ref(ref: str) -> tuple[str, str]:
     """``("replicate", "black-forest-labs/flux-schnell")`` from a reference; builtin has no model."""

@@ -21,6 +21,7 @@ from domain.services.validation import (
     clean_name,
     clean_optional_text,
     clean_website,
+    contains_pattern,
     name_key,
 )
 
@@ -42,7 +43,7 @@ def clients_query(org_id: uuid.UUID, search: str | None = None) -> Select[Client
     """The organization's clients, optionally filtered by a case-insensitive name search."""
     stmt = select(Client).where(Client.organization_id == org_id)
     if search and search.strip():
-        pattern = "%" + search.strip().casefold().replace("%", r"\%").replace("_", r"\_") + "%"
+        pattern = contains_pattern(search, "search")
         stmt = stmt.where(Client.name_key.like(pattern, escape="\\"))
     return stmt
 

@@ -40,9 +40,11 @@ def decode_event_cursor(cursor: str | None, job_id: uuid.UUID, field: str = "aft
     if cursor is None:
         return 0
     try:
+        if len(cursor) > 200:
+            raise ValueError("cursor too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, job, sequence = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if kind != _CURSOR_KIND or not isinstance(sequence, int) or sequence < 0:
+        if kind != _CURSOR_KIND or not isinstance(sequence, int) or not 0 <= sequence < 2**63:
             raise ValueError(cursor)
         cursor_job = uuid.UUID(job)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
@@ -119,20 +121,6 @@ async def events_after(
         .limit(limit)
     )
     return list(rows.all())
-
-
-async def events_page(
-    session: AsyncSession,
-    org_id: uuid.UUID,
-    job_id: uuid.UUID,
-    first: int | None = None,
-    after: str | None = None,
-) -> Page[Any]:
-    """One forward page of the job's events (``Job.events(first, after)``), oldest first."""
-    limit = check_first(first)
-    start = decode_event_cursor(after, job_id)
-    pages = await events_pages_by_job(session, org_id, [job_id], start, limit)
-    return pages[job_id]
 
 
 def check_first(first: int | None) -> int:

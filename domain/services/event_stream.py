@@ -18,31 +18,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from typing import Generic, Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
 
 from domain.enums import FINAL_JOB_STATUSES
 from domain.models import JobEvent
 from domain.ports.bus import BusItem, EventBus, Gap, SubscriptionClosed
-from domain.services.event_history import JobProgress, event_from_message
+from domain.ports.events import EventSource
+from domain.services.event_history import event_from_message
 from domain.services.events import job_channel
 
 #: Stored events read per query while catching up.
 CATCH_UP_BATCH = 200
 
 T = TypeVar("T")
-
-
-class EventSource(Protocol):
-    """What a stream reads from the store; each call runs in its own short transaction."""
-
-    async def events_after(self, sequence: int, limit: int) -> Sequence[JobEvent]:
-        """Up to ``limit`` stored events with a sequence above ``sequence``, in order."""
-        ...
-
-    async def progress(self) -> JobProgress:
-        """The job's current status and last event sequence."""
-        ...
 
 
 async def stream_job_events(
@@ -164,4 +153,4 @@ class SharedLoads(Generic[T]):
             del self._loads[key]
 
 
-__all__ = ["CATCH_UP_BATCH", "EventSource", "SharedLoads", "stream_job_events", "watch_job"]
+__all__ = ["CATCH_UP_BATCH", "SharedLoads", "stream_job_events", "watch_job"]

@@ -1,27 +1,27 @@
-"""Job events: written in the same transaction as the change, published after commit."""
+"""Job events: written in the same transaction as the change, published after it commits.
+
+``record_job_event`` registers the publication on the session's ``UnitOfWork``; whoever owns the
+transaction commits it (``UnitOfWork.commit``) and the events go out then, or never on rollback.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.enums import JobEventType
 from domain.models import Job, JobEvent
+from domain.ports.bus import Publisher
+from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-_PENDING = "adreel.pending_events"
-
-
-class Publisher(Protocol):
-    """The one thing this module needs from an event bus."""
-
-    async def publish(self, channel: str, message: str) -> None: ...
 
 
 def job_channel(job_id: uuid.UUID) -> str:
@@ -61,16 +61,22 @@ async def record_job_event(
     """Append the next numbered event of ``job`` to the session's transaction.
 
     The sequence comes from an atomic increment of ``jobs.last_event_seq``, so concurrent writers
-    (API and workers) never reuse a number. The event is published by ``commit_and_publish``.
+    (API and workers) never reuse a number. The event is published once the session's unit of
+    work commits.
     """
-    sequence = await session.scalar(
-        update(Job)
-        .where(Job.id == job.id)
-        .values(last_event_seq=Job.last_event_seq + 1)
-        .returning(Job.last_event_seq)
-        .execution_options(synchronize_session=False)
-    )
-    assert sequence is not None
+    numbered = (
+        await session.execute(
+            update(Job)
+            .where(Job.id == job.id)
+            .values(last_event_seq=Job.last_event_seq + 1)
+            .returning(Job.last_event_seq, Job.progress)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    sequence, progress = numbered
+    # the stored progress at this event's place in the order (another writer may have raised it
+    # since this session loaded the job): events never show it going back
+    set_committed_value(job, "progress", progress)
     event = JobEvent(
         id=uuid.uuid4(),
         organization_id=job.organization_id,
@@ -79,31 +85,31 @@ async def record_job_event(
         type=type,
         status=job.status,
         stage=job.stage,
-        progress=job.progress,
+        progress=progress,
         message=message,
         scene_id=scene_id,
         payload=payload or {},
     )
     session.add(event)
-    session.info.setdefault(_PENDING, []).append(event)
+    UnitOfWork.of(session).after_commit(_publisher_of(event))
     return event
 
 
-async def commit_and_publish(session: AsyncSession, bus: Publisher | None) -> None:
-    """Commit, then publish the events the transaction wrote (a lost publish is recovered by replay)."""
-    await session.commit()
-    events: list[JobEvent] = session.info.pop(_PENDING, [])
+def _publisher_of(event: JobEvent) -> Callable[[UnitOfWork], Awaitable[None]]:
+    async def publish(uow: UnitOfWork) -> None:
+        await publish_event(uow.bus, event)
+
+    return publish
+
+
+async def publish_event(bus: Publisher | None, event: JobEvent) -> None:
+    """Publish a committed event (a lost publish is recovered by replay from the database)."""
     if bus is None:
         return
-    for event in events:
-        try:
-            await bus.publish(job_channel(event.job_id), event_message(event))
-        except Exception:  # the row is durable; subscribers catch up from the database
-            log.warning(
-                "publishing event %s/%s failed", event.job_id, event.sequence, exc_info=True
-            )
+    try:
+        await bus.publish(job_channel(event.job_id), event_message(event))
+    except Exception:  # the row is durable; subscribers catch up from the database
+        log.warning("publishing event %s/%s failed", event.job_id, event.sequence, exc_info=True)
 
 
-def discard_pending(session: AsyncSession) -> None:
-    """Forget unpublished events after a rollback."""
-    session.info.pop(_PENDING, None)
+__all__ = ["event_message", "job_channel", "publish_event", "record_job_event"]

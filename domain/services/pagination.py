@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -86,8 +86,9 @@ def decode_cursor(cursor: str | None, field_name: str) -> tuple[datetime, uuid.U
         created_at = datetime.fromisoformat(stamp)
         if created_at.tzinfo is None:
             raise ValueError("cursor time without a zone")
+        created_at.astimezone(UTC)  # out of range in UTC: no position of any row
         return created_at, uuid.UUID(id_)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("invalid cursor", [field_name]) from exc
 
 

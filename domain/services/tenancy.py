@@ -7,7 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import AuthenticationError, Invalid, NotFound
@@ -114,13 +114,6 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Prin
         api_key_id=api_key.id,
         api_key_name=api_key.name,
         rate_limit_per_minute=org.rate_limit_per_minute,
-    )
-
-
-async def touch_key(session: AsyncSession, api_key_id: uuid.UUID) -> None:
-    """Record that a key was used (best effort, own statement)."""
-    await session.execute(
-        update(ApiKey).where(ApiKey.id == api_key_id).values(last_used_at=utcnow())
     )
 
 

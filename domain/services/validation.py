@@ -23,6 +23,16 @@ def clean_name(value: str, field: str, *, max_length: int = 200) -> str:
     return cleaned
 
 
+def contains_pattern(search: str, field: str, *, max_length: int = 200) -> str:
+    """A ``LIKE`` pattern (escape character ``\\``) matching values that contain ``search``
+    literally, case-folded; a search longer than the longest name is ``Invalid``."""
+    cleaned = search.strip()
+    if len(cleaned) > max_length:
+        raise Invalid(f"{field} must be at most {max_length} characters", [field])
+    escaped = cleaned.casefold().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return f"%{escaped}%"
+
+
 def name_key(name: str) -> str:
     """The case-insensitive form used for uniqueness."""
     return " ".join(name.casefold().split())

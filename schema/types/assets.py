@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +12,6 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from domain import models
-from domain.enums import AssetKind as AssetKindEnum
-from domain.enums import AssetRole as AssetRoleEnum
-from domain.enums import AssetStatus as AssetStatusEnum
 from domain.errors import ErrorCode
 from domain.services.assets import duplicate_message, signed_file_url
 from schema.enums import AssetKind, AssetRole, AssetStatus
@@ -24,9 +23,9 @@ from schema.types.stage_error import StageError
 
 @strawberry.type(description="A stored file: brand material or something the pipeline generated.")
 class Asset(Node):
-    kind: AssetKind | None  # type: ignore[valid-type]
-    role: AssetRole | None  # type: ignore[valid-type]
-    status: AssetStatus  # type: ignore[valid-type]
+    kind: AssetKind | None
+    role: AssetRole | None
+    status: AssetStatus
     filename: str | None
     content_type: str | None
     byte_size: float | None = strawberry.field(description="Bytes (a Float: files pass 2^31).")
@@ -43,7 +42,7 @@ class Asset(Node):
 
     @classmethod
     def from_model(cls, m: models.Asset) -> Asset:
-        ready = m.status == AssetStatusEnum.READY
+        ready = m.status == AssetStatus.READY
         message = m.error_message
         if m.error_code == ErrorCode.DUPLICATE and m.duplicate_of_id is not None:
             message = duplicate_message(encode_id("Asset", m.duplicate_of_id), None)
@@ -83,7 +82,7 @@ class Asset(Node):
     @strawberry.field(description="A signed, expiring download URL (null until READY).")
     async def url(self, info: strawberry.Info) -> str | None:
         m = self.model
-        if m.status != AssetStatusEnum.READY or not m.storage_key:
+        if m.status != AssetStatus.READY or not m.storage_key:
             return None
         c = info.context.container
         return await signed_file_url(
@@ -93,7 +92,7 @@ class Asset(Node):
     @strawberry.field(description="A signed, expiring URL of a JPEG poster (images and videos).")
     async def thumbnail_url(self, info: strawberry.Info) -> str | None:
         m = self.model
-        if m.status != AssetStatusEnum.READY or not m.thumbnail_key:
+        if m.status != AssetStatus.READY or not m.thumbnail_key:
             return None
         c = info.context.container
         return await signed_file_url(
@@ -101,13 +100,28 @@ class Asset(Node):
         )
 
 
+async def load_asset(info: strawberry.Info, asset_id: uuid.UUID | None) -> Asset | None:
+    """The asset with this id (through the request's loader), or ``None``."""
+    if asset_id is None:
+        return None
+    row = await info.context.loaders.asset().load(asset_id)
+    return Asset.from_model(row) if row is not None else None
+
+
+async def load_assets(info: strawberry.Info, ids: Sequence[str | uuid.UUID]) -> list[Asset]:
+    """The assets with these ids, in order, skipping any that no longer exist."""
+    keys = [i if isinstance(i, uuid.UUID) else uuid.UUID(i) for i in ids]
+    rows = await info.context.loaders.asset().load_many(keys)
+    return [Asset.from_model(r) for r in rows if r is not None]
+
+
 def asset_filters(kind: Any, role: Any) -> tuple[Any, ...] | None:
     """Extra WHERE clauses for nested asset connections (``None`` when unfiltered)."""
     clauses: list[Any] = []
     if kind is not None:
-        clauses.append(models.Asset.kind == AssetKindEnum(kind))
+        clauses.append(models.Asset.kind == AssetKind(kind))
     if role is not None:
-        clauses.append(models.Asset.role == AssetRoleEnum(role))
+        clauses.append(models.Asset.role == AssetRole(role))
     return tuple(clauses) or None
 
 
@@ -116,14 +130,14 @@ class UploadAssetInput:
     file: Upload
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
 
 
 @strawberry.input
 class CreateAssetUploadInput:
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
     filename: str | None = None
     content_type: str | None = None
     byte_size: float = strawberry.field(description="Exact size of the file that will be PUT.")
@@ -134,7 +148,7 @@ class ImportAssetFromUrlInput:
     url: str
     client_id: strawberry.ID | None = None
     campaign_id: strawberry.ID | None = None
-    role: AssetRole | None = None  # type: ignore[valid-type]
+    role: AssetRole | None = None
 
 
 @strawberry.input

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models
-from domain.enums import CampaignStatus as CampaignStatusEnum
-from domain.enums import JobStatus as JobStatusEnum
 from domain.services.clients import Stats
 from domain.services.jobs import status_filter
 from domain.services.pagination import PageRequest
@@ -18,14 +16,11 @@ from schema.errors import UserError
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
 from schema.types.assets import Asset, asset_filters
+from schema.types.cost import usd
 from schema.types.node import Node
 
 if TYPE_CHECKING:
     from schema.types.jobs import Job
-
-
-def _usd(value: object) -> float:
-    return round(float(value), 2)  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -45,8 +40,8 @@ class ClientStats:
             job_count=s.job_count,
             completed_job_count=s.completed_job_count,
             failed_job_count=s.failed_job_count,
-            estimated_cost_usd=_usd(s.estimated_cost_usd),
-            actual_cost_usd=_usd(s.actual_cost_usd),
+            estimated_cost_usd=usd(s.estimated_cost_usd),
+            actual_cost_usd=usd(s.actual_cost_usd),
             rendered_seconds=s.rendered_seconds,
         )
 
@@ -66,8 +61,8 @@ class CampaignStats:
             job_count=s.job_count,
             completed_job_count=s.completed_job_count,
             failed_job_count=s.failed_job_count,
-            estimated_cost_usd=_usd(s.estimated_cost_usd),
-            actual_cost_usd=_usd(s.actual_cost_usd),
+            estimated_cost_usd=usd(s.estimated_cost_usd),
+            actual_cost_usd=usd(s.actual_cost_usd),
             rendered_seconds=s.rendered_seconds,
         )
 
@@ -116,8 +111,8 @@ class Client(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        kind: AssetKind | None = None,  # type: ignore[valid-type]
-        role: AssetRole | None = None,  # type: ignore[valid-type]
+        kind: AssetKind | None = None,
+        role: AssetRole | None = None,
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
@@ -136,7 +131,7 @@ class Client(Node):
 class Campaign(Node):
     name: str
     objective: str | None
-    status: CampaignStatus  # type: ignore[valid-type]
+    status: CampaignStatus
     budget_usd: float | None
     created_at: datetime
     updated_at: datetime
@@ -149,7 +144,7 @@ class Campaign(Node):
             name=m.name,
             objective=m.objective,
             status=m.status,
-            budget_usd=_usd(m.budget_usd) if m.budget_usd is not None else None,
+            budget_usd=usd(m.budget_usd) if m.budget_usd is not None else None,
             created_at=m.created_at,
             updated_at=m.updated_at,
             model=m,
@@ -169,8 +164,8 @@ class Campaign(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        kind: AssetKind | None = None,  # type: ignore[valid-type]
-        role: AssetRole | None = None,  # type: ignore[valid-type]
+        kind: AssetKind | None = None,
+        role: AssetRole | None = None,
     ) -> Connection[Asset]:
         req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
@@ -187,12 +182,12 @@ class Campaign(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: list[JobStatus] | None = None,  # type: ignore[valid-type]
+        status: list[JobStatus] | None = None,
     ) -> Connection[Annotated[Job, strawberry.lazy("schema.types.jobs")]]:
         from schema.types.jobs import Job
 
         req = PageRequest.of(first, after, last, before)
-        extra = status_filter(tuple(sorted({JobStatusEnum(x) for x in status}))) if status else None
+        extra = status_filter(tuple(sorted({JobStatus(x) for x in status}))) if status else None
         loader = info.context.loaders.pages_by_parent(
             models.Job, "campaign_id", req, extra=extra, filter_key=tuple(sorted(status or []))
         )
@@ -243,7 +238,7 @@ class CreateCampaignInput:
     client_id: strawberry.ID
     name: str
     objective: str | None = None
-    status: CampaignStatus = CampaignStatusEnum.DRAFT  # type: ignore[valid-type]
+    status: CampaignStatus = CampaignStatus.DRAFT
     budget_usd: float | None = None
 
 
@@ -252,7 +247,7 @@ class UpdateCampaignInput:
     campaign_id: strawberry.ID
     name: str | None = strawberry.UNSET
     objective: str | None = strawberry.UNSET
-    status: CampaignStatus | None = strawberry.UNSET  # type: ignore[valid-type]
+    status: CampaignStatus | None = strawberry.UNSET
     budget_usd: float | None = strawberry.UNSET
 
 

@@ -20,13 +20,11 @@ from schema.pagination import Connection
 class JobEvent:
     sequence: int
     cursor: str
-    type: JobEventType  # type: ignore[valid-type]
+    type: JobEventType
     job_id: strawberry.ID
     scene_id: strawberry.ID | None
-    status: JobStatus = strawberry.field(  # type: ignore[valid-type]
-        description="The job's status right after this event."
-    )
-    stage: JobStage | None  # type: ignore[valid-type]
+    status: JobStatus = strawberry.field(description="The job's status right after this event.")
+    stage: JobStage | None
     progress: float
     message: str
     at: datetime

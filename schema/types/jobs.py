@@ -1,94 +1,33 @@
-"""Jobs, scenes and renders: one ad being made from a brief, its storyboard and its outputs.
+"""Jobs: one ad being made from a brief, with its brief, providers and links to the rest.
 
-The live-events area owns ``Job.events``.
+Scenes and renders live in their own modules and point back to ``Job`` lazily. The live-events
+area owns ``Job.events``.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 
-from domain import enums, models
-from domain.rules.budget import variance_ratio
+from domain import models
 from domain.rules.job_states import available_actions
 from domain.rules.planner import Brief as BriefRule
-from domain.rules.pricing import CostLine as CostLineRule
 from domain.rules.pricing import ProviderChoice as ProviderChoiceRule
 from domain.services.event_history import check_first, decode_event_cursor
-from domain.services.jobs import Prepared, snapshot_from
-from schema.enums import (
-    AspectRatio,
-    JobAction,
-    JobStage,
-    JobStatus,
-    RenderQuality,
-    RenderStatus,
-    Resolution,
-    SceneContinuity,
-    SceneStatus,
-    ShotType,
-    Transition,
-    VideoFormat,
-)
-from schema.errors import UserError
+from domain.services.jobs import snapshot_from
+from schema.enums import AspectRatio, JobAction, JobStage, JobStatus
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
-from schema.types.assets import Asset
+from schema.types.assets import Asset, load_asset, load_assets
 from schema.types.clients import Campaign
+from schema.types.cost import Cost, usd
 from schema.types.events import JobEvent
 from schema.types.node import Node
+from schema.types.renders import Render
+from schema.types.scenes import Scene
 from schema.types.stage_error import StageError
-
-SceneBeat = strawberry.enum(
-    enums.SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand)."
-)
-
-
-def _usd(value: object) -> float:
-    return round(float(value), 2)  # type: ignore[arg-type]
-
-
-def _error(row: models.Job | models.Scene | models.Render) -> StageError | None:
-    return StageError.of(
-        row.error_code,
-        row.error_stage.value if row.error_stage else None,
-        row.error_message,
-        row.error_retryable,
-    )
-
-
-async def _assets(info: strawberry.Info, ids: Sequence[str | uuid.UUID]) -> list[Asset]:
-    keys = [i if isinstance(i, uuid.UUID) else uuid.UUID(i) for i in ids]
-    rows = await info.context.loaders.asset().load_many(keys)
-    return [Asset.from_model(r) for r in rows if r is not None]
-
-
-async def _asset(info: strawberry.Info, asset_id: uuid.UUID | None) -> Asset | None:
-    if asset_id is None:
-        return None
-    row = await info.context.loaders.asset().load(asset_id)
-    return Asset.from_model(row) if row is not None else None
-
-
-@strawberry.type(description="Money spent and planned: `varianceRatio` 0.25 = 25% over.")
-class Cost:
-    estimated_usd: float
-    actual_usd: float
-    variance_ratio: float | None = strawberry.field(
-        description="(actual - estimated) / estimated; null when only the estimate is zero."
-    )
-
-    @classmethod
-    def of(cls, estimated: Decimal, actual: Decimal) -> Cost:
-        return cls(
-            estimated_usd=_usd(estimated),
-            actual_usd=_usd(actual),
-            variance_ratio=variance_ratio(estimated, actual),
-        )
 
 
 @strawberry.type(description="What the ad is about.")
@@ -128,12 +67,12 @@ class ProviderChoice:
 
 @strawberry.type(description="One ad being made from a brief.")
 class Job(Node):
-    status: JobStatus  # type: ignore[valid-type]
-    stage: JobStage | None  # type: ignore[valid-type]
+    status: JobStatus
+    stage: JobStage | None
     progress: float
     brief: Brief
     duration_seconds: float
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
+    aspect_ratio: AspectRatio
     continuity: bool
     scene_count: int | None = strawberry.field(description="Requested scene count, if any.")
     auto_approve: bool
@@ -169,10 +108,10 @@ class Job(Node):
             voiceover=m.voiceover,
             providers=ProviderChoice.of(m.providers),
             cost=Cost.of(m.estimated_cost_usd, m.actual_cost_usd),
-            budget_usd=_usd(m.budget_usd) if m.budget_usd is not None else None,
+            budget_usd=usd(m.budget_usd) if m.budget_usd is not None else None,
             refinements_used=m.refinements_used,
             refinements_limit=m.refinements_limit,
-            error=_error(m),
+            error=StageError.of_row(m),
             created_at=m.created_at,
             updated_at=m.updated_at,
             started_at=m.started_at,
@@ -204,18 +143,18 @@ class Job(Node):
         return Render.from_model(default) if default is not None else None
 
     @strawberry.field(description="What may be done with the job now (the state machine's view).")
-    async def available_actions(self, info: strawberry.Info) -> list[JobAction]:  # type: ignore[valid-type]
+    async def available_actions(self, info: strawberry.Info) -> list[JobAction]:
         scenes = await info.context.loaders.job_scenes().load(self.model.id)
         renders = await info.context.loaders.job_renders().load(self.model.id)
         return list(available_actions(snapshot_from(self.model, scenes, renders)))
 
     @strawberry.field(description="The brand assets given to the job.")
     async def assets(self, info: strawberry.Info) -> list[Asset]:
-        return await _assets(info, self.model.asset_ids)
+        return await load_assets(info, self.model.asset_ids)
 
     @strawberry.field(description="The music under the ad.")
     async def music(self, info: strawberry.Info) -> Asset | None:
-        return await _asset(info, self.model.music_asset_id)
+        return await load_asset(info, self.model.music_asset_id)
 
     @strawberry.field(
         description="The job's events, oldest first: the same history `jobEvents` replays."
@@ -229,385 +168,4 @@ class Job(Node):
         return connection(page, JobEvent.from_model)
 
 
-@strawberry.type(description="One scene of a job's storyboard.")
-class Scene(Node):
-    position: int = strawberry.field(description="0-based place in the storyboard.")
-    beat: SceneBeat | None  # type: ignore[valid-type]
-    title: str
-    description: str
-    script: str = strawberry.field(description="The voice-over line.")
-    caption: str = strawberry.field(description="On-screen text, rendered exactly as written.")
-    prompt: str = strawberry.field(description="The visual prompt of the key image.")
-    shot_type: ShotType  # type: ignore[valid-type]
-    transition: Transition = strawberry.field(  # type: ignore[valid-type]
-        description="How the scene is entered from the previous one."
-    )
-    duration_seconds: float
-    continuity: SceneContinuity  # type: ignore[valid-type]
-    status: SceneStatus  # type: ignore[valid-type]
-    refinements: int
-    feedback: list[str]
-    cost: Cost
-    error: StageError | None
-    created_at: datetime
-    updated_at: datetime
-    model: strawberry.Private[models.Scene]
-
-    @classmethod
-    def from_model(cls, m: models.Scene) -> Scene:
-        return cls(
-            id=encode_id("Scene", m.id),
-            position=m.position,
-            beat=m.beat,
-            title=m.title,
-            description=m.description,
-            script=m.script,
-            caption=m.caption,
-            prompt=m.prompt,
-            shot_type=m.shot_type,
-            transition=m.transition,
-            duration_seconds=m.duration_seconds,
-            continuity=m.continuity,
-            status=m.status,
-            refinements=m.refinements,
-            feedback=[str(f) for f in m.feedback],
-            cost=Cost.of(m.estimated_cost_usd, m.actual_cost_usd),
-            error=_error(m),
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            model=m,
-        )
-
-    @strawberry.field
-    async def job(self, info: strawberry.Info) -> Job:
-        row = await info.context.loaders.job().load(self.model.job_id)
-        assert row is not None
-        return Job.from_model(row)
-
-    @strawberry.field(description="Brand assets placed in the scene.")
-    async def assets(self, info: strawberry.Info) -> list[Asset]:
-        return await _assets(info, self.model.asset_ids)
-
-    @strawberry.field(description="The key image (storyboard frame).")
-    async def image(self, info: strawberry.Info) -> Asset | None:
-        return await _asset(info, self.model.image_asset_id)
-
-    @strawberry.field(description="The scene's clip.")
-    async def clip(self, info: strawberry.Info) -> Asset | None:
-        return await _asset(info, self.model.clip_asset_id)
-
-    @strawberry.field(
-        description="The clip's exact last frame (the next CONTINUE scene starts on it)."
-    )
-    async def last_frame(self, info: strawberry.Info) -> Asset | None:
-        return await _asset(info, self.model.last_frame_asset_id)
-
-
-@strawberry.type(description="One export of a job: a format, resolution and aspect ratio.")
-class Render(Node):
-    format: VideoFormat  # type: ignore[valid-type]
-    resolution: Resolution  # type: ignore[valid-type]
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
-    quality: RenderQuality  # type: ignore[valid-type]
-    is_default: bool = strawberry.field(description="The job's default output.")
-    status: RenderStatus  # type: ignore[valid-type]
-    progress: float
-    error: StageError | None
-    created_at: datetime
-    completed_at: datetime | None
-    model: strawberry.Private[models.Render]
-
-    @classmethod
-    def from_model(cls, m: models.Render) -> Render:
-        return cls(
-            id=encode_id("Render", m.id),
-            format=m.format,
-            resolution=m.resolution,
-            aspect_ratio=m.aspect_ratio,
-            quality=m.quality,
-            is_default=m.is_default,
-            status=m.status,
-            progress=m.progress,
-            error=_error(m),
-            created_at=m.created_at,
-            completed_at=m.completed_at,
-            model=m,
-        )
-
-    @strawberry.field
-    async def job(self, info: strawberry.Info) -> Job:
-        row = await info.context.loaders.job().load(self.model.job_id)
-        assert row is not None
-        return Job.from_model(row)
-
-    @strawberry.field(description="The encoded file, once COMPLETED.")
-    async def asset(self, info: strawberry.Info) -> Asset | None:
-        return await _asset(info, self.model.asset_id)
-
-
-# --- estimates -------------------------------------------------------------------------------
-
-
-@strawberry.type(description="A scene the planner would make, with what it would cost.")
-class SceneEstimate:
-    position: int
-    beat: SceneBeat  # type: ignore[valid-type]
-    title: str
-    description: str
-    script: str
-    caption: str
-    prompt: str
-    shot_type: ShotType  # type: ignore[valid-type]
-    transition: Transition  # type: ignore[valid-type]
-    duration_seconds: float
-    continuity: SceneContinuity  # type: ignore[valid-type]
-    assets: list[Asset]
-    estimated_usd: float
-
-
-@strawberry.type(description="One priced provider call of an estimate.")
-class CostLine:
-    kind: str = strawberry.field(description="planner, image, video or voice.")
-    provider: str
-    scene_position: int | None
-    seconds: float
-    characters: int
-    usd: float
-
-    @classmethod
-    def of(cls, line: CostLineRule) -> CostLine:
-        return cls(
-            kind=line.kind.value,
-            provider=line.ref,
-            scene_position=line.scene,
-            seconds=line.seconds,
-            characters=line.chars,
-            usd=_usd(line.usd),
-        )
-
-
-@strawberry.type(description="A dry run of createJob: the scenes it would plan and their cost.")
-class CostEstimate:
-    estimated_usd: float | None = None
-    budget_usd: float | None = None
-    within_budget: bool | None = None
-    duration_seconds: float | None = None
-    scene_count: int | None = None
-    scenes: list[SceneEstimate] = strawberry.field(default_factory=list)
-    lines: list[CostLine] = strawberry.field(default_factory=list)
-    providers: ProviderChoice | None = None
-    music: Asset | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-    @classmethod
-    def of(cls, p: Prepared) -> CostEstimate:
-        scenes = [
-            SceneEstimate(
-                position=i,
-                beat=s.beat,
-                title=s.title,
-                description=s.description,
-                script=s.script,
-                caption=s.caption,
-                prompt=s.prompt,
-                shot_type=s.shot_type,
-                transition=s.transition,
-                duration_seconds=s.duration_seconds,
-                continuity=s.continuity,
-                assets=[Asset.from_model(p.assets_by_id[a]) for a in s.asset_ids],
-                estimated_usd=_usd(cost),
-            )
-            for i, (s, cost) in enumerate(zip(p.plan.scenes, p.estimate.scene_usd, strict=True))
-        ]
-        return cls(
-            estimated_usd=_usd(p.estimate.total_usd),
-            budget_usd=_usd(p.budget_usd) if p.budget_usd is not None else None,
-            within_budget=p.within_budget,
-            duration_seconds=p.duration_seconds,
-            scene_count=len(scenes),
-            scenes=scenes,
-            lines=[CostLine.of(line) for line in p.estimate.lines],
-            providers=ProviderChoice.of(p.choice.to_dict()),
-            music=Asset.from_model(p.assets_by_id[p.plan.music_asset_id])
-            if p.plan.music_asset_id
-            else None,
-        )
-
-
-# --- inputs ----------------------------------------------------------------------------------
-
-
-@strawberry.input
-class BriefInput:
-    product: str
-    audience: str | None = None
-    tone: str | None = None
-    call_to_action: str | None = None
-    language: str | None = strawberry.field(default=None, description="A tag like en or pt-BR.")
-    prompt: str | None = strawberry.field(default=None, description="Creative direction.")
-
-
-@strawberry.input(description="Provider references; `builtin` (the default) renders offline.")
-class ProviderChoiceInput:
-    planner: str | None = None
-    image: str | None = None
-    video: str | None = None
-    voice: str | None = None
-
-
-@strawberry.input
-class CreateJobInput:
-    campaign_id: strawberry.ID
-    brief: BriefInput
-    duration_seconds: float = strawberry.field(description="5 to 120 seconds.")
-    aspect_ratio: AspectRatio  # type: ignore[valid-type]
-    scene_count: int | None = strawberry.field(default=None, description="3 to 7 scenes.")
-    continuity: bool | None = strawberry.field(
-        default=None, description="Scenes continue each other's shot (default true)."
-    )
-    asset_ids: list[strawberry.ID] | None = None
-    auto_approve: bool | None = strawberry.field(
-        default=None, description="Render without waiting for storyboard approval."
-    )
-    budget_usd: float | None = None
-    providers: ProviderChoiceInput | None = None
-    captions: bool | None = None
-    music: strawberry.ID | None = strawberry.field(default=None, description="An audio asset.")
-    voiceover: bool | None = None
-
-
-@strawberry.input
-class ApproveStoryboardInput:
-    job_id: strawberry.ID
-
-
-@strawberry.input
-class UpdateSceneInput:
-    scene_id: strawberry.ID
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    script: str | None = strawberry.UNSET
-    caption: str | None = strawberry.UNSET
-    prompt: str | None = strawberry.UNSET
-    duration_seconds: float | None = strawberry.UNSET
-    shot_type: ShotType | None = strawberry.UNSET  # type: ignore[valid-type]
-    transition: Transition | None = strawberry.UNSET  # type: ignore[valid-type]
-    continuity: SceneContinuity | None = strawberry.UNSET  # type: ignore[valid-type]
-    asset_ids: list[strawberry.ID] | None = strawberry.UNSET
-
-
-@strawberry.input
-class AddSceneInput:
-    job_id: strawberry.ID
-    position: int | None = strawberry.field(
-        default=None, description="0-based; default: before the end card."
-    )
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    script: str | None = strawberry.UNSET
-    caption: str | None = strawberry.UNSET
-    prompt: str | None = strawberry.UNSET
-    duration_seconds: float | None = strawberry.UNSET
-    shot_type: ShotType | None = strawberry.UNSET  # type: ignore[valid-type]
-    transition: Transition | None = strawberry.UNSET  # type: ignore[valid-type]
-    continuity: SceneContinuity | None = strawberry.UNSET  # type: ignore[valid-type]
-    asset_ids: list[strawberry.ID] | None = strawberry.UNSET
-
-
-@strawberry.input
-class DeleteSceneInput:
-    scene_id: strawberry.ID
-
-
-@strawberry.input
-class ReorderScenesInput:
-    job_id: strawberry.ID
-    scene_ids: list[strawberry.ID] = strawberry.field(
-        description="Every scene of the job exactly once, in the new order."
-    )
-
-
-@strawberry.input
-class RegenerateSceneInput:
-    scene_id: strawberry.ID
-    feedback: str | None = None
-
-
-@strawberry.input
-class CancelJobInput:
-    job_id: strawberry.ID
-
-
-@strawberry.input
-class RetryJobInput:
-    job_id: strawberry.ID
-
-
-@strawberry.input
-class ExportJobInput:
-    job_id: strawberry.ID
-    format: VideoFormat = enums.VideoFormat.MP4  # type: ignore[valid-type]
-    resolution: Resolution = enums.Resolution.P1080  # type: ignore[valid-type]
-    aspect_ratio: AspectRatio | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Default: the job's aspect ratio."
-    )
-    quality: RenderQuality = enums.RenderQuality.BALANCED  # type: ignore[valid-type]
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-@strawberry.type
-class JobPayload:
-    job: Job | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ScenePayload:
-    scene: Scene | None = None
-    job: Job | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeleteScenePayload:
-    deleted_scene_id: strawberry.ID | None = None
-    job: Job | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class RenderPayload:
-    render: Render | None = None
-    job: Job | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-__all__ = [
-    "AddSceneInput",
-    "ApproveStoryboardInput",
-    "Brief",
-    "BriefInput",
-    "CancelJobInput",
-    "Cost",
-    "CostEstimate",
-    "CostLine",
-    "CreateJobInput",
-    "DeleteSceneInput",
-    "DeleteScenePayload",
-    "ExportJobInput",
-    "Job",
-    "JobPayload",
-    "ProviderChoice",
-    "ProviderChoiceInput",
-    "RegenerateSceneInput",
-    "Render",
-    "RenderPayload",
-    "ReorderScenesInput",
-    "RetryJobInput",
-    "Scene",
-    "SceneEstimate",
-    "ScenePayload",
-    "UpdateSceneInput",
-]
+__all__ = ["Brief", "Job", "ProviderChoice"]

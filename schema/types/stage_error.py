@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from domain import models
+
 
 @strawberry.type(
     description="A failure with a stable code, the stage it happened in, and retryability."
@@ -22,3 +24,13 @@ class StageError:
         if not code:
             return None
         return cls(code=code, stage=stage, message=message or code, retryable=retryable)
+
+    @classmethod
+    def of_row(cls, row: models.Job | models.Scene | models.Render) -> StageError | None:
+        """The error recorded on a job, scene or render, or ``None``."""
+        return cls.of(
+            row.error_code,
+            row.error_stage.value if row.error_stage else None,
+            row.error_message,
+            row.error_retryable,
+        )

@@ -73,8 +73,11 @@ async def test_serve_seed_prints_key_and_graphiql_then_serves(served: Served) ->
     keys = [line for line in lines if KEY.match(line)]
     assert len(keys) == 1, lines
     key = keys[0]
-    assert any(f'{{"Authorization": "Bearer {key}"}}' in line for line in lines)
-    assert any(line.strip().startswith(f"{served.base_url}/graphql?headers=") for line in lines)
+    assert any("API key" in line and "GraphiQL" in line for line in lines)
+    assert not any("?headers=" in line for line in lines)  # the key never goes into a URL
+    assert [line for line in lines if key in line and "://" in line] == [
+        line for line in lines if line.startswith("From a shell: curl")
+    ]
 
     async with httpx.AsyncClient(base_url=served.base_url, timeout=30) as http:
         assert (await http.get("/healthz")).json() == {"status": "ok"}

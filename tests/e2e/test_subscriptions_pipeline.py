@@ -87,4 +87,8 @@ async def test_a_real_job_streams_from_the_worker_to_the_end(
     for status in ("PLANNING", "RENDERING", "COMPOSING", "COMPLETED"):
         assert status in statuses, statuses
     assert states[-1]["status"] == "COMPLETED" and states[-1]["progress"] == 1.0
+    # progress never goes back, on the event stream and on the job
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress), progress
+    assert [s["progress"] for s in states] == sorted(s["progress"] for s in states)
     assert len(states) >= 2

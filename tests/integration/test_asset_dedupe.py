@@ -19,14 +19,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.adapters.assets import asset_deps
 from domain.adapters.fetch import UrlFetcher, loopback_exception
 from domain.assets.sniff import Sniffed
 from domain.bootstrap import Container
 from domain.enums import AssetKind, AssetStatus
+from domain.media.types import MediaInfo
 from domain.models import Asset as AssetModel
 from domain.models import Base, Client, Organization
-from domain.services.assets import MediaInfo, MediaInspector
+from domain.ports.media import MediaInspector
 from schema.ids import decode_id
 from tests.conftest import Api
 from tests.integration.test_assets_api import (
@@ -129,7 +129,7 @@ async def test_import_of_known_bytes_fails_pending_as_duplicate(
     existing = (await upload_ok(api, data, "song.mp3", clientId=client_id, role="MUSIC"))["asset"]
     keys_before = await stored_keys(container)
     with serve({"/song.mp3": lambda h: send(h, 200, data)}) as server:
-        container.extras["url_fetcher"] = UrlFetcher(loopback_exception(server.port))
+        container.fetcher = UrlFetcher(loopback_exception(server.port))
         body = await api(IMPORT, {"i": {"url": server.url("/song.mp3"), "clientId": client_id}})
         pending = body["data"]["importAssetFromUrl"]["asset"]
         assert pending["status"] == "PENDING"
@@ -182,9 +182,8 @@ class RacingInspector:
 
 
 def racing(container: Container, parties: int = 2) -> RacingInspector:
-    deps = asset_deps(container)
-    inspector = RacingInspector(deps.inspector, parties)
-    container.extras["asset_deps"] = dataclasses.replace(deps, inspector=inspector)
+    inspector = RacingInspector(container.assets.inspector, parties)
+    container.assets = dataclasses.replace(container.assets, inspector=inspector)
     return inspector
 
 
@@ -245,7 +244,7 @@ async def test_import_racing_an_upload_of_the_same_bytes(
     client_id = await make_client(api)
     data = make_media("png", tmp_path).read_bytes()
     with serve({"/a.png": lambda h: send(h, 200, data)}) as server:
-        container.extras["url_fetcher"] = UrlFetcher(loopback_exception(server.port))
+        container.fetcher = UrlFetcher(loopback_exception(server.port))
         racing(container)
 
         async def import_and_wait() -> str:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from domain.adapters.assets import asset_deps
 from domain.adapters.fetch import FetchFailed, UrlFetcher, loopback_exception
 from domain.bootstrap import Container
 from domain.enums import AssetStatus
@@ -98,7 +97,7 @@ def configure(container: Container, port: int, max_attempts: int) -> RecordingQu
     config.asset_import_max_attempts = max_attempts
     config.asset_import_retry_base_seconds = BASE
     config.asset_import_retry_max_seconds = CAP
-    container.extras["url_fetcher"] = UrlFetcher(loopback_exception(port))
+    container.fetcher = UrlFetcher(loopback_exception(port))
     recording = RecordingQueue(container.queue)
     container.queue = recording
     return recording
@@ -184,7 +183,7 @@ async def test_pending_between_attempts_shows_the_retryable_error(
         raise FetchFailed("the server answered 502", retryable=True)
         yield b""  # pragma: no cover
 
-    deps = asset_deps(container)
+    deps = container.assets
     async with container.session_factory() as session:
         asset = await create_pending_asset(
             session,

@@ -368,7 +368,7 @@ async def test_import_from_url(api: Api, container: Container, tmp_path: Path) -
     with serve(
         {"/music.ogg": lambda h: send(h, 200, data), "/go": lambda h: redirect(h, "/music.ogg")}
     ) as server:
-        container.extras["url_fetcher"] = UrlFetcher(loopback_exception(server.port))
+        container.fetcher = UrlFetcher(loopback_exception(server.port))
         body = await api(
             IMPORT, {"i": {"url": server.url("/go"), "clientId": client_id, "role": "MUSIC"}}
         )
@@ -404,7 +404,7 @@ async def test_import_redirect_to_private_fails_the_asset(api: Api, container: C
     with serve(
         {"/go": lambda h: redirect(h, "http://169.254.169.254/latest/meta-data/")}
     ) as server:
-        container.extras["url_fetcher"] = UrlFetcher(loopback_exception(server.port))
+        container.fetcher = UrlFetcher(loopback_exception(server.port))
         body = await api(IMPORT, {"i": {"url": server.url("/go"), "clientId": client_id}})
         asset = body["data"]["importAssetFromUrl"]["asset"]
         await container.queue.join()  # type: ignore[union-attr]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from cli.export_schema import export_schema_sdl
 from domain.adapters.db import create_engine
 from domain.services.tenancy import authenticate
-from server import export_schema_sdl
 from tests.conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, require_service
 
 ADREEL = Path(sys.executable).parent / "adreel"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters.bus.memory import MemoryEventBus
 from domain.bootstrap import Container
@@ -16,12 +18,14 @@ from domain.models import Job, JobEvent
 from domain.ports.bus import SubscriberOverflow, SubscriptionClosed
 from domain.services.event_history import (
     StoredEvents,
+    check_first,
     decode_event_cursor,
     encode_event_cursor,
-    events_page,
+    events_pages_by_job,
 )
 from domain.services.event_stream import SharedLoads, stream_job_events, watch_job
 from domain.services.events import event_message, job_channel
+from domain.services.pagination import Page
 from tests.integration.test_bus_redis import kill_named_clients, make_bus
 from tests.support.jobs import SeededJob, emit, seed_job
 from tests.support.redis_server import SHARED_REDIS_URL
@@ -258,6 +262,19 @@ async def test_shared_loads_run_once_per_key_and_retry_failures() -> None:
     await asyncio.sleep(0.01)
     first.cancel()
     assert await second == 6
+
+
+async def events_page(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    job_id: uuid.UUID,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Any]:
+    """One forward page of one job's events, as ``Job.events(first, after)`` reads it."""
+    start = decode_event_cursor(after, job_id)
+    pages = await events_pages_by_job(session, org_id, [job_id], start, check_first(first))
+    return pages[job_id]
 
 
 async def test_event_pages_and_cursors(container: Container) -> None:

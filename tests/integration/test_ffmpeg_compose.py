@@ -69,7 +69,9 @@ async def _clips(
             start = await engine.last_frame(clips[-1], tmp / f"last{index - 1}.png")
         clip = tmp / f"clip{index}.mp4"
         await videos.generate_clip(
-            VideoRequest(key, SIZE, timeline.clip_seconds(index), start_image=start, seed=index),
+            VideoRequest(
+                key, SIZE, timeline.clip_frames(index) / timeline.fps, start_image=start, seed=index
+            ),
             clip,
         )
         clips.append(clip)

@@ -8,6 +8,7 @@ allows in every state.
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from domain.enums import AssetKind, AssetRole, AssetStatus, JobStage, JobStatus
 from domain.errors import DomainError, ErrorCode
 from domain.models import Job as JobModel
 from domain.models import JobEvent
+from domain.ports.queue import RUN_STAGE
 from domain.services.job_stages import fail_stage
 from domain.services.jobs import price_table
 from domain.settings import Settings
@@ -114,17 +116,22 @@ EXPORT = mutation(
 )
 
 
+#: The stage runs each test container's queue was asked for, in order.
+_STAGE_RUNS: weakref.WeakKeyDictionary[Container, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @pytest.fixture
 async def container(settings: Settings) -> AsyncIterator[Container]:
     """The migrated container whose queue records the stage runs it is asked for."""
-    c = await build_container(settings, migrate=True)
     runs: list[tuple[str, str]] = []
 
     async def run_stage(ctx: dict[str, Any], *, job_id: str, stage: str) -> None:
         runs.append((job_id, stage))
 
-    c.queue = EmbeddedQueue({"run_stage": run_stage}, {"container": c})
-    c.extras["stage_runs"] = runs
+    c = await build_container(settings, migrate=True, tasks={RUN_STAGE: run_stage})
+    _STAGE_RUNS[c] = runs
     try:
         yield c
     finally:
@@ -135,8 +142,7 @@ async def stage_runs(container: Container) -> list[tuple[str, str]]:
     queue = container.queue
     assert isinstance(queue, EmbeddedQueue)
     await queue.join()
-    runs: list[tuple[str, str]] = container.extras["stage_runs"]
-    return runs
+    return _STAGE_RUNS[container]
 
 
 async def campaign_of(api) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from domain.adapters.pipeline import pipeline_deps
 from domain.bootstrap import Container
 from domain.enums import JobStage, JobStatus
 from domain.models import Job
@@ -50,7 +49,7 @@ def queue(container: Container) -> RecordingQueue:
 
 @pytest.fixture
 def deps(container: Container, queue: RecordingQueue) -> PipelineDeps:
-    return pipeline_deps(container)
+    return container.pipeline
 
 
 async def set_job(container: Container, job_id: uuid.UUID, **values: Any) -> None:

@@ -97,9 +97,9 @@ def settings(data_dir: Path, replicate: FakeReplicate, openai: FakeOpenAI) -> Se
 
 @pytest.fixture
 async def container(settings: Settings, replicate: FakeReplicate) -> AsyncIterator[Container]:
-    built = await build_container(settings, migrate=True)
     # provider outputs are fetched SSRF-safely; this one loopback port is the only exception
-    built.extras["url_fetcher"] = UrlFetcher(loopback_exception(replicate.port))
+    fetcher = UrlFetcher(loopback_exception(replicate.port))
+    built = await build_container(settings, migrate=True, fetcher=fetcher)
     try:
         yield built
     finally:

@@ -9,9 +9,9 @@ from domain.bootstrap import Container
 from domain.services.events import job_channel
 from domain.services.tenancy import authenticate
 from resolvers.context import Context
+from resolvers.shared_results import shared_results
 from schema.app import build_schema
 from schema.ids import encode_id
-from schema.shared_results import shared_results
 from tests.support.jobs import emit, seed_job
 
 EVENTS = """subscription($jobId: ID!, $after: String, $withMessage: Boolean = true) {

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.adapters.db import sync_engine_of
 from domain.models import Base
 
 
@@ -27,7 +26,7 @@ class StatementCounter:
     """Counts the SQL statements an engine sends while ``counting()`` is active."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = sync_engine_of(engine)
+        self.engine = engine.sync_engine
         self.statements: list[str] = []
         self._active = False
 

@@ -18,7 +18,8 @@ from domain.enums import AssetKind, AssetRole, AssetStatus, JobStage, JobStatus
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.pricing import DEFAULT_PRICES, PriceTable
 from domain.services import job_stages, jobs
-from domain.services.events import commit_and_publish
+from domain.services.job_stages import planning
+from domain.services.unit_of_work import UnitOfWork
 from schema.ids import decode_any, encode_id
 
 
@@ -96,10 +97,11 @@ class Flow:
 
     async def _run(self, step: Any) -> Any:
         async with self.session_factory() as session:
+            uow = UnitOfWork(session)
             job = await session.scalar(select(Job).where(Job.id == self.job_id))
             assert job is not None
             result = await step(session, job)
-            await commit_and_publish(session, None)
+            await uow.commit()
             return result
 
     async def status(self) -> tuple[JobStatus, JobStage | None]:
@@ -112,7 +114,7 @@ class Flow:
     async def plan(self) -> None:
         async def step(session: AsyncSession, job: Job) -> None:
             await job_stages.start_stage(session, job, JobStage.PLAN)
-            await jobs.run_plan(session, job, OfflinePlanner(), prices=self.prices)
+            await planning.run_plan(session, job, OfflinePlanner(), prices=self.prices)
             assert (
                 await job_stages.complete_stage(session, job, JobStage.PLAN) is JobStage.STORYBOARD
             )

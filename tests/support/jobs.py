@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.enums import AspectRatio, JobEventType, JobStage, JobStatus
 from domain.models import Campaign, Client, Job
 from domain.ports.bus import EventBus
-from domain.services.events import commit_and_publish, record_job_event
+from domain.services.events import record_job_event
 from domain.services.tenancy import create_api_key
+from domain.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ async def emit(
 ) -> int:
     """Change the job and record the matching event in one transaction, publish after commit."""
     async with session_factory() as session:
+        uow = UnitOfWork(session, bus=bus)
         job = await session.scalar(select(Job).where(Job.id == job_id))
         assert job is not None
         if status is not None:
@@ -80,5 +82,5 @@ async def emit(
             job.progress = progress
         await session.flush()
         event = await record_job_event(session, job, type, message)
-        await commit_and_publish(session, bus)
+        await uow.commit()
         return event.sequence

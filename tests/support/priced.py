@@ -71,13 +71,13 @@ class FlakyImages:
 
 def _install(container: Container, image: object) -> None:
     engine = FfmpegMediaEngine(container.settings.ffmpeg)
-    container.extras["providers"] = ProviderRegistry(
+    container.prices = price_table(container.settings.provider_prices)
+    container.providers = ProviderRegistry(
         planner={BUILTIN: OfflinePlanner()},
         image={BUILTIN: image},  # type: ignore[dict-item]
         video={BUILTIN: BuiltinVideoProvider(engine)},
-        prices=price_table(container.settings.provider_prices),
+        prices=container.prices,
     )
-    container.extras.pop("pipeline", None)
 
 
 def install_priced_images(container: Container, *, charged: Decimal, listed: str) -> PricedImages:

@@ -18,7 +18,7 @@ from domain.services.pipeline.clips import chains
 from domain.services.pipeline.errors import ASSET_MISSING, INTERNAL, StageError, classify
 from domain.services.pipeline.flow import due_stage, stage_task_key
 from domain.services.pipeline.ledger import call_key
-from domain.services.pipeline.storyboard import fingerprint
+from domain.services.pipeline.shared import fingerprint
 
 C, K = SceneContinuity.CUT, SceneContinuity.CONTINUE
 

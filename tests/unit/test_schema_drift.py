@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from server import export_schema_sdl
+from cli.export_schema import export_schema_sdl
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
 REGENERATE = "adreel export-schema -o schema.graphql"

@@ -33,7 +33,8 @@ from domain.adapters.providers.http import api_client, send_json
 from domain.enums import AspectRatio, SceneBeat, SceneContinuity, ShotType, Transition
 from domain.rules.asset_roles import assign_assets, effective_role
 from domain.rules.durations import MAX_SCENES, MIN_SCENES, default_scene_count
-from domain.rules.planner import BEAT_SHOT, CAPTION_MAX, Plan, PlanRequest, ScenePlan
+from domain.rules.planner import BEAT_SHOT, Plan, PlanRequest, ScenePlan
+from domain.rules.planner_copy import CAPTION_MAX
 
 PROVIDER = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"

@@ -1,1 +1,1 @@
-"""Task-queue backends. The arq backend lives with the arq worker in ``tasks``."""
+"""Task-queue backends: the embedded asyncio runner and arq on Redis."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-log = logging.getLogger(__name__)
+from domain.ports.queue import TaskFunction
 
-TaskFunction = Callable[..., Awaitable[Any]]
+log = logging.getLogger(__name__)
 
 
 class EmbeddedQueue:

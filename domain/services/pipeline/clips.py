@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from domain.enums import AssetKind, AssetRole, SceneContinuity
 from domain.errors import ErrorCode, InvalidState
 from domain.media.timing import DEFAULT_FPS, Timeline, plan_timeline
@@ -27,12 +25,18 @@ from domain.ports.providers import VideoRequest
 from domain.rules.budget import money
 from domain.rules.pricing import BUILTIN, ProviderKind
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger
 from domain.services.pipeline.brand import working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
-from domain.services.pipeline.storyboard import fingerprint, first_error, run_bounded, scene_seed
+from domain.services.pipeline.shared import (
+    fingerprint,
+    first_error,
+    run_bounded,
+    scene_seed,
+)
 
 
 def chains(continuity: Sequence[SceneContinuity]) -> list[list[int]]:
@@ -241,11 +245,7 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 async def run(ctx: StageContext) -> None:
     """Render every scene's missing clip: chains in parallel, each chain in order."""
     async with ctx.transaction() as (session, job):
-        scenes = list(
-            await session.scalars(
-                select(Scene).where(Scene.job_id == job.id).order_by(Scene.position)
-            )
-        )
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
         plan = _Plan(

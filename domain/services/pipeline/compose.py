@@ -8,13 +8,12 @@ stored clips.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from domain.enums import AssetKind, AssetRole, SceneBeat
 from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip, VoiceOver
-from domain.models import Asset, Scene
+from domain.models import Asset
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
@@ -38,11 +37,7 @@ async def run(ctx: StageContext) -> None:
     inputs = ctx.work / "inputs"
     inputs.mkdir()
     async with ctx.transaction() as (session, job):
-        scenes = list(
-            await session.scalars(
-                select(Scene).where(Scene.job_id == job.id).order_by(Scene.position)
-            )
-        )
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
         brand = await resolve_brand(session, job, scenes)

@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.enums import JobEventType, JobStage, JobStatus
 from domain.models import Job
+from domain.ports.bus import Publisher
 from domain.ports.media import MediaEngine
 from domain.ports.queue import TaskQueue
 from domain.ports.storage import Storage
 from domain.rules.job_states import progress_at
-from domain.services.events import Publisher, commit_and_publish, discard_pending, record_job_event
+from domain.services.events import record_job_event
 from domain.services.pipeline.providers import ProviderRegistry
+from domain.services.progress import advance_progress
+from domain.services.unit_of_work import UnitOfWork
 from domain.settings import Settings
 
 #: Least time between two stored progress events of one stage (scene progress included).
@@ -73,13 +76,8 @@ class StageContext:
             )
             if job is None:
                 raise LookupError(f"job {self.job_id} is gone")
-            try:
+            async with UnitOfWork(session, bus=self.deps.bus):
                 yield session, job
-            except BaseException:
-                discard_pending(session)
-                await session.rollback()
-                raise
-            await commit_and_publish(session, self.deps.bus)
 
     async def report(self, fraction: float, message: str = "", *, force: bool = False) -> None:
         """Set the job's progress to where this stage is; stored at most every half second."""
@@ -91,7 +89,7 @@ class StageContext:
         self._last_report, self._last_fraction = now, fraction
         async with self.transaction() as (session, job):
             if job.status is not JobStatus.COMPLETED:  # an export does not move a finished job
-                job.progress = max(job.progress, progress_at(self.stage, fraction))
+                await advance_progress(session, job, progress_at(self.stage, fraction))
             await session.flush()
             await record_job_event(
                 session, job, JobEventType.PROGRESS, message, payload={"stageProgress": fraction}

@@ -7,6 +7,7 @@ The statuses, stage order, weights and allowed transitions are the job state mac
 from __future__ import annotations
 
 from domain.enums import JobStage, JobStatus
+from domain.ports.queue import RUN_STAGE
 from domain.rules.job_states import ACTIVE_STATUSES, STAGE_ORDER, next_stage, progress_at
 
 
@@ -29,7 +30,7 @@ def due_stage(
 
 def stage_task_key(job_id: object, stage: JobStage, suffix: object | None = None) -> str:
     """The queue key of a job's stage task: a pending duplicate with the same key is dropped."""
-    base = f"run_stage:{job_id}:{stage.value}"
+    base = f"{RUN_STAGE}:{job_id}:{stage.value}"
     return base if suffix is None else f"{base}:{suffix}"
 
 

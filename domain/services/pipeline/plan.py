@@ -1,7 +1,7 @@
 """PLAN: the brief becomes 3..7 scenes (durations, shots, transitions, texts, assets).
 
 Checkpoint: the job's scenes. A job that has scenes is never planned again; the planner call is
-recorded in the ledger in the same transaction that stores the scenes (``jobs.apply_plan``).
+recorded in the ledger in the same transaction that stores the scenes (``job_stages.planning.apply_plan``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from sqlalchemy import exists, select
 from domain.models import Scene
 from domain.rules.budget import money
 from domain.rules.pricing import ProviderKind
-from domain.services import jobs
+from domain.services.job_stages import planning
 from domain.services.pipeline import ledger
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
-from domain.services.pipeline.storyboard import fingerprint
+from domain.services.pipeline.shared import fingerprint
 
 
 async def run(ctx: StageContext) -> None:
@@ -25,7 +25,7 @@ async def run(ctx: StageContext) -> None:
         if await session.scalar(select(exists().where(Scene.job_id == job.id))):
             ctx.reused += 1
             return
-        request = await jobs.plan_request_for(session, job)
+        request = await planning.plan_request_for(session, job)
         ref, planner = deps.providers.planner_for(job.providers)
     key = ledger.call_key(
         ctx.job_id,
@@ -44,7 +44,7 @@ async def run(ctx: StageContext) -> None:
     await ctx.report(0.2, "planning scenes", force=True)
     plan = await attempt_call(ctx, call, lambda: planner.plan(request))
     async with ctx.transaction() as (session, job):
-        scenes = await jobs.apply_plan(session, job, plan, prices=deps.providers.prices)
+        scenes = await planning.apply_plan(session, job, plan, prices=deps.providers.prices)
         await ledger.record_success(
             session,
             call.id,

@@ -33,20 +33,19 @@ from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
 from domain.services import job_stages
-from domain.services.events import commit_and_publish, discard_pending, record_job_event
+from domain.services.events import record_job_event
 from domain.services.pipeline import lease
 from domain.services.pipeline.backoff import backoff_delay
 from domain.services.pipeline.context import PipelineDeps, StageContext
 from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.flow import due_stage, stage_task_key
 from domain.services.pipeline.workdir import work_dir
+from domain.services.stage_queue import enqueue_stage
+from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 StageBody = Callable[[StageContext], Awaitable[None]]
-
-#: The task name both runners know the stage function by.
-RUN_STAGE_TASK = "run_stage"
 
 
 class Outcome(StrEnum):
@@ -94,27 +93,6 @@ async def _pending_renders(deps: PipelineDeps, job_id: uuid.UUID) -> bool:
             )
         )
         return bool(found)
-
-
-async def enqueue_stage(
-    deps: PipelineDeps,
-    job_id: uuid.UUID,
-    stage: JobStage,
-    *,
-    delay_seconds: float = 0.0,
-    suffix: object | None = None,
-) -> None:
-    """Queue ``run_stage(job_id, stage)``; the key drops a pending duplicate."""
-    if deps.queue is None:
-        log.warning("no queue: stage %s of job %s not enqueued", stage.value, job_id)
-        return
-    await deps.queue.enqueue(
-        RUN_STAGE_TASK,
-        key=stage_task_key(job_id, stage, suffix),
-        delay_seconds=delay_seconds,
-        job_id=str(job_id),
-        stage=stage.value,
-    )
 
 
 async def execute_stage(
@@ -182,7 +160,7 @@ async def _run_leased(
         return StageResult(Outcome.LEASE_LOST, stage)
     follow = await _complete(deps, job_id, stage, owner, run_id, ctx)
     if follow is not None:
-        await enqueue_stage(deps, job_id, follow)
+        await enqueue_stage(deps.queue, job_id, follow, key=stage_task_key(job_id, follow))
     return StageResult(Outcome.COMPLETED, stage)
 
 
@@ -234,14 +212,14 @@ async def _begin(
 ) -> uuid.UUID | None:
     """Mark the stage started (status, event, attempt count) and open a stage-run record."""
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         job = await session.get(Job, job_id, populate_existing=True)
         if job is None or job.lease_owner != owner:
             return None
         try:
             await job_stages.start_stage(session, job, stage)
         except InvalidState:  # canceled or moved on since the task was queued
-            discard_pending(session)
-            await session.rollback()
+            await uow.rollback()
             return None
         job.attempts += 1
         job.next_run_at = None
@@ -254,7 +232,7 @@ async def _begin(
             outcome=StageRunOutcome.RUNNING,
         )
         session.add(run)
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
         return run.id
 
 
@@ -292,16 +270,16 @@ async def _complete(
 ) -> JobStage | None:
     """Move the job past ``stage``; returns the stage to enqueue next (``None``: wait or done)."""
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         if not await lease.still_owner(session, job_id, owner):
-            await session.rollback()
+            await uow.rollback()
             return None
         job = await session.get(Job, job_id, populate_existing=True)
         assert job is not None
         try:
             follow = await job_stages.complete_stage(session, job, stage)
         except InvalidState:  # canceled while the last step was being stored
-            discard_pending(session)
-            await session.rollback()
+            await uow.rollback()
             await _finish_run(deps, run_id, StageRunOutcome.CANCELED, ctx=ctx)
             return None
         job.attempts = 0
@@ -315,7 +293,7 @@ async def _complete(
                 reused=ctx.reused,
             )
         )
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
     if follow is None and stage is JobStage.RENDER and await _pending_renders(deps, job_id):
         follow = JobStage.RENDER  # an export was requested while the default render ran
     return follow
@@ -333,10 +311,11 @@ async def _after_error(
     settings = deps.settings
     delay: float | None = None
     async with deps.session_factory() as session:
+        uow = UnitOfWork(session, bus=deps.bus)
         job = await session.get(Job, job_id, populate_existing=True)
         assert job is not None
         if job.status is JobStatus.CANCELED or job.lease_owner != owner:
-            await session.rollback()
+            await uow.rollback()
             await _finish_run(deps, run_id, StageRunOutcome.CANCELED, error=error)
             return StageResult(Outcome.CANCELED, stage, error=error)
         if error.retryable and job.attempts < settings.stage_max_attempts:
@@ -369,19 +348,18 @@ async def _after_error(
             )
         )
         attempt = job.attempts
-        await commit_and_publish(session, deps.bus)
+        await uow.commit()
     if delay is not None:
-        await enqueue_stage(deps, job_id, stage, delay_seconds=delay, suffix=f"retry{attempt}")
+        key = stage_task_key(job_id, stage, f"retry{attempt}")
+        await enqueue_stage(deps.queue, job_id, stage, key=key, delay_seconds=delay)
         return StageResult(Outcome.RETRY_SCHEDULED, stage, retry_in=delay, error=error)
     return StageResult(Outcome.FAILED, stage, error=error)
 
 
 __all__ = [
-    "RUN_STAGE_TASK",
     "Outcome",
     "StageBody",
     "StageResult",
-    "enqueue_stage",
     "execute_stage",
     "stage_bodies",
 ]

@@ -8,11 +8,8 @@ while an edit of the scene asks for a new image. Scenes run in parallel (``scene
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,25 +22,21 @@ from domain.ports.providers import ImageRequest
 from domain.rules.budget import money
 from domain.rules.pricing import ProviderKind
 from domain.services import job_stages
+from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
+from domain.services.pipeline.shared import (
+    fingerprint,
+    first_error,
+    run_bounded,
+    scene_seed,
+)
 
 #: Roles of a brand asset a key image is built around, by preference.
 _SOURCE_ROLES = (AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND)
-
-
-def fingerprint(*parts: object) -> str:
-    """A short stable hash of what an output depends on (part of its idempotency key)."""
-    raw = json.dumps([str(p) for p in parts], separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def scene_seed(scene_id: uuid.UUID) -> int:
-    """A deterministic seed per scene."""
-    return int(scene_id.hex[:8], 16)
 
 
 async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
@@ -74,31 +67,6 @@ async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
             if match is not None:
                 return match
     return None
-
-
-async def run_bounded(
-    limit: int, jobs: Sequence[Callable[[], Awaitable[None]]]
-) -> list[BaseException]:
-    """Run ``jobs`` with at most ``limit`` at once; every job runs (a failure does not cancel
-    the others, so their stored work is kept); returns the failures."""
-    semaphore = asyncio.Semaphore(max(1, limit))
-
-    async def one(job: Callable[[], Awaitable[None]]) -> None:
-        async with semaphore:
-            await job()
-
-    results = await asyncio.gather(*(one(j) for j in jobs), return_exceptions=True)
-    failures = [r for r in results if isinstance(r, BaseException)]
-    for failure in failures:
-        if isinstance(failure, asyncio.CancelledError):
-            raise failure
-    return failures
-
-
-def first_error(failures: list[BaseException], ctx: StageContext) -> StageError | None:
-    """The error to report for a parallel step: a non-retryable one wins over retryable ones."""
-    errors = [classify(f, ctx.stage) for f in failures]
-    return next((e for e in errors if not e.retryable), errors[0] if errors else None)
 
 
 async def _scene_image(
@@ -204,11 +172,7 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 async def run(ctx: StageContext) -> None:
     """Draw every scene's missing key image."""
     async with ctx.transaction() as (session, job):
-        scenes = list(
-            await session.scalars(
-                select(Scene).where(Scene.job_id == job.id).order_by(Scene.position)
-            )
-        )
+        scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError("INVALID_STATE", "the job has no scenes to draw")
         brand = await resolve_brand(session, job, scenes)
@@ -240,4 +204,4 @@ async def run(ctx: StageContext) -> None:
         raise error
 
 
-__all__ = ["fingerprint", "first_error", "run", "run_bounded", "scene_seed"]
+__all__ = ["run"]

@@ -27,8 +27,8 @@ from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
 from domain.services.pipeline.context import PipelineDeps
-from domain.services.pipeline.flow import ACTIVE_STATUSES, due_stage
-from domain.services.pipeline.runner import enqueue_stage
+from domain.services.pipeline.flow import ACTIVE_STATUSES, due_stage, stage_task_key
+from domain.services.stage_queue import enqueue_stage
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ async def _requeue(deps: PipelineDeps, job: Job, suffix: str | None) -> None:
     delay = 0.0
     if job.next_run_at is not None:
         delay = max(0.0, (job.next_run_at - utcnow()).total_seconds())
-    await enqueue_stage(deps, job.id, stage, delay_seconds=delay, suffix=suffix)
+    key = stage_task_key(job.id, stage, suffix)
+    await enqueue_stage(deps.queue, job.id, stage, key=key, delay_seconds=delay)
 
 
 async def remove_work_dirs(root: Path, job_id: uuid.UUID | None = None) -> int:

@@ -1,19 +1,8 @@
-"""Image and video providers over Replicate's HTTP API.
+"""The Replicate client: input schemas, file uploads and the life of a prediction.
 
-A call reads the model's input schema once (``GET /v1/models/{owner}/{name}``, or the pinned
-version), maps the request onto it (``replicate_schema``), attaches local images as data URIs
-(small ones) or uploaded file URLs (``POST /v1/files``), and creates a prediction
-(``POST /v1/models/{owner}/{name}/predictions``, or ``POST /v1/predictions`` with a pinned
-``version``) with ``Prefer: wait``. A prediction still running when that answer comes back is
-polled (``GET /v1/predictions/{id}``) until it is ``succeeded``, ``failed`` or ``canceled``; past
-the deadline it is cancelled (``POST /v1/predictions/{id}/cancel``) so it stops costing money.
-
-The output is downloaded at once (Replicate deletes outputs after an hour) through the SSRF-safe
-fetcher, only from the configured delivery hosts, under a byte cap, and handed back as a local
-file. Polling survives passing errors in place; a retry of the same request by the pipeline
-(same model, inputs and files) resumes the prediction already made instead of paying for a new
-one. Errors are classified here (``errors``): 429 / 5xx / "high demand" / transient failed
-predictions are retryable; invalid input, refused credentials and safety refusals are not.
+A prediction is created with ``Prefer: wait``, polled until it ends, cancelled past its deadline
+(or when the caller is cancelled), resumed on a retry of the same request within Replicate's
+one-hour window, and its output downloaded through the SSRF-safe fetcher.
 """
 
 from __future__ import annotations
@@ -23,12 +12,10 @@ import contextlib
 import hashlib
 import json
 import logging
-import math
-import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +26,6 @@ from domain.adapters.providers import outputs
 from domain.adapters.providers.errors import (
     PROVIDER_BAD_OUTPUT,
     PROVIDER_FAILED,
-    PROVIDER_REJECTED,
     PROVIDER_UNAVAILABLE,
     TIMEOUT,
     ProviderError,
@@ -47,142 +33,25 @@ from domain.adapters.providers.errors import (
 )
 from domain.adapters.providers.http import api_client, json_of, send, send_json
 from domain.adapters.providers.progress import report
-from domain.adapters.providers.prompts import image_prompt, video_prompt
+from domain.adapters.providers.replicate.config import PROVIDER, ModelRef, ReplicateConfig
+from domain.adapters.providers.replicate.predictions import (
+    PREDICTION_ID,
+    RESUME_WINDOW_SECONDS,
+    TERMINAL,
+    Prediction,
+    first_url,
+    progress_of,
+)
 from domain.adapters.providers.replicate_schema import (
     InputSchema,
-    MissingStartImage,
     ModelInput,
-    image_input,
-    pick_duration,
-    video_input,
 )
 from domain.enums import AssetKind
 from domain.media.types import ProgressCallback
-from domain.ports.providers import GeneratedMedia, ImageRequest, VideoRequest
-from domain.rules.pricing import Price
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "replicate"
-DEFAULT_BASE_URL = "https://api.replicate.com"
-DEFAULT_DELIVERY_HOSTS = ("replicate.delivery", "*.replicate.delivery")
-#: Replicate keeps outputs (and lets a prediction be fetched again) for an hour: resume within it.
-RESUME_WINDOW_SECONDS = 50 * 60
-
-TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_VERSION = re.compile(r"^[A-Za-z0-9]{6,128}$")
-_PREDICTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_PERCENT = re.compile(r"(\d{1,3})%\|")
-
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ModelRef:
-    """``owner/name`` with an optional pinned ``version``."""
-
-    owner: str
-    name: str
-    version: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> ModelRef:
-        """``"owner/name"`` or ``"owner/name:version"``; ``ValueError`` for anything else."""
-        slug, _, version = text.strip().partition(":")
-        owner, _, name = slug.partition("/")
-        if not _NAME.match(owner) or not _NAME.match(name):
-            raise ValueError(f"not a Replicate model name: {text[:100]!r}")
-        if version and not _VERSION.match(version):
-            raise ValueError(f"not a Replicate version id: {version[:100]!r}")
-        return cls(owner, name, version or None)
-
-    @property
-    def slug(self) -> str:
-        return f"{self.owner}/{self.name}"
-
-    def __str__(self) -> str:
-        return f"{self.slug}:{self.version}" if self.version else self.slug
-
-
-@dataclass(frozen=True)
-class ReplicateConfig:
-    """How to reach Replicate and what to accept back."""
-
-    api_token: str
-    base_url: str = DEFAULT_BASE_URL
-    delivery_hosts: tuple[str, ...] = DEFAULT_DELIVERY_HOSTS
-    #: ``Prefer: wait=N`` on creation (1..60 seconds; 0 sends no header and always polls).
-    wait_seconds: int = 60
-    poll_seconds: float = 2.0
-    #: The longest a prediction may run before it is cancelled (a retryable ``TIMEOUT``).
-    timeout_seconds: float = 900.0
-    #: Local inputs up to this size go inline as data URIs; larger ones are uploaded.
-    data_uri_max_bytes: int = 256 * 1024
-    #: Fixed inputs per model (``{"owner/name": {"mode": "standard"}}``), applied last.
-    model_inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    max_image_bytes: int = 50 * 1024 * 1024
-    max_video_bytes: int = 1024 * 1024 * 1024
-    max_pixels: int = 16_777_216
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """The parts of a prediction Adreel reads."""
-
-    id: str
-    status: str
-    output: Any = None
-    error: str | None = None
-    logs: str = ""
-
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Prediction:
-        ident = body.get("id")
-        if not isinstance(ident, str) or not _PREDICTION_ID.match(ident):
-            raise ProviderError(
-                PROVIDER_BAD_OUTPUT,
-                "the prediction has no usable id",
-                retryable=True,
-                provider=PROVIDER,
-            )
-        error = body.get("error")
-        logs = body.get("logs")
-        return cls(
-            id=ident,
-            status=str(body.get("status") or "starting"),
-            output=body.get("output"),
-            error=str(error) if error else None,
-            logs=logs[-4000:] if isinstance(logs, str) else "",
-        )
-
-
-def first_url(output: Any) -> str | None:
-    """The first file URL in a prediction's output (a string, a list, or an object of them)."""
-    if isinstance(output, str):
-        return output if output.startswith(("https://", "http://", "data:")) else None
-    if isinstance(output, list):
-        for item in output:
-            found = first_url(item)
-            if found:
-                return found
-    if isinstance(output, Mapping):
-        for item in output.values():
-            found = first_url(item)
-            if found:
-                return found
-    return None
-
-
-def _progress(prediction: Prediction, elapsed: float) -> float:
-    """A fraction for a running prediction: the model's own progress bar when its logs show
-    one, else a curve of the time spent."""
-    found = _PERCENT.findall(prediction.logs)
-    if found:
-        return 0.1 + 0.8 * min(100, int(found[-1])) / 100
-    if prediction.status == "starting":
-        return 0.05
-    return 0.1 + 0.8 * (1 - math.exp(-elapsed / 90))
 
 
 @dataclass
@@ -267,7 +136,7 @@ class ReplicateClient:
                 retryable=True,
                 provider=PROVIDER,
             )
-        if isinstance(ident, str) and _PREDICTION_ID.match(ident):
+        if isinstance(ident, str) and PREDICTION_ID.match(ident):
             uploaded.append(ident)
         return url
 
@@ -338,7 +207,7 @@ class ReplicateClient:
         deadline = started + self.config.timeout_seconds
         troubles = 0
         while prediction.status not in TERMINAL:
-            await report(on_progress, _progress(prediction, time.monotonic() - started))
+            await report(on_progress, progress_of(prediction, time.monotonic() - started))
             if time.monotonic() >= deadline:
                 await self._cancel(api, prediction.id)
                 raise ProviderError(
@@ -460,140 +329,4 @@ class ReplicateClient:
         return output
 
 
-class ReplicateImageProvider:
-    """Key images from a Replicate text/image-to-image model (an ``ImageProvider``)."""
-
-    name = PROVIDER
-
-    def __init__(self, client: ReplicateClient, model: str, price: Price) -> None:
-        self.client = client
-        self.model_ref = ModelRef.parse(model)
-        self.model = str(self.model_ref)
-        self.ref = f"{PROVIDER}:{self.model}"
-        self.price = price
-
-    def estimate_usd(self, request: ImageRequest) -> float:
-        return float(self.price.cost())
-
-    async def generate_image(self, request: ImageRequest, output: Path) -> GeneratedMedia:
-        raw = output.with_name(f".{output.stem}.replicate")
-        try:
-            async with self.client.session() as api:
-                schema = await self.client.schema(api, self.model_ref)
-                model_input = image_input(
-                    schema,
-                    prompt=image_prompt(request),
-                    size=request.size,
-                    seed=request.seed,
-                    reference=request.source_image,
-                    overrides=self.client.config.model_inputs.get(self.model_ref.slug),
-                )
-
-                async def download(prediction: Prediction) -> Path:
-                    return await self.client.save(
-                        prediction,
-                        raw,
-                        kind=AssetKind.IMAGE,
-                        max_bytes=self.client.config.max_image_bytes,
-                    )
-
-                await self.client.run(api, self.model_ref, model_input, download)
-            await asyncio.to_thread(
-                outputs.fit_png,
-                raw,
-                output,
-                request.size,
-                max_pixels=self.client.config.max_pixels,
-                provider=PROVIDER,
-            )
-        finally:
-            raw.unlink(missing_ok=True)
-        return GeneratedMedia(output, PROVIDER, self.model, float(self.price.cost()))
-
-
-class ReplicateVideoProvider:
-    """Scene clips from a Replicate image-to-video model (a ``VideoProvider``).
-
-    The clip opens on the scene's key image; a CONTINUE scene opens on the previous clip's last
-    frame instead and, when the model takes a last frame, moves towards the key image. The model
-    is asked for the shortest length it offers that covers the scene (the pipeline trims it to
-    the exact frames); the cost is the price per second of what was asked for.
-    """
-
-    name = PROVIDER
-
-    def __init__(self, client: ReplicateClient, model: str, price: Price) -> None:
-        self.client = client
-        self.model_ref = ModelRef.parse(model)
-        self.model = str(self.model_ref)
-        self.ref = f"{PROVIDER}:{self.model}"
-        self.price = price
-
-    def billed_seconds(self, seconds: float) -> float:
-        """The length the model will be asked for (once its schema is known)."""
-        schema = self.client.cached_schema(self.model_ref)
-        spec = schema.fields.get("duration") if schema is not None else None
-        return pick_duration(spec, seconds)[1] if spec is not None else seconds
-
-    def estimate_usd(self, request: VideoRequest) -> float:
-        return float(self.price.cost(seconds=self.billed_seconds(request.duration_seconds)))
-
-    async def generate_clip(
-        self,
-        request: VideoRequest,
-        output: Path,
-        *,
-        on_progress: ProgressCallback | None = None,
-    ) -> GeneratedMedia:
-        start = request.start_image or request.image
-        end = request.image if request.start_image is not None else None
-        if end is not None and end.resolve() == start.resolve():
-            end = None
-        async with self.client.session() as api:
-            schema = await self.client.schema(api, self.model_ref)
-            try:
-                model_input = video_input(
-                    schema,
-                    prompt=video_prompt(request),
-                    size=request.size,
-                    seconds=request.duration_seconds,
-                    seed=request.seed,
-                    start=start,
-                    end=end,
-                    overrides=self.client.config.model_inputs.get(self.model_ref.slug),
-                )
-            except MissingStartImage as exc:
-                raise ProviderError(
-                    PROVIDER_REJECTED,
-                    f"{self.model} takes no start image, so it cannot animate key images",
-                    retryable=False,
-                    provider=PROVIDER,
-                ) from exc
-
-            async def download(prediction: Prediction) -> Path:
-                return await self.client.save(
-                    prediction,
-                    output,
-                    kind=AssetKind.VIDEO,
-                    max_bytes=self.client.config.max_video_bytes,
-                )
-
-            await self.client.run(
-                api, self.model_ref, model_input, download, on_progress=on_progress
-            )
-        cost = self.price.cost(seconds=model_input.billed_seconds)
-        return GeneratedMedia(output, PROVIDER, self.model, float(cost))
-
-
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "DEFAULT_DELIVERY_HOSTS",
-    "PROVIDER",
-    "ModelRef",
-    "Prediction",
-    "ReplicateClient",
-    "ReplicateConfig",
-    "ReplicateImageProvider",
-    "ReplicateVideoProvider",
-    "first_url",
-]
+__all__ = ["ReplicateClient", "Sleep"]

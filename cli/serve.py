@@ -1,0 +1,69 @@
+"""``adreel serve``: the API server, with the GraphiQL address and (``--seed``) a development key."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from domain.bootstrap import build_container
+from domain.settings import Settings
+
+
+async def seed_key(settings: Settings, org: str) -> str:
+    """Apply migrations and issue a development key for ``org`` (created when missing)."""
+    from domain.services.tenancy import create_api_key
+
+    container = await build_container(settings, migrate=True)
+    try:
+        async with container.session_factory() as session:
+            issued = await create_api_key(session, org, "graphiql")
+            await session.commit()
+            return issued.key
+    finally:
+        await container.close()
+
+
+def graphiql_address(host: str, port: int) -> str:
+    """Where a browser on this machine finds GraphiQL for a server bound to ``host``."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - display only
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/graphql"
+
+
+def serve_banner(address: str, org: str | None = None, key: str | None = None) -> list[str]:
+    """What ``adreel serve`` prints before it starts: the GraphiQL address and, with ``--seed``,
+    the development key and how to use it. The key never goes into a URL (URLs end up in access
+    logs and browser history): GraphiQL keeps it in the browser once pasted into its key bar."""
+    lines = [f"GraphiQL: {address}"]
+    if key is None:
+        return lines
+    lines += [
+        f"Seeded organization {org!r}. Its API key (shown once):",
+        key,
+        "In GraphiQL paste it into the 'API key' bar at the top (kept in that browser only).",
+        f"From a shell: curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json'"
+        f' -d \'{{"query": "{{ viewer {{ organization {{ name }} }} }}"}}\' {address}',
+    ]
+    return lines
+
+
+def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
+    """Print the banner (outside production) and run uvicorn until stopped."""
+    import uvicorn
+
+    from server import create_app
+
+    if args.seed and settings.is_production:
+        parser.error("--seed is a development aid; it is refused when ADREEL_ENV=production")
+    settings.ensure_dirs()
+    key = asyncio.run(seed_key(settings, args.org)) if args.seed else None
+    if not settings.is_production:
+        for line in serve_banner(graphiql_address(args.host, args.port), args.org, key):
+            print(line, flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+__all__ = ["graphiql_address", "seed_key", "serve", "serve_banner"]

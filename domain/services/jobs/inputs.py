@@ -1,0 +1,84 @@
+"""Checking what a job or scene use case is given: collected errors, the assets it names."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import AssetKind, AssetStatus
+from domain.errors import DomainError, Invalid, InvalidState, NotFound, ValidationErrors
+from domain.models import Asset
+from domain.rules.asset_roles import PlanAsset, role_fits_kind
+
+
+def collect_errors(errors: list[DomainError], fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, or ``None`` with its domain errors added to ``errors``."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationErrors as exc:
+        errors.extend(exc.errors)
+    except DomainError as exc:
+        errors.append(exc)
+    return None
+
+
+def plan_asset(asset: Asset) -> PlanAsset:
+    """An asset as the planner sees it."""
+    return PlanAsset(str(asset.id), asset.role, asset.kind)
+
+
+async def load_assets(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    client_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    field: str,
+    *,
+    visual_only: bool = False,
+) -> list[Asset]:
+    """The organization's READY assets of this client, in the order given (duplicates dropped).
+
+    Unknown and foreign IDs are NOT_FOUND (indistinguishable); a pending or failed asset is
+    INVALID_STATE; another client's asset is INVALID.
+    """
+    unique = list(dict.fromkeys(ids))
+    rows = (
+        (
+            await session.scalars(
+                select(Asset).where(Asset.id.in_(unique), Asset.organization_id == org_id)
+            )
+        ).all()
+        if unique
+        else []
+    )
+    found = {a.id: a for a in rows}
+    errors: list[DomainError] = []
+    out: list[Asset] = []
+    for asset_id in unique:
+        asset = found.get(asset_id)
+        path = [field, str(ids.index(asset_id))] if field != "music" else [field]
+        if asset is None:
+            errors.append(NotFound("asset", path))
+        elif asset.status is not AssetStatus.READY:
+            errors.append(InvalidState(f"asset is {asset.status.value}, not READY", path))
+        elif asset.client_id != client_id:
+            errors.append(Invalid("asset belongs to another client", path))
+        elif visual_only and asset.kind is not AssetKind.IMAGE:
+            errors.append(Invalid("a scene takes image assets only", path))
+        elif not role_fits_kind(asset.role, asset.kind):
+            kind = asset.kind.value.lower() if asset.kind else "unknown"
+            errors.append(
+                Invalid(f"a {asset.role.value if asset.role else ''} asset cannot be {kind}", path)
+            )
+        else:
+            out.append(asset)
+    if errors:
+        raise ValidationErrors(errors)
+    return out
+
+
+__all__ = ["collect_errors", "load_assets", "plan_asset"]

@@ -1,0 +1,140 @@
+"""The fields of a scene edit (``updateScene``/``addScene``): what was sent, checked and set."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import SceneContinuity, Transition
+from domain.errors import DomainError, Invalid, ValidationErrors
+from domain.models import Campaign, Job, Scene
+from domain.rules.durations import clean_scene_duration
+from domain.services.jobs.inputs import collect_errors, load_assets
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # line breaks (\n) are allowed
+
+#: Text limits of scene fields (characters).
+SCENE_TEXT_LIMITS = {
+    "title": 200,
+    "description": 2000,
+    "script": 1000,
+    "caption": 200,
+    "prompt": 4000,
+}
+
+MAX_SCENE_ASSETS = 10
+
+_CAMEL = {"duration_seconds": "durationSeconds", "shot_type": "shotType", "asset_ids": "assetIds"}
+
+
+def _camel(name: str) -> str:
+    return _CAMEL.get(name, name)
+
+
+def clean_scene_text(name: str, value: str | None) -> str:
+    """A scene text field: trimmed, within its limit, no control characters but line breaks.
+
+    Captions are kept exactly as written (punctuation, ``%``, ``:``, brackets, backslashes):
+    they reach the renderer as plain text.
+    """
+    text = (value or "").strip()
+    limit = SCENE_TEXT_LIMITS[name]
+    if len(text) > limit:
+        raise Invalid(f"{name} must be at most {limit} characters", [name])
+    if CONTROL_CHARACTERS.search(text):
+        raise Invalid(f"{name} must not contain control characters", [name])
+    return text
+
+
+@dataclass(frozen=True)
+class SceneFields:
+    """Fields of ``updateScene``/``addScene``; only the names in ``given`` were sent."""
+
+    values: Mapping[str, Any]
+
+    def given(self, name: str) -> bool:
+        return name in self.values
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+
+async def set_fields(
+    session: AsyncSession, job: Job, scene: Scene, fields: SceneFields
+) -> list[DomainError]:
+    """Validate and set scene fields; returns the errors (nothing is set when there are any)."""
+    errors: list[DomainError] = []
+    updates: dict[str, Any] = {}
+    for name in SCENE_TEXT_LIMITS:
+        if fields.given(name):
+            value = collect_errors(errors, clean_scene_text, name, fields.get(name))
+            if value is not None:
+                updates[name] = value
+    if fields.given("duration_seconds"):
+        raw = fields.get("duration_seconds")
+        if raw is None:
+            errors.append(Invalid("durationSeconds cannot be null", ["durationSeconds"]))
+        else:
+            value = collect_errors(errors, clean_scene_duration, float(raw))
+            if value is not None:
+                updates["duration_seconds"] = value
+    for name in ("shot_type", "transition", "continuity"):
+        if fields.given(name):
+            if fields.get(name) is None:
+                errors.append(Invalid(f"{_camel(name)} cannot be null", [_camel(name)]))
+            else:
+                updates[name] = fields.get(name)
+    if fields.given("asset_ids"):
+        ids = list(fields.get("asset_ids") or [])
+        if len(ids) > MAX_SCENE_ASSETS:
+            errors.append(Invalid(f"at most {MAX_SCENE_ASSETS} assets per scene", ["assetIds"]))
+        else:
+            campaign = await session.get(Campaign, job.campaign_id)
+            assert campaign is not None
+            try:
+                assets = await load_assets(
+                    session,
+                    job.organization_id,
+                    campaign.client_id,
+                    ids,
+                    "assetIds",
+                    visual_only=True,
+                )
+                updates["asset_ids"] = [str(a.id) for a in assets]
+            except ValidationErrors as exc:
+                errors.extend(exc.errors)
+    continuity = updates.get("continuity", scene.continuity)
+    transition = updates.get("transition", scene.transition)
+    if continuity is SceneContinuity.CONTINUE:
+        if scene.position == 0:
+            errors.append(
+                Invalid("the first scene has no previous shot to continue", ["continuity"])
+            )
+        if "transition" in updates and transition is not Transition.CUT:
+            errors.append(
+                Invalid(
+                    "a scene that continues the previous shot is entered with a CUT",
+                    ["transition"],
+                )
+            )
+        elif "continuity" in updates:
+            updates["transition"] = Transition.CUT
+    if errors:
+        return errors
+    for name, value in updates.items():
+        setattr(scene, name, value)
+    return []
+
+
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "MAX_SCENE_ASSETS",
+    "SCENE_TEXT_LIMITS",
+    "SceneFields",
+    "clean_scene_text",
+    "set_fields",
+]
