@@ -82,3 +82,4 @@ _.render_graphql_ide
 _.execute_single
 _._split_origins  # domain.settings: a pydantic field validator
 _.visits  # schema.limits.DocumentMeasurer: the unit test counts work done per document
+_.gender  # domain.ports.voice.VoiceInfo: listed by the voices of each provider

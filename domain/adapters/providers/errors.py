@@ -12,7 +12,8 @@ Codes:
 - ``TIMEOUT``               the request or the generation took too long (retryable)
 - ``PROVIDER_REJECTED``     the request was invalid for the model (400/404/422)
 - ``PROVIDER_AUTH``         the configured credentials were refused (401/403)
-- ``PROVIDER_BILLING``      the account has no credit or quota left (402, ``insufficient_quota``)
+- ``PROVIDER_BILLING``      the account has no credit or quota left (402, ``insufficient_quota``,
+                            ElevenLabs' ``quota_exceeded``)
 - ``CONTENT_POLICY``        a safety system refused the prompt, an input or the output
 - ``PROVIDER_FAILED``       the generation failed for a reason that retrying will not fix
 - ``PROVIDER_BAD_OUTPUT``   the provider answered with something unusable
@@ -148,7 +149,10 @@ def classify_status(
     message = " ".join(message.split())[:1000] or f"HTTP {status}"
     codes = set(error_code.lower().split())
     retry_after = parse_retry_after(headers or {})
-    if codes & {"insufficient_quota", "billing_hard_limit_reached"} or status == 402:
+    if (
+        codes & {"insufficient_quota", "billing_hard_limit_reached", "quota_exceeded"}
+        or status == 402
+    ):
         return ProviderError(
             PROVIDER_BILLING, message, retryable=False, provider=provider, status=status
         )

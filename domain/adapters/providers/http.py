@@ -46,7 +46,8 @@ def error_details(response: httpx.Response) -> tuple[str, str]:
     """(message, provider error code) from an error body of any of the common shapes.
 
     OpenAI-style ``{"error": {"message", "code", "type"}}``, Google-style ``{"error": {"code",
-    "message", "status"}}``, problem details ``{"title", "detail"}`` (Replicate), or plain text.
+    "message", "status"}}``, problem details ``{"title", "detail"}`` (Replicate), ElevenLabs'
+    ``{"detail": {"status", "message"}}``, or plain text.
     """
     try:
         body = response.json()
@@ -64,6 +65,10 @@ def error_details(response: httpx.Response) -> tuple[str, str]:
         if isinstance(error, str):
             return error, ""
         detail = body.get("detail")
+        if isinstance(detail, dict):
+            status = detail.get("status")
+            code = status if isinstance(status, str) else ""
+            return str(detail.get("message") or code), code
         title = body.get("title")
         parts = [str(p) for p in (title, detail) if isinstance(p, str) and p]
         invalid = body.get("invalid_fields")

@@ -26,6 +26,7 @@ class Brand:
     music_id: uuid.UUID | None
     call_to_action: str | None
     headline: str | None
+    voiceover_id: uuid.UUID | None = None
 
 
 def brief_text(brief: dict[str, Any], name: str) -> str | None:
@@ -67,13 +68,15 @@ async def _first_with_role(
 
 async def resolve_brand(session: AsyncSession, job: Job, scenes: list[Scene]) -> Brand:
     """The logo (a LOGO asset given to the job or a scene), the music (the job's ``music``, else
-    a MUSIC asset given to it), the client's brand colours and the brief's call to action."""
+    a MUSIC asset given to it), an uploaded VOICEOVER given to the job, the client's brand
+    colours and the brief's call to action."""
     org = job.organization_id
     ids = _uuids(job.asset_ids or [])
     for scene in scenes:
         ids.extend(i for i in _uuids(scene.asset_ids or []) if i not in ids)
     logo = await _first_with_role(session, org, ids, AssetRole.LOGO)
     music = job.music_asset_id or await _first_with_role(session, org, ids, AssetRole.MUSIC)
+    voiceover = await _first_with_role(session, org, ids, AssetRole.VOICEOVER)
     colors = await session.scalar(
         select(Client.brand_colors)
         .join(Campaign, Campaign.client_id == Client.id)
@@ -86,6 +89,7 @@ async def resolve_brand(session: AsyncSession, job: Job, scenes: list[Scene]) ->
         music_id=music,
         call_to_action=brief_text(brief, "call_to_action"),
         headline=brief_text(brief, "product"),
+        voiceover_id=voiceover,
     )
 
 

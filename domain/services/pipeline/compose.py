@@ -1,4 +1,5 @@
-"""COMPOSE: the scene clips, transitions, captions, logo, end card and music become one ad.
+"""COMPOSE: the scene clips, transitions, captions, logo, end card, music and an uploaded
+voice-over (the music ducks under it) become one ad.
 
 Checkpoint: ``jobs.composition_asset_id``. A job whose composition is stored composes nothing;
 editing a scene clears it (the jobs service does), and the next run composes again from the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from domain.enums import AssetKind, AssetRole, SceneBeat
 from domain.errors import ErrorCode
-from domain.media.composition import Composition, SceneClip
+from domain.media.composition import Composition, SceneClip, VoiceOver
 from domain.models import Asset
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
@@ -72,6 +73,13 @@ async def run(ctx: StageContext) -> None:
             if brand.music_id
             else None
         )
+        voiceover = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, brand.voiceover_id, inputs, what="the voice-over"
+            )
+            if brand.voiceover_id
+            else None
+        )
     composition = Composition(
         scenes=tuple(clips),
         size=size,
@@ -81,6 +89,7 @@ async def run(ctx: StageContext) -> None:
         end_card_headline=brand.headline,
         end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
         music=music,
+        voice=(VoiceOver(voiceover, 0.0),) if voiceover else (),
     )
     output = ctx.work / "composition.mp4"
 
