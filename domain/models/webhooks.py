@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.enums import WebhookDeliveryStatus, WebhookEventType
 from domain.models.base import Base, Entity, UTCDateTime, str_enum, utcnow
@@ -81,6 +81,8 @@ class WebhookDelivery(Entity):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Never loaded through here; it tells the unit of work to insert the message first.
+    message: Mapped[WebhookMessage] = relationship(lazy="raise", viewonly=False)
 
 
 class WebhookAttempt(Base):
