@@ -73,3 +73,8 @@ _.deleted_scene_id
 _.scene_position
 _.characters
 _.JobEventConnection
+
+# --- Strawberry: webhook fields read by GraphQL clients (schema/types/webhooks.py) -----------
+_.webhook_id
+_.attempt_count
+_.deleted_endpoint_id
