@@ -145,22 +145,24 @@ async def deliver(deps: WebhookDeps, delivery_id: uuid.UUID) -> AttemptResult | 
         retryable = True
     async with deps.session_factory() as session:
         uow = UnitOfWork(session, queue=deps.queue)
-        session.add(
-            WebhookAttempt(
-                id=uuid.uuid4(),
-                delivery_id=delivery_id,
-                number=claimed.attempt,
-                at=started,
-                status_code=answer.status if answer else None,
-                latency_ms=latency_ms,
-                succeeded=succeeded,
-                response_snippet=(
-                    answer.body[:SNIPPET_BYTES].decode("utf-8", "replace") if answer else ""
-                ),
-                error=error,
+        delivery = await session.get(WebhookDelivery, delivery_id, populate_existing=True)
+        if delivery is not None:  # else its endpoint was deleted meanwhile
+            session.add(
+                WebhookAttempt(
+                    id=uuid.uuid4(),
+                    delivery_id=delivery_id,
+                    number=claimed.attempt,
+                    at=started,
+                    status_code=answer.status if answer else None,
+                    latency_ms=latency_ms,
+                    succeeded=succeeded,
+                    response_snippet=(
+                        answer.body[:SNIPPET_BYTES].decode("utf-8", "replace") if answer else ""
+                    ),
+                    error=error,
+                )
             )
-        )
-        await _settle(session, deps, delivery_id, claimed, succeeded, error, retryable)
+            await _settle(session, deps, delivery, claimed, succeeded, error, retryable)
         await uow.commit()
     return AttemptResult(claimed.attempt, succeeded, answer.status if answer else None, error)
 
@@ -168,16 +170,14 @@ async def deliver(deps: WebhookDeps, delivery_id: uuid.UUID) -> AttemptResult | 
 async def _settle(
     session: AsyncSession,
     deps: WebhookDeps,
-    delivery_id: uuid.UUID,
+    delivery: WebhookDelivery,
     claimed: _Claimed,
     succeeded: bool,
     error: str | None,
     retryable: bool,
 ) -> None:
+    """DELIVERED; or the next attempt scheduled; or FAILED (and the endpoint's streak noted)."""
     settings = deps.settings
-    delivery = await session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    if delivery is None:  # the endpoint was deleted meanwhile
-        return
     now = utcnow()
     if succeeded:
         delivery.status = WebhookDeliveryStatus.DELIVERED
@@ -199,7 +199,7 @@ async def _settle(
             cap=settings.webhook_retry_max_seconds,
         )
         delivery.next_attempt_at = now + timedelta(seconds=delay)
-        UnitOfWork.of(session).after_commit(_retry(delivery_id, claimed.attempt + 1, delay))
+        UnitOfWork.of(session).after_commit(_retry(delivery.id, claimed.attempt + 1, delay))
     else:
         delivery.status = WebhookDeliveryStatus.FAILED
         delivery.next_attempt_at = None
