@@ -34,6 +34,7 @@ from tests.conftest import Api
 from tests.integration.test_fetch_ssrf import CORPUS, resolver_for
 from tests.support.jobs import seed_job
 from tests.support.webhook_receiver import (
+    Behaviour,
     Receiver,
     SpecVerificationError,
     receiver,
@@ -453,3 +454,61 @@ async def _client_of(session: Any, org_id: uuid.UUID) -> uuid.UUID:
     )
     assert client_id is not None
     return client_id
+
+
+async def test_retries_give_up_after_the_last_attempt_and_redirects_are_not_followed(
+    http: httpx.AsyncClient, container: Container
+) -> None:
+    state = {"down": True}
+
+    def down_then_up(n: int) -> tuple[int, bytes]:
+        return (500, b"down") if state["down"] else (204, b"")
+
+    with receiver({"/down": down_then_up}) as rec:
+        container.fetcher = UrlFetcher(loopback_exception(rec.port))
+        api, job_id = await _org(http, container)
+        await _endpoint(api, rec.url("/down"), "COST_VARIANCE")
+        await _emit(container, job_id, JobEventType.COST_VARIANCE, payload={"actualUsd": "2"})
+        await _settle(container)
+        assert len(rec.on("/down")) == 3  # webhook_max_attempts
+
+        r = await api(ENDPOINTS)
+        [node] = [e["node"] for e in r["data"]["webhookEndpoints"]["edges"]]
+        assert node["enabled"] is True and node["failingSince"] is not None
+        [d] = node["deliveries"]["edges"]
+        assert (d["node"]["status"], d["node"]["attemptCount"]) == ("FAILED", 3)
+        assert [a["statusCode"] for a in d["node"]["attempts"]] == [500, 500, 500]
+
+        # The receiver is fixed: a redelivery succeeds and ends the failing streak.
+        state["down"] = False
+        r = await api(REDELIVER, {"id": d["node"]["id"]})
+        assert r["data"]["redeliverWebhook"]["delivery"]["status"] == "PENDING"
+        await _settle(container)
+        r = await api(ENDPOINTS)
+        [node] = [e["node"] for e in r["data"]["webhookEndpoints"]["edges"]]
+        assert node["failingSince"] is None
+        statuses = sorted(e["node"]["status"] for e in node["deliveries"]["edges"])
+        assert statuses == ["DELIVERED", "FAILED"]
+        assert len({e["node"]["webhookId"] for e in node["deliveries"]["edges"]}) == 1
+
+
+async def test_a_redirect_is_an_answer_never_followed(
+    http: httpx.AsyncClient, container: Container
+) -> None:
+    routes: dict[str, Behaviour] = {}
+    with receiver(routes) as rec:
+
+        def moved(n: int) -> tuple[int, bytes, dict[str, str]]:
+            return 302, b"", {"Location": rec.url("/landing")}  # allowed, yet never followed
+
+        routes["/moved"] = moved
+        container.fetcher = UrlFetcher(loopback_exception(rec.port))
+        api, job_id = await _org(http, container)
+        await _endpoint(api, rec.url("/moved"), "JOB_STATUS_CHANGED")
+        await _emit(container, job_id, JobEventType.STATUS_CHANGED, status=JobStatus.PLANNING)
+        await _settle(container)
+        assert [r.path for r in rec.received] == ["/moved"] * 3  # no hop to /landing
+    r = await api(ENDPOINTS)
+    [d] = r["data"]["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"]
+    assert [a["statusCode"] for a in d["node"]["attempts"]] == [302, 302, 302]
+    assert d["node"]["lastError"] == "the endpoint answered 302"

@@ -23,8 +23,9 @@ class Received:
     at: float
 
 
-#: A path's behaviour: given the request number on that path (from 1), (status, body) to answer.
-Behaviour = Callable[[int], tuple[int, bytes]]
+#: A path's behaviour: given the request number on that path (from 1), (status, body) to answer,
+#: or (status, body, headers).
+Behaviour = Callable[[int], tuple[int, bytes] | tuple[int, bytes, dict[str, str]]]
 
 
 def ok(_: int) -> tuple[int, bytes]:
@@ -67,7 +68,7 @@ def receiver(routes: dict[str, Behaviour]) -> Iterator[Receiver]:
                 state.received.append(Received(self.path, headers, body, time.monotonic()))
                 counts[self.path] = counts.get(self.path, 0) + 1
                 number = counts[self.path]
-            status, answer = routes.get(self.path, ok)(number)
+            status, answer, *extra = routes.get(self.path, ok)(number)
             if 200 <= status < 300:  # handled: a deduplicating receiver acts once per webhook-id
                 msg_id = headers.get("webhook-id", "")
                 with state.lock:
@@ -77,6 +78,8 @@ def receiver(routes: dict[str, Behaviour]) -> Iterator[Receiver]:
                         state.processed.add(msg_id)
             self.send_response(status)
             self.send_header("Content-Length", str(len(answer)))
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.end_headers()
             try:
                 self.wfile.write(answer)

@@ -120,6 +120,9 @@ async def _send(deps: WebhookDeps, claimed: _Claimed) -> tuple[PostAnswer | None
         )
     except DomainError as exc:
         return None, f"{exc.code}: {exc.message}"[:2000], bool(getattr(exc, "retryable", False))
+    except Exception as exc:  # an unexpected failure is logged on the attempt and retried
+        log.warning("webhook attempt to %s failed unexpectedly", claimed.url, exc_info=True)
+        return None, f"INTERNAL: {type(exc).__name__}", True
     return answer, None, True
 
 
