@@ -83,3 +83,7 @@ _.execute_single
 _._split_origins  # domain.settings: a pydantic field validator
 _.visits  # schema.limits.DocumentMeasurer: the unit test counts work done per document
 _.gender  # domain.ports.voice.VoiceInfo: listed by the voices of each provider
+# --- Strawberry: webhook fields read by GraphQL clients (schema/types/webhooks.py) -----------
+_.webhook_id
+_.attempt_count
+_.deleted_endpoint_id

@@ -22,7 +22,7 @@ from domain.adapters.storage import build_storage
 from domain.models import Job
 from domain.ports.bus import EventBus
 from domain.ports.media import MediaEngine
-from domain.ports.queue import TaskFunction, TaskQueue
+from domain.ports.queue import DELIVER_WEBHOOK, TaskFunction, TaskQueue
 from domain.ports.ratelimit import RateLimiter
 from domain.ports.storage import Storage
 from domain.rules.pricing import PriceTable
@@ -31,6 +31,7 @@ from domain.services.event_stream import SharedLoads
 from domain.services.pipeline.context import PipelineDeps
 from domain.services.pipeline.lease import new_owner_id
 from domain.services.pipeline.providers import ProviderRegistry
+from domain.services.webhooks.deps import WebhookDeps
 from domain.settings import Settings
 
 
@@ -71,6 +72,16 @@ class Container:
             providers=self.providers,
         )
 
+    @property
+    def webhooks(self) -> WebhookDeps:
+        """What webhook delivery needs (the URL-import fetcher sends; read off this container)."""
+        return WebhookDeps(
+            settings=self.settings,
+            session_factory=self.session_factory,
+            sender=self.fetcher,
+            queue=self.queue,
+        )
+
     async def start(self) -> None:
         """Start background parts (bus connections, queue)."""
         await self.bus.start()
@@ -103,7 +114,8 @@ def build_bus(settings: Settings) -> EventBus:
 
 def build_queue(container: Container, tasks: Mapping[str, TaskFunction]) -> TaskQueue:
     """arq on Redis when ``ADREEL_REDIS_URL`` is set (``adreel worker`` processes run the tasks);
-    else the embedded runner, which calls ``tasks[name]({"container": container}, **kwargs)``."""
+    else the embedded runner, which calls ``tasks[name]({"container": container}, **kwargs)``
+    (webhook deliveries in a lane of their own, so a slow endpoint never holds up a stage)."""
     settings = container.settings
     if settings.redis_url:
         from domain.adapters.queue.arq import ArqQueue
@@ -111,7 +123,12 @@ def build_queue(container: Container, tasks: Mapping[str, TaskFunction]) -> Task
         return ArqQueue(settings.redis_url, settings.queue_name)
     from domain.adapters.queue.embedded import EmbeddedQueue
 
-    return EmbeddedQueue(tasks, {"container": container}, concurrency=settings.runner_concurrency)
+    return EmbeddedQueue(
+        tasks,
+        {"container": container},
+        concurrency=settings.runner_concurrency,
+        lanes={DELIVER_WEBHOOK: settings.webhook_concurrency},
+    )
 
 
 def build_rate_limiter(settings: Settings) -> RateLimiter:

@@ -165,3 +165,28 @@ class SceneBeat(StrEnum):
     PROOF = "PROOF"
     END_CARD = "END_CARD"
     CUSTOM = "CUSTOM"
+
+
+class WebhookEventType(StrEnum):
+    """What a webhook endpoint can subscribe to; the value is the payload's ``type``."""
+
+    JOB_STATUS_CHANGED = "job.status_changed"
+    JOB_STORYBOARD_READY = "job.storyboard_ready"
+    SCENE_FAILED = "job.scene_failed"
+    RENDER_COMPLETED = "job.render_completed"
+    RENDER_FAILED = "job.render_failed"
+    COST_VARIANCE = "job.cost_variance"
+    BUDGET_STOP = "job.budget_stop"
+    ASSET_READY = "asset.ready"
+    ASSET_FAILED = "asset.failed"
+    ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+    #: Sent by ``pingWebhookEndpoint`` only (never subscribed to).
+    PING = "webhook.ping"
+
+
+class WebhookDeliveryStatus(StrEnum):
+    """A delivery is PENDING until a 2xx answer (DELIVERED) or its last attempt (FAILED)."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"

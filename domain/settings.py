@@ -123,6 +123,16 @@ class Settings(BaseSettings):
     work_dir: Path | None = None
     queue_name: str = "adreel:queue"
     worker_max_jobs: int = 4
+    # webhooks: each attempt's deadline, retries with jittered back-off over hours, an endpoint
+    # failing this long is disabled; a rotated secret keeps signing for the grace period
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0.0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, ge=0.0)
+    webhook_disable_after_seconds: float = Field(default=24 * 3600.0, ge=0.0)
+    webhook_secret_grace_seconds: float = Field(default=24 * 3600.0, ge=0.0)
+    webhook_concurrency: int = Field(default=16, ge=1, le=1000)
+    webhook_sweep_batch: int = Field(default=500, ge=1, le=10_000)
     # frame size of key images, clips, the composition and the default render (the short side)
     render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
 

@@ -16,6 +16,7 @@ from domain.ports.queue import IMPORT_ASSET
 from domain.security.signing import UrlSigner, new_nonce
 from domain.services import assets as service
 from domain.services.pagination import PageRequest, fetch_page
+from domain.services.unit_of_work import UnitOfWork
 from resolvers.context import Context, context_of
 from resolvers.payloads import user_errors_as
 from schema.enums import AssetKind, AssetRole
@@ -93,6 +94,7 @@ class AssetMutations:
     async def upload_asset(self, info: strawberry.Info, input: UploadAssetInput) -> AssetPayload:
         ctx = context_of(info)
         client, campaign = _owner_ids(input.client_id, input.campaign_id)
+        UnitOfWork(ctx.session, bus=ctx.container.bus, queue=ctx.container.queue)
         result = await service.upload_asset(
             ctx.session,
             ctx.container.assets,

@@ -21,6 +21,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.ports.storage import ObjectNotFound, check_key
 from domain.security.signing import InvalidSignature, UrlSigner
 from domain.services import assets as service
+from domain.services.unit_of_work import UnitOfWork
 from schema.ids import encode_id
 
 #: Headers that mark a multipart GraphQL request as deliberate (browsers cannot add them
@@ -152,6 +153,7 @@ async def upload_endpoint(request: Request) -> Response:
         return _error(404, "NOT_FOUND", "not found")
     deps = container.assets
     async with container.session_factory() as session:
+        UnitOfWork(session, bus=container.bus, queue=container.queue)  # commits run its hooks
         try:
             asset = await service.claim_upload(session, asset_id)
         except DomainError as exc:

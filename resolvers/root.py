@@ -9,15 +9,16 @@ from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 from resolvers.subscriptions import Subscription
+from resolvers.webhooks import WebhookMutations, WebhookQueries
 
 
 @strawberry.type
-class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
+class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, WebhookQueries):
     """Every query of the API."""
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations, WebhookMutations):
     """Every mutation of the API."""
 
 

@@ -29,6 +29,8 @@ from domain.enums import (
     ShotType,
     Transition,
     VideoFormat,
+    WebhookDeliveryStatus,
+    WebhookEventType,
 )
 
 for _enum in (
@@ -54,6 +56,12 @@ strawberry.enum(
     SceneContinuity, description="CONTINUE: first frame = previous clip's exact last frame."
 )
 strawberry.enum(SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand).")
+strawberry.enum(
+    WebhookEventType,
+    description="What a webhook endpoint subscribes to; the payload's `type` is the value "
+    "(e.g. job.status_changed). PING is only sent by pingWebhookEndpoint.",
+)
+strawberry.enum(WebhookDeliveryStatus, description="PENDING until a 2xx answer or the last try.")
 
 __all__ = [
     "AspectRatio",
@@ -74,4 +82,6 @@ __all__ = [
     "ShotType",
     "Transition",
     "VideoFormat",
+    "WebhookDeliveryStatus",
+    "WebhookEventType",
 ]

@@ -16,6 +16,7 @@ from domain.services.assets import (
     fail_asset,
     import_task_key,
 )
+from domain.services.unit_of_work import UnitOfWork
 from tasks.context import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ async def import_asset(ctx: WorkerContext, *, asset_id: str, attempt: int = 1) -
         cap_seconds=settings.asset_import_retry_max_seconds,
     )
     async with container.session_factory() as session:
+        UnitOfWork(session, bus=container.bus, queue=container.queue)  # its commits run its hooks
         asset = await session.get(Asset, uuid.UUID(asset_id))
         if asset is None or asset.status != AssetStatus.PENDING or not asset.source_url:
             return

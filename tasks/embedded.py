@@ -10,6 +10,7 @@ from domain.bootstrap import Container
 from domain.ports.queue import IMPORT_ASSET
 from domain.services.assets import import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
+from domain.services.webhooks.sweep import sweep_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ async def resume_imports(container: Container) -> int:
 
 
 async def sweep_forever(container: Container) -> None:
-    """Sweep expired leases every ``sweep_interval_seconds`` until cancelled."""
+    """Sweep expired leases and due webhook deliveries every ``sweep_interval_seconds`` until
+    cancelled."""
     interval = max(0.2, container.settings.sweep_interval_seconds)
     while True:
         await asyncio.sleep(interval)
@@ -56,12 +58,20 @@ async def sweep_forever(container: Container) -> None:
             raise
         except Exception:
             log.exception("lease sweep failed")
+        try:
+            await sweep_webhooks(container.webhooks)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("webhook sweep failed")
 
 
 async def start(container: Container) -> asyncio.Task[None]:
-    """Resume interrupted jobs and imports, then keep sweeping; cancel the task to stop."""
+    """Resume interrupted jobs, imports and webhook deliveries, then keep sweeping; cancel the
+    task to stop."""
     await resume_interrupted(container)
     await resume_imports(container)
+    await sweep_webhooks(container.webhooks)
     return asyncio.create_task(sweep_forever(container), name="adreel-sweeper")
 
 

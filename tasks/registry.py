@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from domain.ports.queue import IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES, TaskFunction
+from domain.ports.queue import (
+    DELIVER_WEBHOOK,
+    IMPORT_ASSET,
+    RUN_STAGE,
+    SWEEP_LEASES,
+    SWEEP_WEBHOOKS,
+    TaskFunction,
+)
 
 
 def task_functions() -> dict[str, TaskFunction]:
     """Every background task, keyed by the name the queue port uses."""
     from tasks.assets import import_asset
     from tasks.pipeline import run_stage, sweep_leases
+    from tasks.webhooks import deliver_webhook, sweep_webhooks
 
     functions: dict[str, TaskFunction] = {
         IMPORT_ASSET: import_asset,
         RUN_STAGE: run_stage,
         SWEEP_LEASES: sweep_leases,
+        DELIVER_WEBHOOK: deliver_webhook,
+        SWEEP_WEBHOOKS: sweep_webhooks,
     }
     return functions
 

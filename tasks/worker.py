@@ -19,7 +19,7 @@ from arq.worker import run_worker as arq_run_worker
 
 from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue
 from domain.bootstrap import build_container
-from domain.ports.queue import SWEEP_LEASES
+from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_WEBHOOKS
 from domain.settings import Settings
 from tasks.registry import task_functions
 
@@ -47,10 +47,17 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await container.close()
 
 
+def _timeout(settings: Settings, name: str) -> float:
+    """A webhook attempt is bounded by its own short deadline; other tasks by the stage one."""
+    if name == DELIVER_WEBHOOK:
+        return settings.webhook_timeout_seconds + 30.0
+    return settings.stage_timeout_seconds
+
+
 def functions(settings: Settings) -> list[Function]:
     """Every registered task as an arq function (timeouts from the settings)."""
     return [
-        func(function, name=name, timeout=settings.stage_timeout_seconds, max_tries=5)  # type: ignore[arg-type]
+        func(function, name=name, timeout=_timeout(settings, name), max_tries=5)  # type: ignore[arg-type]
         for name, function in task_functions().items()
     ]
 
@@ -67,6 +74,22 @@ def sweep_cron(settings: Settings) -> CronJob:
         run_at_startup=True,
         unique=True,
         timeout=max(30.0, settings.lease_seconds),
+        keep_result=0,
+    )
+
+
+def webhook_sweep_cron(settings: Settings) -> CronJob:
+    """The webhook sweep (due deliveries), as often as the lease sweeper."""
+    from tasks.webhooks import sweep_webhooks
+
+    every = max(1, min(60, round(settings.sweep_interval_seconds)))
+    return cron(
+        sweep_webhooks,  # type: ignore[arg-type]
+        name=f"{SWEEP_WEBHOOKS}:{settings.queue_name}",
+        second=set(range(0, 60, every)),
+        run_at_startup=True,
+        unique=True,
+        timeout=60.0,
         keep_result=0,
     )
 
@@ -90,7 +113,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         raise SystemExit("adreel worker needs ADREEL_REDIS_URL (the embedded server runs its own)")
     return {
         "functions": functions(settings),
-        "cron_jobs": [sweep_cron(settings)],
+        "cron_jobs": [sweep_cron(settings), webhook_sweep_cron(settings)],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "max_jobs": settings.worker_max_jobs,

@@ -15,7 +15,7 @@ memory), and translation of every failure into a typed ``DomainError``.
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -25,6 +25,7 @@ from ssrfguard import Policy, Resolver, SSRFGuardError, TooManyRedirectsError
 from ssrfguard.httpx import AsyncClient
 
 from domain.errors import DomainError, ErrorCode
+from domain.ports.webhooks import PostAnswer
 
 _FIELD = ["url"]
 
@@ -162,6 +163,42 @@ class UrlFetcher:
             finally:
                 with anyio.CancelScope(shield=True):
                     await response.aclose()
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        headers: Mapping[str, str],
+        timeout_seconds: float,
+        max_response_bytes: int,
+    ) -> PostAnswer:
+        """POST ``body`` to ``url`` under the same policy (webhook deliveries use this).
+
+        No redirect is followed (a 3xx is the answer); the whole exchange must finish within
+        ``timeout_seconds``; at most ``max_response_bytes`` of the answer are read. Raises
+        ``UrlNotAllowed`` or ``FetchFailed``; any HTTP status is returned, not raised.
+        """
+        self.check_url(url)
+        received = bytearray()
+        async with self._client() as client:
+            try:
+                with anyio.fail_after(timeout_seconds):
+                    request = client.build_request("POST", url, content=body, headers=headers)
+                    response = await client.send(request, stream=True, follow_redirects=False)
+                    try:
+                        async for chunk in response.aiter_raw(max(1, max_response_bytes)):
+                            received += chunk
+                            if len(received) >= max_response_bytes:
+                                break
+                    finally:
+                        with anyio.CancelScope(shield=True):
+                            await response.aclose()
+            except TimeoutError as exc:
+                raise FetchFailed("the endpoint did not answer in time", retryable=True) from exc
+            except Exception as exc:
+                _reraise(exc)
+        return PostAnswer(response.status_code, bytes(received[:max_response_bytes]))
 
 
 def _check_response(response: httpx.Response, max_bytes: int) -> None:

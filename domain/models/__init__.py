@@ -8,6 +8,12 @@ from domain.models.clients import Campaign, Client
 from domain.models.jobs import Job, JobEvent, Render, Scene
 from domain.models.pipeline import ProviderCall, StageRun
 from domain.models.tenancy import ApiKey, Organization
+from domain.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 __all__ = [
     "ApiKey",
@@ -23,4 +29,8 @@ __all__ = [
     "Render",
     "Scene",
     "StageRun",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

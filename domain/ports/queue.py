@@ -17,6 +17,11 @@ IMPORT_ASSET = "import_asset"
 #: Re-queue stages whose lease expired (arq runs it as a cron job; the embedded runner loops).
 SWEEP_LEASES = "sweep_leases"
 
+#: Make one attempt of a webhook delivery: ``deliver_webhook(delivery_id=str)``.
+DELIVER_WEBHOOK = "deliver_webhook"
+#: Enqueue webhook deliveries that are due (arq runs it as a cron job; the embedded runner loops).
+SWEEP_WEBHOOKS = "sweep_webhooks"
+
 #: A task function: ``await task(ctx, **kwargs)`` (``ctx`` holds the process's container).
 TaskFunction = Callable[..., Awaitable[Any]]
 
@@ -39,4 +44,12 @@ class TaskQueue(Protocol):
         ...
 
 
-__all__ = ["IMPORT_ASSET", "RUN_STAGE", "SWEEP_LEASES", "TaskFunction", "TaskQueue"]
+__all__ = [
+    "DELIVER_WEBHOOK",
+    "IMPORT_ASSET",
+    "RUN_STAGE",
+    "SWEEP_LEASES",
+    "SWEEP_WEBHOOKS",
+    "TaskFunction",
+    "TaskQueue",
+]

@@ -18,8 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.enums import JobEventType
 from domain.models import Job, JobEvent
+from domain.models.base import utcnow
 from domain.ports.bus import Publisher
 from domain.services.unit_of_work import UnitOfWork
+from domain.services.webhooks.outbox import record_job_event_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ async def record_job_event(
 
     The sequence comes from an atomic increment of ``jobs.last_event_seq``, so concurrent writers
     (API and workers) never reuse a number. The event is published once the session's unit of
-    work commits.
+    work commits; the webhook messages it stands for are written to the same transaction.
     """
     numbered = (
         await session.execute(
@@ -89,9 +91,11 @@ async def record_job_event(
         message=message,
         scene_id=scene_id,
         payload=payload or {},
+        at=utcnow(),
     )
     session.add(event)
     UnitOfWork.of(session).after_commit(_publisher_of(event))
+    await record_job_event_webhooks(session, event)
     return event
 
 

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedQueue:
-    """Runs ``handlers[task](ctx, **kwargs)`` with at most ``concurrency`` tasks at once."""
+    """Runs ``handlers[task](ctx, **kwargs)`` with at most ``concurrency`` tasks at once; a task
+    named in ``lanes`` runs in a lane of its own instead, with that many at once."""
 
     def __init__(
         self,
@@ -21,10 +22,12 @@ class EmbeddedQueue:
         ctx: dict[str, Any],
         *,
         concurrency: int = 2,
+        lanes: Mapping[str, int] | None = None,
     ) -> None:
         self._handlers = dict(handlers)
         self._ctx = ctx
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._lanes = {name: asyncio.Semaphore(max(1, n)) for name, n in (lanes or {}).items()}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
@@ -53,7 +56,7 @@ class EmbeddedQueue:
         try:
             if delay_seconds > 0:
                 await asyncio.sleep(delay_seconds)
-            async with self._semaphore:
+            async with self._lanes.get(task, self._semaphore):
                 if key is not None:
                     self._pending.pop(key, None)
                 await self._handlers[task](self._ctx, **kwargs)

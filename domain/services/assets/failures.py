@@ -17,6 +17,8 @@ from domain.models import Asset
 from domain.services.assets.deps import Staged
 from domain.services.assets.retries import RetryPolicy, RetryScheduled, is_retryable
 from domain.services.assets.storing import duplicate_message
+from domain.services.unit_of_work import UnitOfWork
+from domain.services.webhooks.outbox import record_asset_webhooks
 
 
 async def record_failure(
@@ -90,8 +92,10 @@ async def mark_duplicate(
         )
         .execution_options(synchronize_session=False)
     )
-    await session.commit()
     duplicate = await session.get(Asset, asset_id, populate_existing=True)
+    if duplicate is not None:
+        await record_asset_webhooks(session, duplicate)
+    await UnitOfWork.of(session).commit()
     if duplicate is None:  # deleted in between
         raise NotFound("asset")
     return duplicate
@@ -154,7 +158,10 @@ async def mark_failed(
         )
         .execution_options(synchronize_session=False)
     )
-    await session.commit()
+    failed = await session.get(Asset, asset_id, populate_existing=True)
+    if failed is not None:
+        await record_asset_webhooks(session, failed)
+    await UnitOfWork.of(session).commit()
 
 
 __all__ = ["asset_identity", "fail_asset", "mark_duplicate", "mark_failed", "record_failure"]

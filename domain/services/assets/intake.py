@@ -26,6 +26,7 @@ from domain.services.assets.ownership import clean_filename, resolve_owner
 from domain.services.assets.retries import RetryPolicy
 from domain.services.assets.staging import inspect, stage
 from domain.services.assets.storing import commit_ready, find_duplicate, store_files
+from domain.services.webhooks.outbox import record_asset_webhooks
 
 #: Placed in ``storage_key`` while a signed upload streams: claims the single use atomically.
 UPLOAD_CLAIM = "upload:in-progress"
@@ -60,6 +61,7 @@ async def upload_asset(
         )
         stored = await store_files(asset, staged, sniffed, info, deps)
         session.add(asset)
+        await record_asset_webhooks(session, asset)
         winner = await commit_ready(
             session, deps.storage, stored, org_id=org_id, client_id=owner, sha256=staged.sha256
         )
@@ -167,6 +169,7 @@ async def complete_pending(
         )
         if existing is None:
             stored = await store_files(asset, staged, sniffed, info, deps)
+            await record_asset_webhooks(session, asset)
             existing = await commit_ready(
                 session,
                 deps.storage,

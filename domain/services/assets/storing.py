@@ -17,6 +17,7 @@ from domain.media.types import MediaInfo
 from domain.models import Asset
 from domain.ports.storage import Storage
 from domain.services.assets.deps import AssetDeps, Staged
+from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ async def commit_ready(
     Any other failure also removes them, and is raised.
     """
     try:
-        await session.commit()
+        await UnitOfWork.of(session).commit()  # then its webhook deliveries are enqueued
         return None
     except IntegrityError:
         with anyio.CancelScope(shield=True):

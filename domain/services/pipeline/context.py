@@ -76,7 +76,7 @@ class StageContext:
             )
             if job is None:
                 raise LookupError(f"job {self.job_id} is gone")
-            async with UnitOfWork(session, bus=self.deps.bus):
+            async with UnitOfWork(session, bus=self.deps.bus, queue=self.deps.queue):
                 yield session, job
 
     async def report(self, fraction: float, message: str = "", *, force: bool = False) -> None:

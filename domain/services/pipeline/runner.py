@@ -212,7 +212,7 @@ async def _begin(
 ) -> uuid.UUID | None:
     """Mark the stage started (status, event, attempt count) and open a stage-run record."""
     async with deps.session_factory() as session:
-        uow = UnitOfWork(session, bus=deps.bus)
+        uow = UnitOfWork(session, bus=deps.bus, queue=deps.queue)
         job = await session.get(Job, job_id, populate_existing=True)
         if job is None or job.lease_owner != owner:
             return None
@@ -270,7 +270,7 @@ async def _complete(
 ) -> JobStage | None:
     """Move the job past ``stage``; returns the stage to enqueue next (``None``: wait or done)."""
     async with deps.session_factory() as session:
-        uow = UnitOfWork(session, bus=deps.bus)
+        uow = UnitOfWork(session, bus=deps.bus, queue=deps.queue)
         if not await lease.still_owner(session, job_id, owner):
             await uow.rollback()
             return None
@@ -311,7 +311,7 @@ async def _after_error(
     settings = deps.settings
     delay: float | None = None
     async with deps.session_factory() as session:
-        uow = UnitOfWork(session, bus=deps.bus)
+        uow = UnitOfWork(session, bus=deps.bus, queue=deps.queue)
         job = await session.get(Job, job_id, populate_existing=True)
         assert job is not None
         if job.status is JobStatus.CANCELED or job.lease_owner != owner:
