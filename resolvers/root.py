@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.clients import ClientMutations, ClientQueries
+from resolvers.footage import FootageMutations
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 from resolvers.subscriptions import Subscription
@@ -17,7 +18,7 @@ class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations, FootageMutations):
     """Every mutation of the API."""
 
 

@@ -16,6 +16,7 @@ from domain.enums import (
     AssetRole,
     AssetStatus,
     CampaignStatus,
+    FootageAudio,
     JobAction,
     JobEventType,
     JobStage,
@@ -54,6 +55,10 @@ strawberry.enum(
     SceneContinuity, description="CONTINUE: first frame = previous clip's exact last frame."
 )
 strawberry.enum(SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand).")
+strawberry.enum(
+    FootageAudio,
+    description="The sound of a scene's uploaded footage: MUTE, or MIX under the narration.",
+)
 
 __all__ = [
     "AspectRatio",
@@ -61,6 +66,7 @@ __all__ = [
     "AssetRole",
     "AssetStatus",
     "CampaignStatus",
+    "FootageAudio",
     "JobAction",
     "JobEventType",
     "JobStage",
