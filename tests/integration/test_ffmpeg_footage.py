@@ -47,7 +47,8 @@ def reference_frame(source: Path, seconds: float, size: Size, target: Path) -> n
         "-ss", f"{seconds}", "-i", str(source), "-frames:v", "1",
         "-vf", f"{cover(size)},{TO_RGB}", "-pix_fmt", "rgb24", "-f", "image2", str(target),
     )  # fmt: skip
-    return frames(target, width=size.width, height=size.height, precise=True)[0]
+    frame: np.ndarray = frames(target, width=size.width, height=size.height, precise=True)[0]
+    return frame
 
 
 async def test_fade_in_is_skipped_and_trim_starts_on_the_source_frame(
