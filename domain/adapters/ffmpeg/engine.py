@@ -45,7 +45,6 @@ from domain.media.probe import duration_args, parse_probe, probe_args
 from domain.media.render import RenderSpec, render_args
 from domain.media.timing import Timeline, plan_timeline
 from domain.media.types import MediaInfo, MediaInput, ProgressCallback, Size, Thumbnail
-from domain.rules.footage import held_seconds, in_point
 
 
 def _fit_inside(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -233,14 +232,9 @@ class FfmpegMediaEngine:
     ) -> FootageCut:
         """Where a scene's clip starts in ``source`` (its ``trim_start``, or a steady moment)."""
         info = await self.probe(source)
-        await self.footage.needs_tone_map(info)
-        steady = (
-            0.0
-            if trim_start is not None
-            else await self.footage.steady_start(await self.media_input(source), info)
+        return await self.footage.cut(
+            await self.media_input(source), info, trim_start, scene_seconds
         )
-        start = in_point(trim_start, steady, info.duration, scene_seconds)
-        return FootageCut(start, info.duration, held_seconds(start, info.duration, scene_seconds))
 
     async def footage_clip(
         self,

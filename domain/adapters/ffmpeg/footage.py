@@ -10,6 +10,7 @@ from domain.adapters.ffmpeg.files import QUICK_TIME_LIMIT, atomic_output, scratc
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.media.errors import MediaError
 from domain.media.footage import (
+    FootageCut,
     FootageSpec,
     footage_args,
     footage_still_args,
@@ -19,7 +20,13 @@ from domain.media.footage import (
     tone_map_check_args,
 )
 from domain.media.types import MediaInfo, MediaInput, ProgressCallback, Size
-from domain.rules.footage import STEADY_SCAN_SECONDS, FrameStat, steady_start
+from domain.rules.footage import (
+    STEADY_SCAN_SECONDS,
+    FrameStat,
+    held_seconds,
+    in_point,
+    steady_start,
+)
 
 
 class FootageCutter:
@@ -66,6 +73,16 @@ class FootageCutter:
             text = await asyncio.to_thread(stats.read_text, "utf-8", "replace")
         frames = [FrameStat(*row) for row in parse_frame_stats(text)]
         return steady_start(frames, fps=info.fps or 30.0)
+
+    async def cut(
+        self, source: MediaInput, info: MediaInfo, trim_start: float | None, scene_seconds: float
+    ) -> FootageCut:
+        """Where a scene's clip starts: ``trim_start``, or the steady start moved earlier when
+        the footage would end before the scene (see :func:`domain.rules.footage.in_point`)."""
+        await self.needs_tone_map(info)
+        steady = 0.0 if trim_start is not None else await self.steady_start(source, info)
+        start = in_point(trim_start, steady, info.duration, scene_seconds)
+        return FootageCut(start, info.duration, held_seconds(start, info.duration, scene_seconds))
 
     async def clip(
         self,
