@@ -24,6 +24,7 @@ class AssetRole(StrEnum):
     LOGO = "LOGO"
     CHARACTER = "CHARACTER"
     BACKGROUND = "BACKGROUND"
+    FOOTAGE = "FOOTAGE"
     MUSIC = "MUSIC"
     VOICEOVER = "VOICEOVER"
     REFERENCE = "REFERENCE"
@@ -81,6 +82,13 @@ class AspectRatio(StrEnum):
 class SceneContinuity(StrEnum):
     CONTINUE = "CONTINUE"
     CUT = "CUT"
+
+
+class FootageAudio(StrEnum):
+    """What happens to the sound of a scene's uploaded footage."""
+
+    MUTE = "MUTE"
+    MIX = "MIX"
 
 
 class SceneStatus(StrEnum):

@@ -51,6 +51,8 @@ _SCENE_FIELDS = {
     "transition": "transition",
     "continuity": "continuity",
     "asset_ids": "asset_ids",
+    "trim_start_seconds": "trim_start_seconds",
+    "footage_audio": "footage_audio",
 }
 
 

@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.clients import ClientMutations, ClientQueries
+from resolvers.footage import FootageMutations
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 from resolvers.subscriptions import Subscription
@@ -18,7 +19,7 @@ class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, WebhookQueries
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations, WebhookMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations, WebhookMutations, FootageMutations):
     """Every mutation of the API."""
 
 

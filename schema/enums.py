@@ -16,6 +16,7 @@ from domain.enums import (
     AssetRole,
     AssetStatus,
     CampaignStatus,
+    FootageAudio,
     JobAction,
     JobEventType,
     JobStage,
@@ -62,6 +63,10 @@ strawberry.enum(
     "(e.g. job.status_changed). PING is only sent by pingWebhookEndpoint.",
 )
 strawberry.enum(WebhookDeliveryStatus, description="PENDING until a 2xx answer or the last try.")
+strawberry.enum(
+    FootageAudio,
+    description="The sound of a scene's uploaded footage: MUTE, or MIX under the narration.",
+)
 
 __all__ = [
     "AspectRatio",
@@ -69,6 +74,7 @@ __all__ = [
     "AssetRole",
     "AssetStatus",
     "CampaignStatus",
+    "FootageAudio",
     "JobAction",
     "JobEventType",
     "JobStage",

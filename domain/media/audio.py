@@ -1,4 +1,5 @@
-"""Audio builders: the soundtrack mix (music bed, voice cues, ducking) and two-pass loudness.
+"""Audio builders: the soundtrack mix (music bed, footage sound, voice cues, ducking) and
+two-pass loudness.
 
 The mix is rendered once to a float WAV of exactly the ad's duration; pass one measures it with
 ``loudnorm`` (JSON), pass two applies the measured values in linear mode (falling back to
@@ -31,13 +32,29 @@ class VoiceCue:
 
 
 @dataclass(frozen=True, slots=True)
+class FootageSound:
+    """The sound of a scene cut from footage: ``seconds`` of it from the start of ``source``,
+    heard from ``start_seconds`` into the ad (short fades at both ends, no clicks)."""
+
+    source: MediaInput
+    start_seconds: float
+    seconds: float
+
+
+#: Fade at each end of a footage sound (seconds).
+FOOTAGE_FADE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
 class AudioMixSpec:
-    """The soundtrack: music looped/trimmed to ``duration`` with fades, ducked under any voice."""
+    """The soundtrack: music looped/trimmed to ``duration`` with fades and the footage sound
+    mixed with it, this bed ducked under any voice."""
 
     duration: float
     output: Path
     music: MediaInput | None = None
     voice: tuple[VoiceCue, ...] = ()
+    footage: tuple[FootageSound, ...] = ()
     music_volume: float = 1.0
     music_volume_under_voice: float = 0.6
     fade_in: float = 1.0
@@ -90,6 +107,27 @@ def audio_mix_args(spec: AudioMixSpec) -> list[str]:
             f"volume={fmt(volume)}[music]"
         )
         index = 1
+    bed = "music" if spec.music is not None else None
+    if spec.footage:
+        labels = [*([bed] if bed else [])]
+        for sound in spec.footage:
+            args += input_args(sound.source, max_pixels=None)
+            fade = fmt(min(FOOTAGE_FADE, sound.seconds / 4))
+            label = f"f{len(labels) - (1 if bed else 0)}"
+            chains.append(
+                f"[{index}:a]{_STEREO},atrim=duration={fmt(sound.seconds)},asetpts=PTS-STARTPTS,"
+                f"afade=t=in:st=0:d={fade},"
+                f"afade=t=out:st={fmt(max(0.0, sound.seconds - float(fade)))}:d={fade},"
+                f"adelay=delays={round(sound.start_seconds * 1000)}:all=1[{label}]"
+            )
+            labels.append(label)
+            index += 1
+        joined = "".join(f"[{label}]" for label in labels)
+        chains.append(
+            f"{joined}amix=inputs={len(labels)}:duration=longest:normalize=0,"
+            f"apad=whole_dur={total},atrim=duration={total}[bed]"
+        )
+        bed = "bed"
     voice_labels: list[str] = []
     for cue in spec.voice:
         args += input_args(cue.source, max_pixels=None)
@@ -107,14 +145,14 @@ def audio_mix_args(spec: AudioMixSpec) -> list[str]:
             chains.append(
                 f"{joined}amix=inputs={len(voice_labels)}:duration=longest:normalize=0,{pad}[voice]"
             )
-    if spec.music is not None and voice_labels:
+    if bed is not None and voice_labels:
         chains.append(
             "[voice]asplit=2[vkey][vmix];"
-            "[music][vkey]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=350[ducked];"
+            f"[{bed}][vkey]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=350[ducked];"
             "[ducked][vmix]amix=inputs=2:duration=first:normalize=0[mix]"
         )
-    elif spec.music is not None:
-        chains.append("[music]anull[mix]")
+    elif bed is not None:
+        chains.append(f"[{bed}]anull[mix]")
     elif voice_labels:
         chains.append("[voice]anull[mix]")
     else:
@@ -187,9 +225,11 @@ def loudness_apply_args(
 
 
 __all__ = [
+    "FOOTAGE_FADE",
     "SAMPLE_RATE",
     "WEB_LOUDNESS",
     "AudioMixSpec",
+    "FootageSound",
     "LoudnessMeasure",
     "LoudnessTarget",
     "VoiceCue",

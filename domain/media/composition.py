@@ -28,6 +28,7 @@ class SceneClip:
     duration_seconds: float
     transition: Transition = Transition.CUT
     caption: str | None = None
+    sound: bool = False  # the clip's own sound is heard (footage mixed under the narration)
 
 
 @dataclass(frozen=True, slots=True)

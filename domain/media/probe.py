@@ -79,12 +79,29 @@ class _Found:
     pix_fmt: str | None = None
     sample_rate: int | None = None
     channels: int | None = None
+    color_transfer: str | None = None
+
+
+def _transfer(pix_fmt_field: str) -> str | None:
+    """The transfer characteristic in ``yuv420p10le(tv, bt2020nc/bt2020/smpte2084, ...)``
+    (one name stands for all three of matrix, primaries and transfer)."""
+    _, paren, rest = pix_fmt_field.partition("(")
+    if not paren:
+        return None
+    for part in split_fields(rest.rstrip(")")):
+        names = part.split("/")
+        if len(names) == 3:
+            return names[2] if names[2] != "unknown" else None
+        if part not in ("tv", "pc", "progressive", "unknown") and part.isidentifier():
+            return part
+    return None
 
 
 def _video(found: _Found, fields: list[str]) -> None:
     found.video_codec = fields[0].split(" ", 1)[0]
     if len(fields) > 1 and not _SIZE.match(fields[1]):
         found.pix_fmt = fields[1].split("(", 1)[0]
+        found.color_transfer = _transfer(fields[1])
     tbr: float | None = None
     for field in fields[1:]:
         size = _SIZE.match(field)
@@ -162,6 +179,7 @@ def parse_probe(stderr: str, container: str) -> tuple[MediaInfo, bool]:
         pix_fmt=found.pix_fmt,
         sample_rate=found.sample_rate,
         channels=found.channels,
+        color_transfer=found.color_transfer,
     )
     is_still = container in ("png_pipe", "jpeg_pipe", "webp_pipe")
     needs_duration = not is_still and (found.duration is None or found.estimated)

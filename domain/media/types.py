@@ -47,6 +47,7 @@ class MediaInfo:
     pix_fmt: str | None = None
     sample_rate: int | None = None
     channels: int | None = None
+    color_transfer: str | None = None
 
     @property
     def has_video(self) -> bool:

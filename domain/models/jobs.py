@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.enums import (
     AspectRatio,
+    FootageAudio,
     JobEventType,
     JobStage,
     JobStatus,
@@ -133,6 +134,13 @@ class Scene(StageErrorMixin, Entity):
     image_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     clip_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     last_frame_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # uploaded footage the clip is cut from instead of generated (one of ``asset_ids``), its
+    # in-point (None: a steady stretch is picked) and what happens to its sound
+    footage_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    trim_start_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    footage_audio: Mapped[FootageAudio] = mapped_column(
+        str_enum(FootageAudio), default=FootageAudio.MUTE, nullable=False
+    )
     refinements: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     feedback: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     estimated_cost_usd: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), nullable=False)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from domain.assets.sniff import Sniffed
 from domain.media.composition import Composition, RenderOptions
+from domain.media.footage import FootageCut
 from domain.media.frames import ThumbnailFormat
 from domain.media.types import MediaInfo, ProgressCallback, Size, Thumbnail
 
@@ -49,6 +50,34 @@ class MediaEngine(Protocol):
         on_progress: ProgressCallback | None = None,
     ) -> Path:
         """A provider clip re-gridded to exactly ``frames`` frames at ``fps`` and ``size``."""
+        ...
+
+    async def footage_cut(
+        self, source: Path, *, trim_start: float | None, scene_seconds: float
+    ) -> FootageCut:
+        """Where a scene's clip starts in uploaded footage: ``trim_start``, or (``None``) a
+        steady moment after any fade-in; ``UNSUPPORTED_MEDIA`` for footage it cannot use."""
+        ...
+
+    async def footage_clip(
+        self,
+        source: Path,
+        output: Path,
+        *,
+        size: Size,
+        frames: int,
+        fps: int,
+        start_seconds: float,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """A scene's clip cut from footage: exactly ``frames`` frames at ``fps`` and ``size``
+        from ``start_seconds``, cover-fitted, SDR 4:2:0 BT.709, its sound kept."""
+        ...
+
+    async def footage_still(
+        self, source: Path, output: Path, *, size: Size, start_seconds: float
+    ) -> Path:
+        """The footage's frame at ``start_seconds``, fitted like its clip, as a PNG."""
         ...
 
     async def compose(

@@ -1,9 +1,10 @@
 """Which uploaded asset goes where: product shots to product scenes, the logo to the end card,
 people to the story scenes, backgrounds to scenes with nothing else, music to the job.
 
-Assets without a role are read by kind: an image is a background, audio is music (a video
-without a role stays job-level). Scenes take images only; ``role_fits_kind`` says which kinds
-each role accepts.
+Assets without a role are read by kind: an image is a background, a video is footage, audio is
+music. Product, character and background assets may be images or videos (a video becomes the
+scene's clip, see ``domain.rules.footage``); a scene takes at most one video.
+``role_fits_kind`` says which kinds each role accepts.
 """
 
 from __future__ import annotations
@@ -22,10 +23,24 @@ SPILL_BEATS = (SceneBeat.BENEFIT, SceneBeat.PROOF, SceneBeat.PROBLEM, SceneBeat.
 
 #: Roles placed on scenes (key images are built from them) and the kinds every role accepts.
 SCENE_ROLES = frozenset(
-    {AssetRole.PRODUCT, AssetRole.LOGO, AssetRole.CHARACTER, AssetRole.BACKGROUND}
+    {
+        AssetRole.PRODUCT,
+        AssetRole.LOGO,
+        AssetRole.CHARACTER,
+        AssetRole.BACKGROUND,
+        AssetRole.FOOTAGE,
+    }
+)
+#: Roles whose asset may be a video shown as the scene's clip.
+VIDEO_ROLES = frozenset(
+    {AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND, AssetRole.FOOTAGE}
 )
 _KINDS: dict[AssetRole, frozenset[AssetKind]] = {
-    **{role: frozenset({AssetKind.IMAGE}) for role in SCENE_ROLES},
+    AssetRole.PRODUCT: frozenset({AssetKind.IMAGE, AssetKind.VIDEO}),
+    AssetRole.CHARACTER: frozenset({AssetKind.IMAGE, AssetKind.VIDEO}),
+    AssetRole.BACKGROUND: frozenset({AssetKind.IMAGE, AssetKind.VIDEO}),
+    AssetRole.LOGO: frozenset({AssetKind.IMAGE}),
+    AssetRole.FOOTAGE: frozenset({AssetKind.VIDEO}),
     AssetRole.MUSIC: frozenset({AssetKind.AUDIO}),
     AssetRole.VOICEOVER: frozenset({AssetKind.AUDIO}),
 }
@@ -58,6 +73,8 @@ def effective_role(asset: PlanAsset) -> AssetRole | None:
         return AssetRole.BACKGROUND
     if asset.kind is AssetKind.AUDIO:
         return AssetRole.MUSIC
+    if asset.kind is AssetKind.VIDEO:
+        return AssetRole.FOOTAGE
     return None
 
 
@@ -76,7 +93,9 @@ def assign_assets(
       then round the product scenes again
     - LOGO: the end card (the last scene when none is marked END_CARD)
     - CHARACTER: story scenes (hook, problem, benefit, proof) in turn
-    - BACKGROUND: scenes with no visual yet, in order; then every scene in turn
+    - BACKGROUND, then FOOTAGE: scenes with no visual yet, in order; then every scene in turn
+    - a scene takes at most one video: a video goes to the next candidate scene without one
+      (``unplaced`` when none is left)
     - MUSIC: the job's music, unless ``music_asset_id`` is given explicitly
     - VOICEOVER, REFERENCE and generated roles stay job-level (``unplaced``)
     """
@@ -99,17 +118,29 @@ def assign_assets(
     end_cards = indexes([SceneBeat.END_CARD]) or ([count - 1] if count else [])
     product_scenes = indexes(PRODUCT_BEATS)
 
+    videos = {a.id for a in assets if a.kind is AssetKind.VIDEO}
+
+    def put(asset: PlanAsset, candidates: Sequence[int]) -> None:
+        """On the first candidate scene (a video: the first without a video yet)."""
+        if asset.id in videos:
+            candidates = [i for i in candidates if not any(a in videos for a in placed[i])]
+        if candidates:
+            placed[candidates[0]].append(asset.id)
+        else:
+            unplaced.append(asset.id)
+
     for n, asset in enumerate(by_role.get(AssetRole.PRODUCT, [])):
         if not product_scenes:
             unplaced.append(asset.id)
             continue
         if n < len(product_scenes):
-            placed[product_scenes[n]].append(asset.id)
+            rest = product_scenes[n:] + product_scenes[:n]
+            put(asset, rest + [i for i in indexes(SPILL_BEATS) if i not in rest])
             continue
         free = [i for i in indexes(SPILL_BEATS) if not placed[i]]
         free.sort(key=lambda i: SPILL_BEATS.index(beats[i]))
-        target = free[0] if free else product_scenes[n % len(product_scenes)]
-        placed[target].append(asset.id)
+        turn = product_scenes[n % len(product_scenes) :] + product_scenes[: n % len(product_scenes)]
+        put(asset, free + turn)
 
     for asset in by_role.get(AssetRole.LOGO, []):
         if end_cards:
@@ -120,24 +151,15 @@ def assign_assets(
 
     people = indexes(PEOPLE_BEATS) or [i for i in range(count) if i not in end_cards]
     for n, asset in enumerate(by_role.get(AssetRole.CHARACTER, [])):
-        if people:
-            placed[people[n % len(people)]].append(asset.id)
-        else:
-            unplaced.append(asset.id)
+        start = n % len(people) if people else 0
+        put(asset, people[start:] + people[:start])
 
-    visual_ids = {
-        a.id
-        for role in (AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND)
-        for a in by_role.get(role, [])
-    }
-    for n, asset in enumerate(by_role.get(AssetRole.BACKGROUND, [])):
+    visual_ids = {a.id for role in VIDEO_ROLES for a in by_role.get(role, [])}
+    backdrops = [*by_role.get(AssetRole.BACKGROUND, []), *by_role.get(AssetRole.FOOTAGE, [])]
+    for n, asset in enumerate(backdrops):
         empty = [i for i in range(count) if not any(a in visual_ids for a in placed[i])]
-        if empty:
-            placed[empty[0]].append(asset.id)
-        elif count:
-            placed[n % count].append(asset.id)
-        else:
-            unplaced.append(asset.id)
+        turn = [(n + i) % count for i in range(count)]
+        put(asset, empty + [i for i in turn if i not in empty])
 
     for asset in by_role.get(AssetRole.MUSIC, []):
         if music is None and asset.kind in (AssetKind.AUDIO, None):
@@ -151,6 +173,7 @@ def assign_assets(
             AssetRole.LOGO,
             AssetRole.CHARACTER,
             AssetRole.BACKGROUND,
+            AssetRole.FOOTAGE,
             AssetRole.MUSIC,
         ):
             unplaced.extend(a.id for a in group)
@@ -166,6 +189,7 @@ def assign_assets(
 __all__ = [
     "PEOPLE_BEATS",
     "PRODUCT_BEATS",
+    "VIDEO_ROLES",
     "Assignment",
     "PlanAsset",
     "assign_assets",

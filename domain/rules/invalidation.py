@@ -5,7 +5,9 @@ type, assets and how many times it was refined. A clip depends on its image, its
 continuity (a CONTINUE clip starts on the previous clip's last frame, so it depends on that clip
 too), and on the transition into the next scene (the outgoing clip carries the frames the
 transition blends). The composition depends on every clip, caption, script, transition and the
-order of the scenes. Comparing these inputs before and after an edit says exactly which outputs
+order of the scenes. A scene cut from uploaded footage has its key image and clip taken from the
+footage at its in-point, so they depend on the footage and the in-point instead of being
+generated; the footage's sound (muted or mixed) only changes the composition. Comparing these inputs before and after an edit says exactly which outputs
 must be made again; everything else is kept.
 """
 
@@ -32,6 +34,9 @@ class SceneInputs:
     script: str = ""
     caption: str = ""
     refinements: int = 0
+    footage: str | None = None
+    trim_ms: int | None = None
+    footage_audio: str = "MUTE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,14 @@ class Stale:
 
 
 def image_key(scene: SceneInputs) -> tuple[Any, ...]:
-    return (scene.prompt, scene.shot_type, scene.asset_ids, scene.refinements)
+    return (
+        scene.prompt,
+        scene.shot_type,
+        scene.asset_ids,
+        scene.refinements,
+        scene.footage,
+        scene.trim_ms,
+    )
 
 
 def clip_keys(scenes: Sequence[SceneInputs]) -> list[tuple[Any, ...]]:
@@ -77,7 +89,14 @@ def clip_keys(scenes: Sequence[SceneInputs]) -> list[tuple[Any, ...]]:
 def composition_key(scenes: Sequence[SceneInputs]) -> tuple[Any, ...]:
     """A key that changes whenever the composed ad would differ."""
     return tuple(
-        (s.id, key, s.script, s.caption, s.transition if i > 0 else Transition.CUT)
+        (
+            s.id,
+            key,
+            s.script,
+            s.caption,
+            s.transition if i > 0 else Transition.CUT,
+            s.footage_audio if s.footage else None,
+        )
         for i, (s, key) in enumerate(zip(scenes, clip_keys(scenes), strict=True))
     )
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from domain.enums import AspectRatio, SceneBeat, SceneContinuity, ShotType, Transition
+from domain.enums import AspectRatio, AssetKind, SceneBeat, SceneContinuity, ShotType, Transition
 from domain.errors import Invalid, ValidationErrors
 from domain.rules.asset_roles import PlanAsset, assign_assets
 from domain.rules.durations import (
@@ -316,7 +316,7 @@ def plan_offline(request: PlanRequest) -> Plan:
 def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
     """Make any planner's plan keep the rules: 3..7 scenes (the requested count when given),
     durations summing exactly to the request, continuity from the job's flag (never on the first
-    scene), CUT into CONTINUE scenes, and only the job's own assets, placed by role when the
+    scene nor into uploaded footage), CUT into CONTINUE scenes, and only the job's own assets, placed by role when the
     planner placed none."""
     scenes = list(plan.scenes)
     wanted = request.scene_count
@@ -344,11 +344,12 @@ def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
         if exact
         else split_duration(request.duration_seconds, weights)
     )
+    videos = {a.id for a in request.assets if a.kind is AssetKind.VIDEO}
     out = []
     for index, scene in enumerate(scenes):
         continuity = scene.continuity
-        if index == 0 or not request.continuity:
-            continuity = SceneContinuity.CUT
+        if index == 0 or not request.continuity or videos.intersection(asset_lists[index]):
+            continuity = SceneContinuity.CUT  # footage opens on its own first frame
         transition = (
             Transition.CUT
             if (index == 0 or continuity is SceneContinuity.CONTINUE)

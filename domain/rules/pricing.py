@@ -214,10 +214,12 @@ DEFAULT_PRICES = PriceTable(
 
 @dataclass(frozen=True, slots=True)
 class SceneWork:
-    """What generating one scene involves, for pricing."""
+    """What generating one scene involves, for pricing (``footage``: its clip is cut from an
+    uploaded video, so neither a key image nor a clip is generated)."""
 
     duration_seconds: float
     script_chars: int = 0
+    footage: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,19 +252,28 @@ def scene_lines(
     voiceover: bool,
     index: int | None = None,
 ) -> list[CostLine]:
-    """What one scene costs: its key image, its clip, and its spoken script when voiced."""
+    """What one scene costs: its key image, its clip, and its spoken script when voiced.
+
+    A footage scene has no image or video line: both come from the uploaded video, for free.
+    """
     image = choice.ref(ProviderKind.IMAGE)
     video = choice.ref(ProviderKind.VIDEO)
-    lines = [
-        CostLine(ProviderKind.IMAGE, image, table.price(ProviderKind.IMAGE, image).cost(), index),
-        CostLine(
-            ProviderKind.VIDEO,
-            video,
-            table.price(ProviderKind.VIDEO, video).cost(seconds=work.duration_seconds),
-            index,
-            seconds=work.duration_seconds,
-        ),
-    ]
+    lines = (
+        []
+        if work.footage
+        else [
+            CostLine(
+                ProviderKind.IMAGE, image, table.price(ProviderKind.IMAGE, image).cost(), index
+            ),
+            CostLine(
+                ProviderKind.VIDEO,
+                video,
+                table.price(ProviderKind.VIDEO, video).cost(seconds=work.duration_seconds),
+                index,
+                seconds=work.duration_seconds,
+            ),
+        ]
+    )
     if voiceover and work.script_chars > 0:
         voice = choice.ref(ProviderKind.VOICE)
         lines.append(

@@ -6,6 +6,7 @@ import strawberry
 
 from schema.enums import (
     AspectRatio,
+    FootageAudio,
     RenderQuality,
     Resolution,
     SceneContinuity,
@@ -72,6 +73,13 @@ class UpdateSceneInput:
     transition: Transition | None = strawberry.UNSET
     continuity: SceneContinuity | None = strawberry.UNSET
     asset_ids: list[strawberry.ID] | None = strawberry.UNSET
+    trim_start_seconds: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="In-point of the scene's footage (null: a steady moment is picked).",
+    )
+    footage_audio: FootageAudio | None = strawberry.field(
+        default=strawberry.UNSET, description="The footage's own sound: MUTE (default) or MIX."
+    )
 
 
 @strawberry.input
@@ -90,6 +98,13 @@ class AddSceneInput:
     transition: Transition | None = strawberry.UNSET
     continuity: SceneContinuity | None = strawberry.UNSET
     asset_ids: list[strawberry.ID] | None = strawberry.UNSET
+    trim_start_seconds: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="In-point of the scene's footage (null: a steady moment is picked).",
+    )
+    footage_audio: FootageAudio | None = strawberry.field(
+        default=strawberry.UNSET, description="The footage's own sound: MUTE (default) or MIX."
+    )
 
 
 @strawberry.input
@@ -109,6 +124,15 @@ class ReorderScenesInput:
 class RegenerateSceneInput:
     scene_id: strawberry.ID
     feedback: str | None = None
+
+
+@strawberry.input(description="An uploaded video as a scene's clip instead of a generated one.")
+class ReplaceSceneClipInput:
+    scene_id: strawberry.ID
+    asset_id: strawberry.ID = strawberry.field(description="A READY video asset of the client.")
+    trim_start_seconds: float | None = strawberry.field(
+        default=None, description="In-point in the video (null: a steady moment is picked)."
+    )
 
 
 @strawberry.input
@@ -143,6 +167,7 @@ __all__ = [
     "ProviderChoiceInput",
     "RegenerateSceneInput",
     "ReorderScenesInput",
+    "ReplaceSceneClipInput",
     "RetryJobInput",
     "UpdateSceneInput",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models
-from schema.enums import SceneBeat, SceneContinuity, SceneStatus, ShotType, Transition
+from schema.enums import FootageAudio, SceneBeat, SceneContinuity, SceneStatus, ShotType, Transition
 from schema.ids import encode_id
 from schema.types.assets import Asset, load_asset, load_assets
 from schema.types.cost import Cost
@@ -34,6 +34,12 @@ class Scene(Node):
     )
     duration_seconds: float
     continuity: SceneContinuity
+    trim_start_seconds: float | None = strawberry.field(
+        description="In-point of the scene's footage (null: a steady moment is picked)."
+    )
+    footage_audio: FootageAudio = strawberry.field(
+        description="The footage's own sound: MUTE, or MIX under the narration."
+    )
     status: SceneStatus
     refinements: int
     feedback: list[str]
@@ -58,6 +64,8 @@ class Scene(Node):
             transition=m.transition,
             duration_seconds=m.duration_seconds,
             continuity=m.continuity,
+            trim_start_seconds=m.trim_start_seconds,
+            footage_audio=m.footage_audio,
             status=m.status,
             refinements=m.refinements,
             feedback=[str(f) for f in m.feedback],
@@ -81,6 +89,12 @@ class Scene(Node):
     @strawberry.field(description="Brand assets placed in the scene.")
     async def assets(self, info: strawberry.Info) -> list[Asset]:
         return await load_assets(info, self.model.asset_ids)
+
+    @strawberry.field(
+        description="The uploaded video the clip is cut from (null: the clip is generated)."
+    )
+    async def footage(self, info: strawberry.Info) -> Asset | None:
+        return await load_asset(info, self.model.footage_asset_id)
 
     @strawberry.field(description="The key image (storyboard frame).")
     async def image(self, info: strawberry.Info) -> Asset | None:

@@ -199,9 +199,11 @@ def test_assets_are_placed_by_role() -> None:
     assert "vo" in assignment.unplaced and assignment.logo_asset_id == "logo"
     assert assignment.scene_assets[1][:1] == ("p1",)
     video = assign_assets(OUTLINES[3], (PlanAsset("clip", None, AssetKind.VIDEO),))
-    assert video.unplaced == ("clip",) and video.scene_assets == ((), (), ())
+    assert video.unplaced == () and video.scene_assets == (("clip",), (), ())  # no role: footage
     assert role_fits_kind(AssetRole.PRODUCT, AssetKind.IMAGE)
-    assert not role_fits_kind(AssetRole.PRODUCT, AssetKind.VIDEO)
+    assert role_fits_kind(AssetRole.PRODUCT, AssetKind.VIDEO)
+    assert not role_fits_kind(AssetRole.LOGO, AssetKind.VIDEO)
+    assert not role_fits_kind(AssetRole.FOOTAGE, AssetKind.IMAGE)
     assert not role_fits_kind(AssetRole.LOGO, AssetKind.AUDIO)
     assert not role_fits_kind(AssetRole.MUSIC, AssetKind.IMAGE)
     assert role_fits_kind(AssetRole.REFERENCE, AssetKind.VIDEO) and role_fits_kind(None, None)

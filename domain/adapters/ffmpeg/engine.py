@@ -18,6 +18,7 @@ from domain.adapters.ffmpeg.files import (
     scaled_progress,
     scratch_dir,
 )
+from domain.adapters.ffmpeg.footage import FootageCutter
 from domain.adapters.ffmpeg.layout import COMPOSE_QUALITY, CompositionLayout
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.adapters.ffmpeg.text import bundled_font
@@ -28,6 +29,7 @@ from domain.media.clip import ClipSpec, clip_args
 from domain.media.compose import ComposeSpec, compose_args
 from domain.media.composition import Composition, RenderOptions
 from domain.media.errors import MediaError, MediaTooLarge
+from domain.media.footage import FootageCut
 from domain.media.frames import (
     THUMBNAIL_CONTENT_TYPES,
     ThumbnailFormat,
@@ -64,6 +66,7 @@ class FfmpegMediaEngine:
         self.runner = FfmpegRunner(binary or find_ffmpeg(), timeout=timeout)
         self.max_pixels = max_pixels
         self.font = font or bundled_font()
+        self.footage = FootageCutter(self.runner, max_pixels)
 
     # ---------------------------------------------------------------- inputs and probing
 
@@ -102,17 +105,8 @@ class FfmpegMediaEngine:
         if needs_duration:
             measured = await self.runner.run(duration_args(source), time_limit=QUICK_TIME_LIMIT)
             seconds = measured.out_seconds
-            info = MediaInfo(
-                container=info.container,
-                duration=seconds if seconds and seconds > 0 else info.duration,
-                width=info.width,
-                height=info.height,
-                video_codec=info.video_codec,
-                audio_codec=info.audio_codec,
-                fps=info.fps,
-                pix_fmt=info.pix_fmt,
-                sample_rate=info.sample_rate,
-                channels=info.channels,
+            info = dataclasses.replace(
+                info, duration=seconds if seconds and seconds > 0 else info.duration
             )
         return info
 
@@ -233,6 +227,42 @@ class FfmpegMediaEngine:
             )
         return output
 
+    async def footage_cut(
+        self, source: Path, *, trim_start: float | None, scene_seconds: float
+    ) -> FootageCut:
+        """Where a scene's clip starts in ``source`` (its ``trim_start``, or a steady moment)."""
+        info = await self.probe(source)
+        return await self.footage.cut(
+            await self.media_input(source), info, trim_start, scene_seconds
+        )
+
+    async def footage_clip(
+        self,
+        source: Path,
+        output: Path,
+        *,
+        size: Size,
+        frames: int,
+        fps: int,
+        start_seconds: float,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """A scene's clip cut from footage (see :mod:`domain.media.footage`)."""
+        info = await self.probe(source)
+        media = await self.media_input(source)
+        return await self.footage.clip(
+            media, info, output, size=size, frames=frames, fps=fps,
+            start_seconds=start_seconds, on_progress=on_progress,
+        )  # fmt: skip
+
+    async def footage_still(
+        self, source: Path, output: Path, *, size: Size, start_seconds: float
+    ) -> Path:
+        """The footage's frame at ``start_seconds`` fitted to ``size``, as a PNG."""
+        info = await self.probe(source)
+        media = await self.media_input(source)
+        return await self.footage.still(media, info, output, size=size, start_seconds=start_seconds)
+
     # ---------------------------------------------------------------- composition
 
     async def compose(
@@ -288,9 +318,20 @@ class FfmpegMediaEngine:
         on_progress: ProgressCallback | None,
     ) -> MediaInput | None:
         """Mix music and voice, then normalise loudness in two passes; ``None`` when silent."""
-        if composition.music is None and not composition.voice:
+        heard = [i for i, scene in enumerate(composition.scenes) if scene.sound]
+        if composition.music is None and not composition.voice and not heard:
             return None
         music = await self.media_input(composition.music) if composition.music else None
+        footage = tuple(
+            [
+                audio.FootageSound(
+                    await self.media_input(composition.scenes[i].clip),
+                    timeline.start_seconds(i),
+                    timeline.scene_frames(i) / timeline.fps,
+                )
+                for i in heard
+            ]
+        )
         cues = tuple(
             [
                 audio.VoiceCue(await self.media_input(v.path), v.start_seconds)
@@ -299,7 +340,9 @@ class FfmpegMediaEngine:
         )
         mix = work / "mix.wav"
         await self.runner.run(
-            audio.audio_mix_args(audio.AudioMixSpec(timeline.total_seconds, mix, music, cues)),
+            audio.audio_mix_args(
+                audio.AudioMixSpec(timeline.total_seconds, mix, music, cues, footage)
+            ),
             duration=timeline.total_seconds,
             on_progress=scaled_progress(on_progress, 0.0, 0.4),
         )

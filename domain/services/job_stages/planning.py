@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import JobEventType, SceneStatus
+from domain.enums import AssetKind, FootageAudio, JobEventType, SceneStatus
 from domain.models import Asset, Campaign, Client, Job, Scene
 from domain.ports.providers import PlannerProvider
 from domain.rules.durations import total_seconds
@@ -68,10 +68,15 @@ async def apply_plan(
     request = await plan_request_for(session, job)
     plan = normalize_plan(request, plan)
     choice = ProviderChoice.from_dict(job.providers)
+    videos = {a.id for a in request.assets if a.kind is AssetKind.VIDEO}
+    footage = [next((i for i in s.asset_ids if i in videos), None) for s in plan.scenes]
     estimate = estimate_job(
         prices,
         choice,
-        [SceneWork(s.duration_seconds, len(s.script)) for s in plan.scenes],
+        [
+            SceneWork(s.duration_seconds, len(s.script), f is not None)
+            for s, f in zip(plan.scenes, footage, strict=True)
+        ],
         voiceover=job.voiceover,
     )
     scenes = []
@@ -93,6 +98,8 @@ async def apply_plan(
             continuity=planned.continuity,
             status=SceneStatus.PENDING,
             asset_ids=list(planned.asset_ids),
+            footage_asset_id=uuid.UUID(footage[position]) if footage[position] else None,
+            footage_audio=FootageAudio.MUTE,
             refinements=0,
             feedback=[],
             estimated_cost_usd=cost,

@@ -4,7 +4,8 @@
 - ``creation``: ``createJob`` and ``estimateJob``;
 - ``lifecycle``: approving the storyboard, canceling, retrying;
 - ``exports``: more renders of a completed job;
-- ``scene_fields`` and ``scene_edits``: changing, adding, removing, reordering, regenerating scenes.
+- ``scene_fields`` and ``scene_edits``: changing, adding, removing, reordering, regenerating scenes;
+- ``footage``: an uploaded video as a scene's clip (``replaceSceneClip``).
 
 Every function changes rows in the caller's session and records the job events of its state
 changes there; the stage runs it needs are requested with ``stage_queue.request_stage``. Both go
@@ -27,6 +28,7 @@ from domain.services.jobs.creation import (
     prepare_job,
 )
 from domain.services.jobs.exports import MAX_RENDERS_PER_JOB, export_job
+from domain.services.jobs.footage import replace_scene_clip
 from domain.services.jobs.lifecycle import approve_storyboard, cancel_job, retry_job
 from domain.services.jobs.prices import price_table
 from domain.services.jobs.queries import (
@@ -77,6 +79,7 @@ __all__ = [
     "regenerate_scene",
     "renders_of",
     "reorder_scenes",
+    "replace_scene_clip",
     "retry_job",
     "scenes_of",
     "snapshot_from",

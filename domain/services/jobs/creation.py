@@ -27,6 +27,7 @@ from domain.errors import DomainError, ErrorCode, Invalid, NotFound, ValidationE
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.budget import money, within_budget
 from domain.rules.durations import clean_job_duration, clean_scene_count
+from domain.rules.footage import continue_into_footage
 from domain.rules.planner import Brief, Plan, PlanRequest, clean_brief, plan_offline
 from domain.rules.pricing import (
     DEFAULT_PRICES,
@@ -189,10 +190,18 @@ async def prepare_job(
         voiceover=voiceover,
     )
     plan = plan_offline(request)
+    videos = {str(a.id) for a in assets if a.kind is AssetKind.VIDEO}
+    footage = [bool(videos.intersection(s.asset_ids)) for s in plan.scenes]
+    refused = continue_into_footage([s.continuity for s in plan.scenes], footage)
+    if refused is not None:
+        raise refused
     estimate = estimate_job(
         prices,
         choice,
-        [SceneWork(s.duration_seconds, len(s.script)) for s in plan.scenes],
+        [
+            SceneWork(s.duration_seconds, len(s.script), has_footage)
+            for s, has_footage in zip(plan.scenes, footage, strict=True)
+        ],
         voiceover=voiceover,
     )
     by_id = {str(a.id): a for a in assets}

@@ -26,6 +26,11 @@ def collect_errors(errors: list[DomainError], fn: Any, *args: Any, **kwargs: Any
     return None
 
 
+def footage_of(assets: Sequence[Asset]) -> Asset | None:
+    """The scene's footage: its first video asset (a scene takes at most one)."""
+    return next((a for a in assets if a.kind is AssetKind.VIDEO), None)
+
+
 def plan_asset(asset: Asset) -> PlanAsset:
     """An asset as the planner sees it."""
     return PlanAsset(str(asset.id), asset.role, asset.kind)
@@ -67,8 +72,8 @@ async def load_assets(
             errors.append(InvalidState(f"asset is {asset.status.value}, not READY", path))
         elif asset.client_id != client_id:
             errors.append(Invalid("asset belongs to another client", path))
-        elif visual_only and asset.kind is not AssetKind.IMAGE:
-            errors.append(Invalid("a scene takes image assets only", path))
+        elif visual_only and asset.kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
+            errors.append(Invalid("a scene takes image and video assets only", path))
         elif not role_fits_kind(asset.role, asset.kind):
             kind = asset.kind.value.lower() if asset.kind else "unknown"
             errors.append(
@@ -81,4 +86,4 @@ async def load_assets(
     return out
 
 
-__all__ = ["collect_errors", "load_assets", "plan_asset"]
+__all__ = ["collect_errors", "footage_of", "load_assets", "plan_asset"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import (
+    FootageAudio,
     JobAction,
     JobEventType,
     JobStage,
@@ -28,6 +29,7 @@ from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFoun
 from domain.models import Job, Scene
 from domain.rules.budget import money, within_budget
 from domain.rules.durations import clean_job_duration, require_scene_count, to_ms, total_seconds
+from domain.rules.footage import continue_into_footage
 from domain.rules.invalidation import SceneInputs, Stale, stale_after
 from domain.rules.job_states import require_action, require_transition
 from domain.rules.planner import BEAT_SHOT, SHOT_WORDS, Brief
@@ -58,6 +60,9 @@ def _inputs(scene: Scene) -> SceneInputs:
         script=scene.script,
         caption=scene.caption,
         refinements=scene.refinements,
+        footage=str(scene.footage_asset_id) if scene.footage_asset_id else None,
+        trim_ms=to_ms(scene.trim_start_seconds) if scene.trim_start_seconds is not None else None,
+        footage_audio=(scene.footage_audio or FootageAudio.MUTE).value,
     )
 
 
@@ -81,6 +86,7 @@ async def _price_rework(
 ) -> Decimal:
     """Estimated cost of remaking outputs that were already made and an edit made stale
     (outputs never made are covered by the scene's estimate already); added to the estimate.
+    A scene cut from footage remakes its image and clip for free.
 
     ``BUDGET_EXCEEDED`` when spending it would take the job past its budget.
     """
@@ -91,6 +97,8 @@ async def _price_rework(
     for scene in scenes:
         key = str(scene.id)
         cost = Decimal(0)
+        if scene.footage_asset_id is not None:
+            continue
         if key in stale.images and scene.image_asset_id is not None:
             cost += image.cost()
         if key in stale.clips and scene.clip_asset_id is not None:
@@ -127,6 +135,11 @@ async def _apply_edit(
             scene.continuity = SceneContinuity.CUT
         if position == 0:
             scene.transition = Transition.CUT
+    refused = continue_into_footage(
+        [s.continuity for s in scenes], [s.footage_asset_id is not None for s in scenes]
+    )
+    if refused is not None:
+        raise refused
     total = total_seconds([s.duration_seconds for s in scenes])
     clean_job_duration(total, "durationSeconds")
     job.duration_seconds = total
@@ -246,6 +259,7 @@ async def add_scene(
         continuity=SceneContinuity.CUT,
         status=SceneStatus.PENDING,
         asset_ids=[],
+        footage_audio=FootageAudio.MUTE,
         refinements=0,
         feedback=[],
         estimated_cost_usd=Decimal(0),
@@ -258,7 +272,7 @@ async def add_scene(
     scene_estimate = estimate_job(
         prices,
         choice,
-        [SceneWork(scene.duration_seconds, len(scene.script))],
+        [SceneWork(scene.duration_seconds, len(scene.script), scene.footage_asset_id is not None)],
         voiceover=job.voiceover,
     ).scene_usd[0]
     if not within_budget(job.budget_usd, job.actual_cost_usd + scene_estimate):
@@ -339,7 +353,8 @@ async def regenerate_scene(
     prices: PriceTable = DEFAULT_PRICES,
 ) -> Scene:
     """Make a scene again with ``feedback``; counts one refinement (``LIMIT_EXCEEDED`` past
-    ``refinementsLimit``). Its key image, clip and every clip continuing from it are remade."""
+    ``refinementsLimit``). Its key image, clip and every clip continuing from it are remade; a
+    scene cut from uploaded footage returns to a generated clip (the footage leaves the scene)."""
     scene = await get_scene(session, org_id, scene_id)
     job, scenes, _ = await _edit_context(session, org_id, scene.job_id, JobAction.REGENERATE_SCENE)
     scene = next(s for s in scenes if s.id == scene_id)
@@ -350,6 +365,10 @@ async def regenerate_scene(
     if CONTROL_CHARACTERS.search(text):
         raise Invalid("feedback must not contain control characters", ["feedback"])
     before = [_inputs(s) for s in scenes]
+    if scene.footage_asset_id is not None:
+        scene.asset_ids = [i for i in scene.asset_ids if i != str(scene.footage_asset_id)]
+        scene.footage_asset_id = None
+        scene.trim_start_seconds = None
     scene.refinements += 1
     scene.feedback = [*scene.feedback, text]
     job.refinements_used += 1

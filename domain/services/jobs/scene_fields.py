@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import SceneContinuity, Transition
+from domain.enums import AssetKind, SceneContinuity, Transition
 from domain.errors import DomainError, Invalid, ValidationErrors
-from domain.models import Campaign, Job, Scene
+from domain.models import Asset, Campaign, Job, Scene
 from domain.rules.durations import clean_scene_duration
-from domain.services.jobs.inputs import collect_errors, load_assets
+from domain.rules.footage import clean_trim_start, footage_cannot_continue, require_trim_within
+from domain.services.jobs.inputs import collect_errors, footage_of, load_assets
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # line breaks (\n) are allowed
 
@@ -28,7 +29,12 @@ SCENE_TEXT_LIMITS = {
 
 MAX_SCENE_ASSETS = 10
 
-_CAMEL = {"duration_seconds": "durationSeconds", "shot_type": "shotType", "asset_ids": "assetIds"}
+_CAMEL = {
+    "duration_seconds": "durationSeconds",
+    "shot_type": "shotType",
+    "asset_ids": "assetIds",
+    "footage_audio": "footageAudio",
+}
 
 
 def _camel(name: str) -> str:
@@ -82,7 +88,12 @@ async def set_fields(
             value = collect_errors(errors, clean_scene_duration, float(raw))
             if value is not None:
                 updates["duration_seconds"] = value
-    for name in ("shot_type", "transition", "continuity"):
+    if fields.given("trim_start_seconds"):
+        raw = fields.get("trim_start_seconds")
+        value = collect_errors(errors, clean_trim_start, None if raw is None else float(raw))
+        if raw is None or value is not None:
+            updates["trim_start_seconds"] = value
+    for name in ("shot_type", "transition", "continuity", "footage_audio"):
         if fields.given(name):
             if fields.get(name) is None:
                 errors.append(Invalid(f"{_camel(name)} cannot be null", [_camel(name)]))
@@ -105,11 +116,29 @@ async def set_fields(
                     visual_only=True,
                 )
                 updates["asset_ids"] = [str(a.id) for a in assets]
+                videos = [a for a in assets if a.kind is AssetKind.VIDEO]
+                if len(videos) > 1:
+                    errors.append(Invalid("a scene takes at most one video asset", ["assetIds"]))
+                footage = footage_of(assets)
+                updates["footage_asset_id"] = footage.id if footage else None
             except ValidationErrors as exc:
                 errors.extend(exc.errors)
     continuity = updates.get("continuity", scene.continuity)
     transition = updates.get("transition", scene.transition)
-    if continuity is SceneContinuity.CONTINUE:
+    footage_id = updates.get("footage_asset_id", scene.footage_asset_id)
+    if footage_id != scene.footage_asset_id and "trim_start_seconds" not in updates:
+        updates["trim_start_seconds"] = None  # new footage: a steady in-point is picked again
+    trim = updates.get("trim_start_seconds", scene.trim_start_seconds)
+    if footage_id is not None:
+        if continuity is SceneContinuity.CONTINUE:
+            errors.append(footage_cannot_continue(scene.position))
+        if trim is not None:
+            footage = await session.get(Asset, footage_id)
+            duration = footage.duration_seconds if footage is not None else None
+            collect_errors(errors, require_trim_within, trim, duration, "trimStartSeconds")
+    elif "trim_start_seconds" in updates and updates["trim_start_seconds"] is not None:
+        errors.append(Invalid("the scene shows no uploaded footage to trim", ["trimStartSeconds"]))
+    if continuity is SceneContinuity.CONTINUE and footage_id is None:
         if scene.position == 0:
             errors.append(
                 Invalid("the first scene has no previous shot to continue", ["continuity"])

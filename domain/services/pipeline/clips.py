@@ -1,4 +1,5 @@
-"""CLIPS: one clip per scene from its key image, plus the clip's exact last frame.
+"""CLIPS: one clip per scene from its key image, plus the clip's exact last frame (a scene with
+uploaded footage has its clip cut from it instead, see ``pipeline.footage``).
 
 Scenes form *chains*: a CUT scene starts a chain, each CONTINUE scene after it joins it. A
 CONTINUE clip must open on the previous clip's exact last frame (stored as its LAST_FRAME asset),
@@ -31,6 +32,7 @@ from domain.services.pipeline.brand import working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
+from domain.services.pipeline.footage import footage_clip
 from domain.services.pipeline.shared import (
     fingerprint,
     first_error,
@@ -111,6 +113,12 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
         if not await _is_stored(ctx, scene.last_frame_asset_id):
             await _store_last_frame(ctx, scene_id, scene.clip_asset_id)
         ctx.reused += 1
+        return
+    if scene.footage_asset_id is not None:  # cut from uploaded footage: nothing is generated
+        await footage_clip(
+            ctx, scene_id, size=plan.size, frames=plan.timeline.clip_frames(index),
+            fps=plan.timeline.fps,
+        )  # fmt: skip
         return
     if scene.image_asset_id is None:
         raise StageError(

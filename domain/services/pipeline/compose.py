@@ -8,7 +8,7 @@ stored clips.
 
 from __future__ import annotations
 
-from domain.enums import AssetKind, AssetRole, SceneBeat
+from domain.enums import AssetKind, AssetRole, FootageAudio, SceneBeat
 from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip, VoiceOver
 from domain.models import Asset
@@ -58,7 +58,10 @@ async def run(ctx: StageContext) -> None:
                 what=f"the clip of scene {scene.position + 1}",
             )
             caption = scene.caption if job.captions else None
-            clips.append(SceneClip(path, scene.duration_seconds, scene.transition, caption))
+            sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
+            clips.append(
+                SceneClip(path, scene.duration_seconds, scene.transition, caption, sound=sound)
+            )
         logo = (
             await files.fetch(
                 session, deps.storage, ctx.org_id, brand.logo_id, inputs, what="the logo"

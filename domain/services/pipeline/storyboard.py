@@ -1,4 +1,5 @@
-"""STORYBOARD: one key image per scene, from the job's image provider.
+"""STORYBOARD: one key image per scene, from the job's image provider (a scene cut from
+uploaded footage takes the footage's frame at its in-point, see ``pipeline.footage``).
 
 Checkpoint: ``scenes.image_asset_id``. A scene whose image is stored is never drawn again; the
 provider call of a scene is keyed by what the image depends on (prompt, title, shot, assets,
@@ -28,6 +29,7 @@ from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
+from domain.services.pipeline.footage import footage_image
 from domain.services.pipeline.shared import (
     fingerprint,
     first_error,
@@ -82,6 +84,9 @@ async def _scene_image(
             return
         ref, provider = deps.providers.image_for(job.providers)
         feedback = scene.feedback[-1] if scene.feedback else None
+    if scene.footage_asset_id is not None:
+        await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
+        return
     source = await _source_asset(ctx, scene)
     key = ledger.call_key(
         ctx.job_id,
