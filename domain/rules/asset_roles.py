@@ -21,16 +21,6 @@ PEOPLE_BEATS = (SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.
 #: Beats that may take extra product shots when the product scenes already have one.
 SPILL_BEATS = (SceneBeat.BENEFIT, SceneBeat.PROOF, SceneBeat.PROBLEM, SceneBeat.HOOK)
 
-#: Roles placed on scenes (key images are built from them) and the kinds every role accepts.
-SCENE_ROLES = frozenset(
-    {
-        AssetRole.PRODUCT,
-        AssetRole.LOGO,
-        AssetRole.CHARACTER,
-        AssetRole.BACKGROUND,
-        AssetRole.FOOTAGE,
-    }
-)
 #: Roles whose asset may be a video shown as the scene's clip.
 VIDEO_ROLES = frozenset(
     {AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND, AssetRole.FOOTAGE}
