@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
+from resolvers.batches import BatchMutations
 from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
@@ -17,7 +18,7 @@ class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations, BatchMutations):
     """Every mutation of the API."""
 
 
