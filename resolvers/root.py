@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
 from resolvers.batches import BatchMutations
+from resolvers.bundles import BundleMutations
 from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
@@ -18,7 +19,7 @@ class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations, BatchMutations):
+class Mutation(ClientMutations, AssetMutations, JobMutations, BatchMutations, BundleMutations):
     """Every mutation of the API."""
 
 

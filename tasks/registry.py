@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from domain.ports.queue import IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES, TaskFunction
+from domain.ports.queue import BUILD_BUNDLE, IMPORT_ASSET, RUN_STAGE, SWEEP_LEASES, TaskFunction
 
 
 def task_functions() -> dict[str, TaskFunction]:
     """Every background task, keyed by the name the queue port uses."""
     from tasks.assets import import_asset
+    from tasks.bundles import build_bundle
     from tasks.pipeline import run_stage, sweep_leases
 
     functions: dict[str, TaskFunction] = {
+        BUILD_BUNDLE: build_bundle,
         IMPORT_ASSET: import_asset,
         RUN_STAGE: run_stage,
         SWEEP_LEASES: sweep_leases,
