@@ -73,3 +73,7 @@ _.deleted_scene_id
 _.scene_position
 _.characters
 _.JobEventConnection
+
+# --- Strawberry: variants, templates, batches and bundles (fields read by GraphQL) ------------
+_.variant_group  # CreateVariantsPayload.variantGroup
+_.file_count  # Bundle.fileCount
