@@ -84,7 +84,7 @@ def _values(row: Mapping[str, Any], index: int, errors: list[RowError]) -> dict[
     return values
 
 
-def _fill_row(
+def check_row(
     storyboard: Mapping[str, Any], row: Mapping[str, Any], index: int
 ) -> tuple[dict[str, str], list[SceneDraft], list[RowError]]:
     """The row's brief and scenes with every field filled and checked; or its errors."""
@@ -199,7 +199,7 @@ async def create_jobs_from_template(
     jobs: list[Job] = []
     refused: list[RowError] = []
     for index, row in enumerate(rows):
-        brief, scenes, errors = _fill_row(storyboard, row, index)
+        brief, scenes, errors = check_row(storyboard, row, index)
         for scene in scenes:
             scene.estimated_cost_usd = estimate_scene(
                 prices, choice, SceneWork(scene.duration_seconds, len(scene.script)),
@@ -241,4 +241,11 @@ async def create_jobs_from_template(
     return BatchResult(batch, jobs, refused)
 
 
-__all__ = ["DURATION_KEY", "BatchResult", "RowError", "create_jobs_from_template", "rows_from_csv"]
+__all__ = [
+    "DURATION_KEY",
+    "BatchResult",
+    "RowError",
+    "check_row",
+    "create_jobs_from_template",
+    "rows_from_csv",
+]
