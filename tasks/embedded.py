@@ -10,6 +10,7 @@ from domain.bootstrap import Container
 from domain.ports.queue import IMPORT_ASSET
 from domain.services.assets import import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
+from tasks.bundles import requeue_stale_bundles
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,14 @@ async def resume_imports(container: Container) -> int:
 
 
 async def sweep_forever(container: Container) -> None:
-    """Sweep expired leases every ``sweep_interval_seconds`` until cancelled."""
+    """Sweep expired leases (and bundles whose task was lost) every ``sweep_interval_seconds``
+    until cancelled."""
     interval = max(0.2, container.settings.sweep_interval_seconds)
     while True:
         await asyncio.sleep(interval)
         try:
             await sweep(container.pipeline)
+            await requeue_stale_bundles(container)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -245,3 +245,47 @@ async def test_bundle_requests_are_checked(api: Any, container: Container) -> No
         {"i": {"jobIds": [job], "renders": [{"format": "MP4"}, {"format": "MOV"}]}},
     )
     assert r["data"]["exportBundle"]["userErrors"][0]["code"] == "INVALID"
+
+
+async def test_a_lost_bundle_task_is_found_by_the_sweep_and_zipped_once(
+    api: Any, container: Container
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from domain.enums import Resolution, VideoFormat
+    from domain.models import Bundle as BundleRow
+    from domain.models.base import utcnow
+    from domain.services.bundles.liveness import claim_zipping
+    from domain.services.bundles.requests import RenderShape, export_bundle
+    from tasks.bundles import requeue_stale_bundles
+
+    (job,) = await completed_jobs(api, container, 1)
+    async with container.session_factory() as session:
+        org_id = (await session.get(Job, key_of(job))).organization_id  # type: ignore[union-attr]
+        async with UnitOfWork(session, queue=None):  # the enqueue is lost
+            bundle = await export_bundle(
+                session, org_id, [key_of(job)], [RenderShape(VideoFormat.MP4, Resolution.P480)],
+                captions=False, max_files=10,
+            )  # fmt: skip
+    assert await requeue_stale_bundles(container) == 0  # still fresh: its task may be alive
+    async with container.session_factory() as session:
+        await session.execute(
+            update(BundleRow)
+            .where(BundleRow.id == bundle.id)
+            .values(updated_at=utcnow() - timedelta(hours=1))
+        )
+        await session.commit()
+    assert await requeue_stale_bundles(container) == 1
+    done = await wait_bundle(api, encode_bundle(bundle.id), {"COMPLETED", "FAILED"})
+    assert done["status"] == "COMPLETED"
+    async with container.session_factory() as session:
+        # a second step cannot claim a bundle another live step zips, nor a finished one
+        assert not await claim_zipping(session, bundle.id, 0.1)
+
+
+def encode_bundle(bundle_id: uuid.UUID) -> str:
+    from schema.ids import encode_id
+
+    return str(encode_id("Bundle", bundle_id))

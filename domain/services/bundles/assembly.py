@@ -28,6 +28,7 @@ from domain.ports.bus import Publisher
 from domain.ports.queue import TaskQueue
 from domain.ports.storage import Storage
 from domain.services.bundles.archive import Member, write_zip
+from domain.services.bundles.liveness import claim_zipping, heartbeat
 from domain.services.bundles.requests import claim_renders
 from domain.services.unit_of_work import UnitOfWork
 
@@ -157,7 +158,7 @@ async def _caption_members(session: Any, job: Job, number: int) -> list[Member]:
 
 async def build_step(deps: BundleDeps, bundle_id: uuid.UUID, poll_seconds: float) -> float | None:
     """One step of the bundle's task; returns the seconds to wait before the next (``None``: the
-    bundle is finished, failed or gone)."""
+    bundle is finished, failed, gone, or being zipped by another live step)."""
     async with deps.session_factory() as session:
         async with UnitOfWork(session, bus=deps.bus, queue=deps.queue):
             bundle = await session.get(Bundle, bundle_id)
@@ -166,27 +167,41 @@ async def build_step(deps: BundleDeps, bundle_id: uuid.UUID, poll_seconds: float
                 BundleStatus.ZIPPING,
             ):
                 return None
+            bundle.updated_at = utcnow()  # the step's stamp (see ``liveness``)
             ready = await _check(session, bundle)
             if not ready:
                 return poll_seconds if bundle.status is BundleStatus.RENDERING else None
-            bundle.status = BundleStatus.ZIPPING
-        members = await _members(session, deps.storage, bundle)
-        first = await session.get(Job, uuid.UUID(bundle.items[0]["job"]))
-        client_id = await session.scalar(
-            select(Campaign.client_id).where(Campaign.id == first.campaign_id)
-        )
-        if first is None or client_id is None:
-            raise LookupError(f"bundle {bundle_id}: its first job is gone")
+            await session.flush()
+            if not await claim_zipping(session, bundle_id, poll_seconds):
+                return None
+        try:
+            members = await _members(session, deps.storage, bundle)
+            first = await session.get(Job, uuid.UUID(bundle.items[0]["job"]))
+            if first is None:
+                raise LookupError("its first job is gone")
+            client_id = await session.scalar(
+                select(Campaign.client_id).where(Campaign.id == first.campaign_id)
+            )
+            if client_id is None:
+                raise LookupError("its first job's client is gone")
+        except LookupError as exc:
+            await session.rollback()
+            async with UnitOfWork(session):
+                row = await session.get(Bundle, bundle_id, populate_existing=True)
+                if row is not None:
+                    _fail(row, "ASSET_MISSING", str(exc))
+            return None
         org_id, first_id, campaign_id = bundle.organization_id, first.id, first.campaign_id
         await session.rollback()  # no transaction stays open while the ZIP is written
     asset_id = uuid.uuid4()
     key = original_key(org_id, asset_id, "zip")
     try:
-        written = await write_zip(
-            deps.storage, key, members,
-            manifest={"bundle": str(bundle_id), "createdAt": utcnow().isoformat()},
-            modified=utcnow(),
-        )  # fmt: skip
+        async with heartbeat(deps.session_factory, bundle_id):
+            written = await write_zip(
+                deps.storage, key, members,
+                manifest={"bundle": str(bundle_id), "createdAt": utcnow().isoformat()},
+                modified=utcnow(),
+            )  # fmt: skip
     except Exception as exc:
         log.warning("bundle %s could not be written", bundle_id, exc_info=True)
         await deps.storage.delete(key)
