@@ -92,20 +92,24 @@ async def _variant(
     music and aspect ratio; problems go to ``errors`` under ``prefix``."""
     brief = Brief.from_dict(job.brief)
     drafts = [SceneDraft.of(s) for s in scenes]
-    try:
-        if spec.call_to_action is not None:
+    if spec.call_to_action is not None:
+        try:
             brief = clean_brief(**{**brief.to_dict(), "call_to_action": spec.call_to_action})
             for draft in drafts:
                 if draft.beat is SceneBeat.END_CARD:
                     draft.caption = clean_scene_text("caption", brief.call_to_action[:200])
                     draft.script = brief.call_to_action
-        if spec.hook_line is not None:
-            hook = next((d for d in drafts if d.beat is SceneBeat.HOOK), drafts[0])
+        except DomainError as exc:
+            errors.append(Invalid(exc.message, [*prefix, "callToAction"]))
+    if spec.hook_line is not None:
+        hook = next((d for d in drafts if d.beat is SceneBeat.HOOK), drafts[0])
+        try:
             hook.caption = clean_scene_text("caption", spec.hook_line)
             hook.script = clean_scene_text("script", spec.hook_line)
-    except DomainError as exc:
-        field_name = "callToAction" if spec.hook_line is None else "hookLine"
-        _errors_at(errors, [*prefix, field_name], exc)
+        except DomainError as exc:
+            errors.append(
+                Invalid(exc.message.replace("caption", "hookLine"), [*prefix, "hookLine"])
+            )
     for index, text in enumerate(spec.scenes):
         at = [*prefix, "scenes", str(index)]
         if not 0 <= text.position < len(drafts):
