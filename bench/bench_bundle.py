@@ -23,6 +23,7 @@ import tracemalloc
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ async def _bundle(storage: LocalStorage, keys: list[str], target: str) -> int:
     members = [
         Member(
             name=f"{n:02d}/ad.mp4",
-            chunks=lambda key=key: storage.read(key),  # type: ignore[misc]
+            chunks=partial(storage.read, key),
             modified=datetime.now(UTC),
             describe={"kind": "render"},
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from domain import models
 from domain.services.batches.progress import batch_counts
@@ -24,12 +24,12 @@ JobRef = Annotated["Job", strawberry.lazy("schema.types.jobs")]
 
 
 async def _jobs_where(
-    info: strawberry.Info, clause: object, first: int | None, after: str | None
+    info: strawberry.Info, clause: ColumnElement[bool], first: int | None, after: str | None
 ) -> Connection[Job]:
     from schema.types.jobs import Job
 
     ctx = info.context
-    stmt = select(models.Job).where(models.Job.organization_id == ctx.org_id, clause)  # type: ignore[arg-type]
+    stmt = select(models.Job).where(models.Job.organization_id == ctx.org_id, clause)
     page = await fetch_page(ctx.session, stmt, models.Job, PageRequest.of(first, after, None, None))
     return connection(page, Job.from_model)
 

@@ -6,6 +6,7 @@ rows become jobs, what each bad row reports, and that every job gets its own eve
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -49,6 +50,12 @@ FROM_CSV = (
 )
 
 
+#: The stage runs each test container's queue was asked for.
+STAGE_RUNS: weakref.WeakKeyDictionary[Container, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @pytest.fixture
 async def container(settings: Settings) -> AsyncIterator[Container]:
     """A migrated container whose queue only records the stage runs asked for."""
@@ -58,7 +65,7 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
         runs.append((job_id, stage))
 
     c = await build_container(settings, migrate=True, tasks={RUN_STAGE: run_stage})
-    c.stage_runs = runs  # type: ignore[attr-defined]
+    STAGE_RUNS[c] = runs
     try:
         yield c
     finally:
@@ -148,7 +155,7 @@ async def test_fifty_rows_three_bad_make_47_jobs_and_name_row_and_field(
     queue = container.queue
     assert isinstance(queue, EmbeddedQueue)
     await queue.join()
-    runs = container.stage_runs  # type: ignore[attr-defined]
+    runs = STAGE_RUNS[container]
     planned = {job for job, stage in runs if stage == "PLAN"}
     assert {str(key_of(j["id"])) for j in body["jobs"]} <= planned
 

@@ -263,7 +263,9 @@ async def test_a_lost_bundle_task_is_found_by_the_sweep_and_zipped_once(
 
     (job,) = await completed_jobs(api, container, 1)
     async with container.session_factory() as session:
-        org_id = (await session.get(Job, key_of(job))).organization_id  # type: ignore[union-attr]
+        row = await session.get(Job, key_of(job))
+        assert row is not None
+        org_id = row.organization_id
         async with UnitOfWork(session, queue=None):  # the enqueue is lost
             bundle = await export_bundle(
                 session, org_id, [key_of(job)], [RenderShape(VideoFormat.MP4, Resolution.P480)],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -97,7 +98,7 @@ async def _members(session: Any, storage: Storage, bundle: Bundle) -> list[Membe
         members.append(
             Member(
                 name=name,
-                chunks=lambda key=key: storage.read(key),  # type: ignore[misc]
+                chunks=partial(storage.read, key),
                 modified=render.completed_at or utcnow(),
                 describe={
                     "kind": "render",
