@@ -87,3 +87,6 @@ _.gender  # domain.ports.voice.VoiceInfo: listed by the voices of each provider
 _.webhook_id
 _.attempt_count
 _.deleted_endpoint_id
+# --- Strawberry: variants, templates, batches and bundles (fields read by GraphQL) ------------
+_.variant_group  # CreateVariantsPayload.variantGroup
+_.file_count  # Bundle.fileCount

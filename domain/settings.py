@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # jobs: refinements per job, provider prices {kind: {ref: {per_call|per_second|per_1k_chars: usd}}}
     refinements_limit: int = Field(default=5, ge=0, le=100)
     provider_prices: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
+    # template batches: rows per request; bundles: files per ZIP, how often one checks its renders
+    batch_max_rows: int = Field(default=100, ge=1, le=1000)
+    bundle_max_files: int = Field(default=100, ge=1, le=1000)
+    bundle_poll_seconds: float = Field(default=2.0, gt=0.0)
 
     # hosted generation providers: offered once their key is set; every priced
     # "<provider>:<model>" reference of a kind is registered, plus the default models below

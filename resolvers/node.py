@@ -13,6 +13,8 @@ from domain.errors import DomainError, Invalid
 from resolvers.context import Context, context_of
 from schema.ids import decode_any
 from schema.types.assets import Asset
+from schema.types.batches import JobBatch, JobTemplate, VariantGroup
+from schema.types.bundles import Bundle
 from schema.types.clients import Campaign, Client
 from schema.types.jobs import Job
 from schema.types.node import Node
@@ -28,6 +30,10 @@ NODE_TYPES: dict[str, tuple[type[Any], Callable[[Any], Node]]] = {
     "Job": (models.Job, Job.from_model),
     "Scene": (models.Scene, Scene.from_model),
     "Render": (models.Render, Render.from_model),
+    "VariantGroup": (models.VariantGroup, VariantGroup.from_model),
+    "JobTemplate": (models.JobTemplate, JobTemplate.from_model),
+    "JobBatch": (models.JobBatch, JobBatch.from_model),
+    "Bundle": (models.Bundle, Bundle.from_model),
 }
 
 

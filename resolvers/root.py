@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.assets import AssetMutations, AssetQueries
+from resolvers.batches import BatchMutations
+from resolvers.bundles import BundleMutations
 from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.footage import FootageMutations
 from resolvers.jobs import JobMutations, JobQueries
@@ -19,7 +21,15 @@ class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, WebhookQueries
 
 
 @strawberry.type
-class Mutation(ClientMutations, AssetMutations, JobMutations, WebhookMutations, FootageMutations):
+class Mutation(
+    ClientMutations,
+    AssetMutations,
+    JobMutations,
+    WebhookMutations,
+    FootageMutations,
+    BatchMutations,
+    BundleMutations,
+):
     """Every mutation of the API."""
 
 

@@ -11,6 +11,7 @@ from domain.ports.queue import IMPORT_ASSET
 from domain.services.assets import import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
 from domain.services.webhooks.sweep import sweep_webhooks
+from tasks.bundles import requeue_stale_bundles
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,14 @@ async def resume_imports(container: Container) -> int:
 
 
 async def sweep_forever(container: Container) -> None:
-    """Sweep expired leases and due webhook deliveries every ``sweep_interval_seconds`` until
-    cancelled."""
+    """Sweep expired leases, bundles whose task was lost and due webhook deliveries every
+    ``sweep_interval_seconds`` until cancelled."""
     interval = max(0.2, container.settings.sweep_interval_seconds)
     while True:
         await asyncio.sleep(interval)
         try:
             await sweep(container.pipeline)
+            await requeue_stale_bundles(container)
         except asyncio.CancelledError:
             raise
         except Exception:

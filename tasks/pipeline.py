@@ -33,9 +33,13 @@ async def run_stage(ctx: WorkerContext, *, job_id: str, stage: str) -> str:
 
 
 async def sweep_leases(ctx: WorkerContext) -> dict[str, int]:
-    """Re-queue stages whose lease expired and orphaned jobs; returns how many of each."""
+    """Re-queue stages whose lease expired, orphaned jobs and bundles whose task was lost;
+    returns how many of each."""
+    from tasks.bundles import requeue_stale_bundles
+
     report = await sweep(ctx["container"].pipeline)
-    return {"expired": len(report.expired), "orphans": len(report.orphans)}
+    bundles = await requeue_stale_bundles(ctx["container"])
+    return {"expired": len(report.expired), "orphans": len(report.orphans), "bundles": bundles}
 
 
 __all__ = ["run_stage", "sweep_leases"]

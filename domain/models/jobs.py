@@ -102,6 +102,10 @@ class Job(StageErrorMixin, Entity):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # jobs made together: a variant of another job's storyboard, or one row of a template batch
+    variant_group_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, nullable=True)
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, nullable=True)
+    batch_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Scene(StageErrorMixin, Entity):

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 RUN_STAGE = "run_stage"
 #: Download and ingest a URL import: ``import_asset(asset_id=str, attempt=int)``.
 IMPORT_ASSET = "import_asset"
+#: Advance a bundle: wait for (and ask for) its renders, then zip them: ``build_bundle(bundle_id=str)``.
+BUILD_BUNDLE = "build_bundle"
 #: Re-queue stages whose lease expired (arq runs it as a cron job; the embedded runner loops).
 SWEEP_LEASES = "sweep_leases"
 
@@ -45,6 +47,7 @@ class TaskQueue(Protocol):
 
 
 __all__ = [
+    "BUILD_BUNDLE",
     "DELIVER_WEBHOOK",
     "IMPORT_ASSET",
     "RUN_STAGE",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -28,6 +29,9 @@ from schema.types.node import Node
 from schema.types.renders import Render
 from schema.types.scenes import Scene
 from schema.types.stage_error import StageError
+
+if TYPE_CHECKING:
+    from schema.types.batches import JobBatch, VariantGroup
 
 
 @strawberry.type(description="What the ad is about.")
@@ -166,6 +170,30 @@ class Job(Node):
         start = decode_event_cursor(after, self.model.id)
         page = await info.context.loaders.job_events(start, limit).load(self.model.id)
         return connection(page, JobEvent.from_model)
+
+    @strawberry.field(description="The variant group the job was made in (createVariants).")
+    async def variant_group(
+        self, info: strawberry.Info
+    ) -> Annotated[VariantGroup, strawberry.lazy("schema.types.batches")] | None:
+        from schema.types.batches import VariantGroup
+
+        if self.model.variant_group_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.VariantGroup).load(
+            self.model.variant_group_id
+        )
+        return VariantGroup.from_model(row) if row is not None else None
+
+    @strawberry.field(description="The template batch the job was made in, if any.")
+    async def batch(
+        self, info: strawberry.Info
+    ) -> Annotated[JobBatch, strawberry.lazy("schema.types.batches")] | None:
+        from schema.types.batches import JobBatch
+
+        if self.model.batch_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.JobBatch).load(self.model.batch_id)
+        return JobBatch.from_model(row) if row is not None else None
 
 
 __all__ = ["Brief", "Job", "ProviderChoice"]

@@ -106,6 +106,41 @@ async def _asset(owner: Owner, made: dict[str, str]) -> str:
     return asset_id
 
 
+async def _row(owner: Owner, made: dict[str, str], type_name: str, **fields: Any) -> str:
+    """A row of the owner's organization written directly (fields may name ``{Type}`` IDs)."""
+    async with owner.container.session_factory() as session:
+        job = await session.get(models.Job, decode_id(made["Job"], "Job"))
+        values = {
+            k: decode_id(made[v[1:-1]], v[1:-1]) if isinstance(v, str) and v.startswith("{") else v
+            for k, v in fields.items()
+        }
+        row = getattr(models, type_name)(organization_id=job.organization_id, **values)
+        session.add(row)
+        await session.commit()
+        return encode_id(type_name, row.id)
+
+
+async def _variant_group(owner: Owner, made: dict[str, str]) -> str:
+    return await _row(owner, made, "VariantGroup", source_job_id="{Job}")
+
+
+async def _template(owner: Owner, made: dict[str, str]) -> str:
+    storyboard = {"brief": {"product": "{{product}}"}, "aspect_ratio": "SQUARE_1_1", "scenes": []}
+    return await _row(
+        owner, made, "JobTemplate", name="T", fields=["product"], storyboard=storyboard
+    )
+
+
+async def _batch(owner: Owner, made: dict[str, str]) -> str:
+    return await _row(
+        owner, made, "JobBatch", template_id="{JobTemplate}", campaign_id="{Campaign}"
+    )
+
+
+async def _bundle(owner: Owner, made: dict[str, str]) -> str:
+    return await _row(owner, made, "Bundle", items=[])
+
+
 #: node type -> factory creating one object of the owner; later rows may use earlier ones' IDs.
 NODE_TYPES: dict[str, Factory] = {
     "Client": _client,
@@ -114,6 +149,10 @@ NODE_TYPES: dict[str, Factory] = {
     "Job": _job,
     "Scene": _scene,
     "Render": _render,
+    "VariantGroup": _variant_group,
+    "JobTemplate": _template,
+    "JobBatch": _batch,
+    "Bundle": _bundle,
 }
 
 #: mutation -> input template; "{Type}" is replaced by the owner's object of that type.
@@ -141,6 +180,19 @@ MUTATIONS: dict[str, dict[str, Any]] = {
     "cancelJob": {"jobId": "{Job}"},
     "retryJob": {"jobId": "{Job}"},
     "exportJob": {"jobId": "{Job}"},
+    "createVariants": {"jobId": "{Job}", "variants": [{"hookLine": "Taken over"}]},
+    "saveJobTemplate": {"jobId": "{Job}", "name": "Taken over"},
+    "createJobsFromTemplate": {
+        "templateId": "{JobTemplate}",
+        "campaignId": "{Campaign}",
+        "rows": [{"product": "Planted"}],
+    },
+    "createJobsFromTemplateCsv": {
+        "templateId": "{JobTemplate}",
+        "campaignId": "{Campaign}",
+        "csv": "product\nPlanted\n",
+    },
+    "exportBundle": {"jobIds": ["{Job}"], "renders": [{"format": "MP4"}]},
 }
 
 #: mutations whose isolation another module tests (multipart bodies), with where.
