@@ -16,13 +16,14 @@ from urllib.parse import quote, urlencode
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.bootstrap import Container, build_container
 from domain.errors import DomainError
 from domain.ports.ratelimit import RateLimiter
 from domain.settings import DEVELOPMENT_SECRET, Settings
+from resolvers.console import ConsoleApp
 from resolvers.files import MultipartGuard, files_endpoint, is_multipart, upload_endpoint
 
 log = logging.getLogger("adreel")
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             Route("/readyz", readyz),
             Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
             Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
+            Mount("/", app=ConsoleApp()),  # the console at /, last: every other route wins
         ],
         lifespan=lifespan,
     )
