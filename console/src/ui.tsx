@@ -51,6 +51,12 @@ export function label(value: string | null | undefined): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** LANDSCAPE_16_9 -> "16:9 landscape". */
+export function aspect(value: string): string {
+  const m = /^([A-Z]+)_(\d+)_(\d+)$/.exec(value);
+  return m ? `${m[2]}:${m[3]} ${m[1]?.toLowerCase()}` : label(value);
+}
+
 export function Badge({ value }: { value: string | null | undefined }) {
   if (!value) return null;
   return <span className={`badge b-${value.toLowerCase()}`}>{label(value)}</span>;

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import type { CampaignStatus, JobStatus } from "../gql/graphql";
 import { CampaignQuery, DeleteCampaignMutation, UpdateCampaignMutation } from "../operations";
 import { Link, navigate, paths } from "../router";
-import { Badge, RequestError, Section, UserErrors, label, seconds, usd, type UserErrorLike } from "../ui";
+import { Badge, RequestError, Section, UserErrors, aspect, seconds, usd, type UserErrorLike } from "../ui";
 import { CAMPAIGN_STATUSES } from "./Client";
 
 const FILTERS: { name: string; statuses: JobStatus[] | null }[] = [
@@ -96,7 +96,7 @@ export function CampaignPage({ id }: { id: string }) {
                 <span className="row-main">
                   <strong>{j.brief.product}</strong>
                   <span className="muted small">
-                    {new Date(j.createdAt).toLocaleString()} · {seconds(j.durationSeconds)} · {label(j.aspectRatio)}
+                    {new Date(j.createdAt).toLocaleString()} · {seconds(j.durationSeconds)} · {aspect(j.aspectRatio)}
                   </span>
                 </span>
                 <Badge value={j.status} />

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import type { AspectRatio, JobQuery as JobQueryResult, RenderQuality, Resolution, VideoFormat } from "../gql/graphql";
 import { CancelJobMutation, ExportJobMutation, JobQuery, RetryJobMutation } from "../operations";
 import { Link, paths } from "../router";
-import { Badge, RequestError, Section, UserErrors, bytes, label, seconds, usd, type UserErrorLike } from "../ui";
+import { Badge, RequestError, Section, UserErrors, aspect, bytes, label, seconds, usd, type UserErrorLike } from "../ui";
 import { useJobEvents, type EventStream } from "../useJobEvents";
 import { Storyboard } from "./Storyboard";
 import { ASPECTS } from "./NewAd";
@@ -53,7 +53,7 @@ export function JobPage({ id }: { id: string }) {
             {job.brief.product} <Badge value={job.status} />
           </h1>
           <p className="muted small">
-            {seconds(job.durationSeconds)} · {label(job.aspectRatio)} · {job.captions ? "captions" : "no captions"} ·{" "}
+            {seconds(job.durationSeconds)} · {aspect(job.aspectRatio)} · {job.captions ? "captions" : "no captions"} ·{" "}
             {job.continuity ? "continuity" : "cuts"} · refinements {job.refinementsUsed}/{job.refinementsLimit}
           </p>
         </div>
@@ -72,7 +72,17 @@ function ProgressPanel(props: { job: Job; progress: number; stream: EventStream;
   const [, retry] = useMutation(RetryJobMutation);
   const [, cancel] = useMutation(CancelJobMutation);
   const can = (a: string) => job.availableActions.includes(a as Job["availableActions"][number]);
-  const stageIndex = job.stage ? STAGES.indexOf(job.stage) : -1;
+  // Where the job stands: the running stage, or (between stages) the next one.
+  const stageIndex =
+    job.status === "COMPLETED"
+      ? STAGES.length
+      : job.status === "STORYBOARD_READY"
+        ? 2
+        : job.stage
+          ? STAGES.indexOf(job.stage)
+          : job.status === "PLANNING"
+            ? 0
+            : -1;
   const pct = Math.round(progress * 100);
   const variance = job.cost.varianceRatio;
 
@@ -104,7 +114,17 @@ function ProgressPanel(props: { job: Job; progress: number; stream: EventStream;
         {STAGES.map((s, i) => (
           <li
             key={s}
-            className={job.status === "COMPLETED" || i < stageIndex ? "done" : i === stageIndex ? (job.status === "FAILED" ? "failed" : "now") : ""}
+            className={
+              i < stageIndex
+                ? "done"
+                : i === stageIndex
+                  ? job.status === "FAILED"
+                    ? "failed"
+                    : job.status === "STORYBOARD_READY" || job.status === "CANCELED"
+                      ? "next"
+                      : "now"
+                  : ""
+            }
             aria-current={i === stageIndex ? "step" : undefined}
           >
             {label(s)}
@@ -165,7 +185,7 @@ const QUALITIES: RenderQuality[] = ["FAST", "BALANCED", "HIGH"];
 function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
   const [format, setFormat] = useState<VideoFormat>("WEBM");
   const [resolution, setResolution] = useState<Resolution>("P720");
-  const [aspect, setAspect] = useState<AspectRatio | "">("");
+  const [shape, setShape] = useState<AspectRatio | "">("");
   const [quality, setQuality] = useState<RenderQuality>("FAST");
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [state, run] = useMutation(ExportJobMutation);
@@ -173,7 +193,7 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const r = await run({ input: { jobId: job.id, format, resolution, aspectRatio: aspect || null, quality } });
+    const r = await run({ input: { jobId: job.id, format, resolution, aspectRatio: shape || null, quality } });
     setErrors(r.data?.exportJob.userErrors ?? []);
     onChanged();
   }
@@ -190,7 +210,7 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
             {job.renders.map((r) => (
               <li key={r.id} data-testid="render" data-format={r.format} data-status={r.status}>
                 <span>
-                  <strong>{r.format}</strong> {r.resolution.slice(1)}p · {label(r.aspectRatio)}
+                  <strong>{r.format}</strong> {r.resolution.slice(1)}p · {aspect(r.aspectRatio)}
                   {r.isDefault ? <span className="muted small"> · default</span> : null}
                 </span>
                 {r.status === "COMPLETED" && r.asset?.url ? (
@@ -230,11 +250,11 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
               </label>
               <label>
                 Aspect
-                <select name="aspect" value={aspect} onChange={(e) => setAspect(e.target.value as AspectRatio | "")}>
+                <select name="aspect" value={shape} onChange={(e) => setShape(e.target.value as AspectRatio | "")}>
                   <option value="">as the job</option>
                   {ASPECTS.map((a) => (
                     <option key={a} value={a}>
-                      {label(a)}
+                      {aspect(a)}
                     </option>
                   ))}
                 </select>

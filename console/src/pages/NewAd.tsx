@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import type { AspectRatio, CreateJobInput } from "../gql/graphql";
 import { CampaignHeaderQuery, ClientAssetsQuery, CreateJobMutation, EstimateJobQuery } from "../operations";
 import { Link, navigate, paths } from "../router";
-import { RequestError, Section, UserErrors, label, seconds, usd, useDebounced, type UserErrorLike } from "../ui";
+import { RequestError, Section, UserErrors, aspect, label, seconds, usd, useDebounced, type UserErrorLike } from "../ui";
 
 export const ASPECTS: AspectRatio[] = ["PORTRAIT_9_16", "LANDSCAPE_16_9", "SQUARE_1_1", "VERTICAL_4_5"];
 
@@ -152,7 +152,7 @@ export function NewAdPage({ campaignId }: { campaignId: string }) {
               <select name="aspectRatio" value={form.aspectRatio} onChange={(e) => set("aspectRatio", e.target.value as AspectRatio)}>
                 {ASPECTS.map((a) => (
                   <option key={a} value={a}>
-                    {label(a).replace(/ (\d+) (\d+)$/, " $1:$2")}
+                    {aspect(a)}
                   </option>
                 ))}
               </select>

@@ -186,6 +186,10 @@ function SceneCard(props: {
       <div className="scene-image">
         {image ? <img src={image} alt={`Key image of scene ${props.index + 1}`} /> : <span className="muted small">no image yet</span>}
         <span className="scene-no">{props.index + 1}</span>
+        <span className="scene-badges">
+          <Badge value={s.beat} />
+          <Badge value={s.status} />
+        </span>
       </div>
       <form className="scene-body" onSubmit={save}>
         <div className="scene-top">
@@ -207,8 +211,6 @@ function SceneCard(props: {
             </span>
           ) : null}
           <input className="title-input" name="title" aria-label="Title" value={draft.title} readOnly={ro} onChange={(e) => set("title", e.target.value)} />
-          <Badge value={s.beat} />
-          <Badge value={s.status} />
         </div>
         <label>
           Script
@@ -241,7 +243,7 @@ function SceneCard(props: {
           </label>
           <label>
             Seconds
-            <input name="durationSeconds" type="number" min={1} step={0.5} value={draft.durationSeconds} readOnly={ro} onChange={(e) => set("durationSeconds", e.target.value)} />
+            <input name="durationSeconds" type="number" min={0.5} step="any" value={draft.durationSeconds} readOnly={ro} onChange={(e) => set("durationSeconds", e.target.value)} />
           </label>
           <label>
             Continuity
