@@ -4,6 +4,7 @@
 // decoded. Run: npm run e2e (from console/).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { existsSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { decode, gql, launch, makeMedia, openPage, shot, signIn, startServer } from "./harness.mjs";
 
@@ -117,6 +118,7 @@ step("create a campaign, fill the brief, see the estimate, create the ad", async
   await page.getByRole("button", { name: "Create campaign" }).click();
   await page.getByRole("heading", { level: 1, name: /Autumn launch/ }).waitFor();
   state.campaignUrl = page.url();
+  state.campaignId = decodeURIComponent(page.url().split("/campaigns/")[1]);
   await page.getByRole("link", { name: "New ad" }).click();
   await page.getByRole("heading", { name: "New ad" }).waitFor();
   await page.getByLabel("Product", { exact: true }).fill("Northwind autumn blend");
@@ -269,6 +271,39 @@ step("job history of the campaign, filtered by status", async () => {
   await shot(page, "11-campaign");
 });
 
+step("a failed job shows its StageError and is retried to COMPLETED", async () => {
+  // the music's stored file vanishes before the job composes: it fails with ASSET_MISSING
+  const clientId = (await gql(server, "query($id: ID!) { node(id: $id) { ... on Campaign { client { id } } } }", { id: state.campaignId })).node.client.id;
+  const music = (await gql(server, "query($c: ID!) { assets(clientId: $c, role: MUSIC, first: 1) { edges { node { id } } } }", { c: clientId })).assets.edges[0].node.id;
+  const uuid = Buffer.from(music, "base64").toString().split(":")[1].replaceAll("-", "");
+  const orgs = join(server.dataDir, "storage", "orgs");
+  const file = readdirSync(orgs).map((o) => join(orgs, o, "assets", uuid, "original.wav")).find((f) => existsSync(f));
+  assert.ok(file, "the music's stored file");
+  renameSync(file, `${file}.away`);
+  try {
+    await page.goto(state.campaignUrl);
+    await page.getByRole("link", { name: "New ad" }).click();
+    await page.getByLabel("Product", { exact: true }).fill("Northwind cold brew");
+    await page.locator('input[name="durationSeconds"]').fill("6");
+    await page.locator('select[name="sceneCount"]').selectOption("3");
+    await page.locator('select[name="music"]').selectOption({ label: "music.wav" });
+    await page.locator('input[name="autoApprove"]').check();
+    await page.getByTestId("estimate-usd").waitFor();
+    await page.getByRole("button", { name: "Create the ad" }).click();
+    await page.waitForURL(/\/jobs\//);
+    const error = page.getByTestId("job-error");
+    await error.waitFor({ timeout: 300_000 });
+    assert.match(await error.innerText(), /ASSET_MISSING/);
+    await page.locator("h1 .badge").filter({ hasText: "Failed" }).waitFor();
+    await shot(page, "12-failed-job");
+  } finally {
+    renameSync(`${file}.away`, file);
+  }
+  await page.getByRole("button", { name: "Retry" }).click();
+  await page.locator("h1 .badge").filter({ hasText: "Completed" }).waitFor({ timeout: 600_000 });
+  assert.equal(await page.getByTestId("job-error").count(), 0);
+});
+
 step("phone width: the job page and the clients list fit", async () => {
   const { page: phone, problems: phoneProblems } = await openPage(browser, server, { width: 390, height: 844 });
   await signIn(phone, server.key);
@@ -276,10 +311,10 @@ step("phone width: the job page and the clients list fit", async () => {
   await phone.getByTestId("player").waitFor();
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
-  await shot(phone, "12-phone-job");
+  await shot(phone, "13-phone-job");
   await phone.goto("/");
   await phone.locator(".rows li").first().waitFor();
-  await shot(phone, "13-phone-clients");
+  await shot(phone, "14-phone-clients");
   assert.deepEqual(phoneProblems, []);
   await phone.context().close();
 });
