@@ -28,6 +28,11 @@ export function RequestError({ error }: { error: CombinedError | undefined }) {
   );
 }
 
+/** "1 campaign", "3 campaigns". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function usd(n: number | null | undefined): string {
   if (n === null || n === undefined) return "—";
   return `$${n.toFixed(n < 10 ? 3 : 2)}`;

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import type { CampaignStatus } from "../gql/graphql";
 import { ClientQuery, CreateCampaignMutation, DeleteClientMutation, UpdateClientMutation } from "../operations";
 import { Link, navigate, paths } from "../router";
-import { Badge, Pager, RequestError, Section, UserErrors, firstPage, seconds, usd, type Page, type UserErrorLike } from "../ui";
+import { Badge, Pager, RequestError, Section, UserErrors, firstPage, plural, seconds, usd, type Page, type UserErrorLike } from "../ui";
 import { BrandKit } from "./BrandKit";
 
 const SIZE = 10;
@@ -67,7 +67,7 @@ export function ClientPage({ id }: { id: string }) {
                 </span>
                 <Badge value={c.status} />
                 <span className="row-stats small muted">
-                  {c.stats.jobCount} jobs · {usd(c.stats.actualCostUsd)} · {seconds(c.stats.renderedSeconds)}
+                  {plural(c.stats.jobCount, "job")} · {usd(c.stats.actualCostUsd)} · {seconds(c.stats.renderedSeconds)}
                   {c.budgetUsd != null ? ` · budget ${usd(c.budgetUsd)}` : ""}
                 </span>
               </Link>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { ClientsQuery, CreateClientMutation } from "../operations";
 import { Link, navigate, paths } from "../router";
-import { Pager, RequestError, Section, UserErrors, firstPage, seconds, usd, useDebounced, type Page, type UserErrorLike } from "../ui";
+import { Pager, RequestError, Section, UserErrors, firstPage, plural, seconds, usd, useDebounced, type Page, type UserErrorLike } from "../ui";
 
 const SIZE = 10;
 
@@ -55,7 +55,7 @@ export function ClientsPage() {
                   ))}
                 </span>
                 <span className="row-stats small muted">
-                  {c.stats.campaignCount} campaigns · {c.stats.jobCount} jobs · {usd(c.stats.actualCostUsd)} ·{" "}
+                  {plural(c.stats.campaignCount, "campaign")} · {plural(c.stats.jobCount, "job")} · {usd(c.stats.actualCostUsd)} ·{" "}
                   {seconds(c.stats.renderedSeconds)}
                 </span>
               </Link>

@@ -158,7 +158,11 @@ function ProgressPanel(props: { job: Job; progress: number; stream: EventStream;
           <p>
             <code>{job.error.code}</code> in {label(job.error.stage) || "the job"}: {job.error.message}
           </p>
-          <p className="small">{job.error.retryable ? "This failure can be retried; finished work is kept." : "Retrying will not help."}</p>
+          <p className="small">
+            {job.error.retryable
+              ? "A transient failure: Retry resumes at this stage and keeps finished work."
+              : "Fix the cause first; then Retry resumes at this stage and keeps finished work."}
+          </p>
         </div>
       ) : null}
       <UserErrors errors={errors} />
