@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { existsSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { decode, gql, launch, makeMedia, openPage, shot, signIn, startServer } from "./harness.mjs";
+import { adreel, decode, gql, launch, makeMedia, openPage, shot, signIn, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -334,4 +334,16 @@ step("sign out, and no console errors anywhere", async () => {
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.deepEqual(unexpected(), []);
+});
+
+step("a key revoked during the session signs the page out with a message", async () => {
+  const key = adreel(server, "keys", "create", "--org", "Demo", "--name", "revoked-in-test").match(/\badr_[A-Za-z0-9_-]+/)[0];
+  await signIn(page, key);
+  await page.locator(".rows li").first().waitFor();
+  adreel(server, "keys", "revoke", key);
+  await page.getByRole("link", { name: "Northwind Coffee", exact: false }).first().click();
+  await page.getByRole("status").filter({ hasText: "no longer accepted" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await shot(page, "15-revoked");
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
 });

@@ -85,6 +85,12 @@ export async function startServer() {
   };
 }
 
+/** Run the adreel command on the server's data (for example to issue or revoke a key). */
+export function adreel(server, ...args) {
+  const env = { ...process.env, ADREEL_DATA_DIR: server.dataDir, ADREEL_PUBLIC_URL: server.url };
+  return execFileSync(PYTHON, ["-m", "server", ...args], { cwd: ROOT, env, encoding: "utf8" });
+}
+
 /** A GraphQL call with the key, for checks behind the page's back. */
 export async function gql(server, query, variables = {}) {
   const r = await fetch(`${server.url}/graphql`, {
