@@ -9,12 +9,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from domain.bootstrap import Container, build_container, build_queue, build_rate_limiter
 from domain.settings import Settings
 from resolvers.body_limit import BodySizeLimit
+from resolvers.console import ConsoleApp
 from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, upload_endpoint
 from resolvers.graphiql import graphiql_routes
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
             Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
             *graphiql_routes(settings),
+            Mount("/", app=ConsoleApp()),  # the console at /, last: every other route wins
         ],
         lifespan=lifespan,
     )
