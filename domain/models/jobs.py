@@ -176,6 +176,20 @@ class Render(StageErrorMixin, Entity):
     asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    @classmethod
+    def default_output(cls, job: Job, resolution: Resolution) -> Render:
+        """The MP4 every job renders in its own aspect ratio (its ``output``)."""
+        return cls(
+            organization_id=job.organization_id,
+            job_id=job.id,
+            format=VideoFormat.MP4,
+            resolution=resolution,
+            aspect_ratio=job.aspect_ratio,
+            quality=RenderQuality.BALANCED,
+            is_default=True,
+            status=RenderStatus.QUEUED,
+        )
+
 
 class JobEvent(Base):
     """An append-only record of a job's state change, numbered per job from 1."""

@@ -11,7 +11,6 @@ clip composes again without generating anything (ledger and stage runs).
 from __future__ import annotations
 
 import itertools
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from tests.support.pipeline import (
     integrated_loudness,
     png_rgb,
     psnr,
+    rendering_settings,
     upload,
     wait_for_job,
 )
@@ -77,19 +77,7 @@ JOB = f"""query($id: ID!) {{ node(id: $id) {{ ... on Job {{ id status
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        lease_seconds=5,
-        sweep_interval_seconds=0.5,
-        scene_concurrency=2,
-    )
+    return rendering_settings(data_dir, scene_concurrency=2)
 
 
 async def scenes_of(api: Api, job_id: str) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ from tests.support.pipeline import (
     png_rgb,
     processes_mentioning,
     psnr,
+    rendering_settings,
     wait_for_job,
 )
 
@@ -49,20 +50,8 @@ FRAME = 1 / 30
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        lease_seconds=5,
-        sweep_interval_seconds=0.5,
-        retry_base_seconds=0.2,
-        retry_max_seconds=1.0,
-        scene_concurrency=2,
+    return rendering_settings(
+        data_dir, retry_base_seconds=0.2, retry_max_seconds=1.0, scene_concurrency=2
     )
 
 

@@ -7,7 +7,6 @@ costs show which key images and clips each variant made, and its estimate prices
 from __future__ import annotations
 
 import asyncio
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from domain.models.pipeline import ProviderCall
 from domain.settings import Settings
 from schema.ids import decode_id
 from tests.conftest import Api
-from tests.support.pipeline import create_job, make_brand, wait_for_job
+from tests.support.pipeline import create_job, make_brand, rendering_settings, wait_for_job
 from tests.support.priced import install_priced_images
 
 pytestmark = pytest.mark.slow
@@ -37,19 +36,7 @@ SCENES = """query($id: ID!) { node(id: $id) { ... on Job {
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        lease_seconds=30,
-        sweep_interval_seconds=0.5,
-        scene_concurrency=2,
-    )
+    return rendering_settings(data_dir, lease_seconds=30, scene_concurrency=2)
 
 
 async def paid_calls(container: Container, job_id: str) -> dict[str, int]:

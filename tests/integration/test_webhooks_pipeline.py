@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from domain.bootstrap import Container
 from domain.settings import Settings
 from tests.conftest import Api
 from tests.integration.test_webhooks import CREATE, ENDPOINTS
-from tests.support.pipeline import create_job, make_brand, wait_for_job
+from tests.support.pipeline import create_job, make_brand, rendering_settings, wait_for_job
 from tests.support.webhook_receiver import receiver, spec_verify
 
 pytestmark = pytest.mark.slow
@@ -27,19 +26,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        lease_seconds=5,
-        sweep_interval_seconds=0.5,
-        webhook_retry_base_seconds=0.1,
-        webhook_retry_max_seconds=0.2,
+    return rendering_settings(
+        data_dir, webhook_retry_base_seconds=0.1, webhook_retry_max_seconds=0.2
     )
 
 

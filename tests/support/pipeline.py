@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from domain.adapters.samples import draw_logo, draw_product, make_music
+from domain.settings import Settings
 from tests.support.graph import create_campaign, create_client, payload
 from tests.support.media import ffmpeg_exe
 
@@ -306,3 +307,22 @@ def kill_pids(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def rendering_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test that renders whole ads on the embedded default: SQLite in
+    ``data_dir``, small frames, short leases and quick sweeps (``overrides`` win)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    values: dict[str, Any] = {
+        "env": "test",
+        "data_dir": data_dir,
+        "database_url": f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
+        "redis_url": None,
+        "public_url": "http://adreel.test",
+        "secret_key": "test-secret-" + os.urandom(16).hex(),
+        "render_resolution": "P480",
+        "lease_seconds": 5,
+        "sweep_interval_seconds": 0.5,
+    }
+    values.update(overrides)
+    return Settings(**values)

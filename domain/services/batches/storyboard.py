@@ -20,15 +20,12 @@ from domain.enums import (
     JobEventType,
     JobStage,
     JobStatus,
-    RenderQuality,
-    RenderStatus,
     Resolution,
     SceneBeat,
     SceneContinuity,
     SceneStatus,
     ShotType,
     Transition,
-    VideoFormat,
 )
 from domain.models import Job, Render, Scene
 from domain.models.base import utcnow
@@ -219,18 +216,7 @@ async def store_job(
         for position, s in enumerate(draft.scenes)
     ]
     session.add_all(scenes)
-    session.add(
-        Render(
-            organization_id=job.organization_id,
-            job_id=job.id,
-            format=VideoFormat.MP4,
-            resolution=default_resolution,
-            aspect_ratio=job.aspect_ratio,
-            quality=RenderQuality.BALANCED,
-            is_default=True,
-            status=RenderStatus.QUEUED,
-        )
-    )
+    session.add(Render.default_output(job, default_resolution))
     await session.flush()
     await record_job_event(
         session,

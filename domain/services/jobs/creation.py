@@ -18,10 +18,7 @@ from domain.enums import (
     JobEventType,
     JobStage,
     JobStatus,
-    RenderQuality,
-    RenderStatus,
     Resolution,
-    VideoFormat,
 )
 from domain.errors import DomainError, ErrorCode, Invalid, NotFound, ValidationErrors
 from domain.models import Asset, Campaign, Client, Job, Render
@@ -286,18 +283,7 @@ async def create_job(
     )
     session.add(job)
     await session.flush()
-    session.add(
-        Render(
-            organization_id=org_id,
-            job_id=job.id,
-            format=VideoFormat.MP4,
-            resolution=default_resolution,
-            aspect_ratio=new.aspect_ratio,
-            quality=RenderQuality.BALANCED,
-            is_default=True,
-            status=RenderStatus.QUEUED,
-        )
-    )
+    session.add(Render.default_output(job, default_resolution))
     await session.flush()
     await record_job_event(
         session,
