@@ -53,6 +53,18 @@ class TextLayer:
 
 
 @dataclass(frozen=True, slots=True)
+class TextPicture:
+    """Words already drawn as a picture (an RGBA PNG: a caption in its box), placed with its
+    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out."""
+
+    source: MediaInput
+    x: int
+    y: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
 class Still:
     """A picture already drawn at its final size (an RGBA PNG), placed with its top-left at
     ``x, y``; as the logo, it fades out over ``fade_out`` seconds as the end card arrives."""
@@ -95,6 +107,7 @@ class ComposeSpec:
     output: Path
     audio: MediaInput | None = None
     captions: tuple[TextLayer, ...] = ()
+    pictures: tuple[TextPicture, ...] = ()
     logo: Still | None = None
     end_card: EndCard | None = None
     preset: str = "medium"
@@ -186,9 +199,23 @@ def _still(
     )
 
 
+def _picture(index: int, picture: TextPicture, fps: int, total: int, label: str) -> str:
+    """Input ``index`` (one picture) over frames ``[start, end)``, fading in and out."""
+    first = min(round(picture.start * fps), total - 1)
+    last = max(first + 1, min(round(picture.end * fps), total))
+    seconds = (last - first) / fps
+    fade = min(TEXT_FADE_SECONDS, seconds / 3)
+    return (
+        f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={last - first},"
+        f"settb=1/{fps},fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
+        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,setpts=PTS+{first}[{label}]"
+    )
+
+
 def compose_filtergraph(spec: ComposeSpec) -> str:
-    """The ``-filter_complex`` graph. Inputs: clips, the logo, the end card's backdrop and words,
-    then the audio. Every frame stays 4:2:0 except the few that blend in a transition."""
+    """The ``-filter_complex`` graph. Inputs: clips, the caption pictures, the logo, the end
+    card's backdrop and words, then the audio. Every frame stays 4:2:0 except the few that blend
+    in a transition."""
     tl = spec.timeline
     if len(spec.clips) != tl.scene_count:
         raise ValueError("one clip per scene is needed")
@@ -199,6 +226,13 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
         chains.append(f"[{current}]{','.join(steps)}[cap]")
         current = "cap"
     index = len(spec.clips)
+    for number, picture in enumerate(spec.pictures):
+        chains.append(_picture(index, picture, fps, tl.total_frames, f"p{number}"))
+        chains.append(
+            f"[{current}][p{number}]overlay=x={picture.x}:y={picture.y}:eof_action=pass[pc{number}]"
+        )
+        current = f"pc{number}"
+        index += 1
     card = spec.end_card
     card_start = card.start if card else tl.total_seconds
     if spec.logo is not None:
@@ -253,7 +287,9 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
     for clip in spec.clips:
         args += input_args(clip, max_pixels=max_pixels)
     framerate = ["-framerate", str(spec.timeline.fps)]
-    stills = [spec.logo.source] if spec.logo is not None else []
+    stills = [picture.source for picture in spec.pictures]
+    if spec.logo is not None:
+        stills.append(spec.logo.source)
     if spec.end_card is not None:
         stills.append(spec.end_card.backdrop)
         if spec.end_card.words is not None:
@@ -281,6 +317,7 @@ __all__ = [
     "EndCard",
     "Still",
     "TextLayer",
+    "TextPicture",
     "compose_args",
     "compose_filtergraph",
     "drawtext",

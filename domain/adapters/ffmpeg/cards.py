@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
+from domain.adapters.ffmpeg import typeset
+from domain.adapters.ffmpeg.text import chain_for
 from domain.errors import ErrorCode
 from domain.media import colors
 from domain.media.errors import MediaError, MediaTooLarge
@@ -164,18 +166,29 @@ def _look(palette: tuple[RGB, RGB], light: bool) -> _Look:
 
 
 class _Writer:
-    def __init__(self, font: Path) -> None:
-        self.font = font
+    """Sets words in the font chain (a brand font first, the built-in faces for the rest)."""
 
-    def face(self, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(str(self.font), size)
+    def __init__(self, font: Path) -> None:
+        self.chain = chain_for(font)
 
     def measure(self) -> Callable[[str, int], float]:
-        return lambda text, size: float(self.face(size).getlength(text))
+        chain = self.chain
+        return lambda text, size: typeset.measure(text, size, chain)
+
+    def width(self, text: str, size: int) -> float:
+        return typeset.measure(text, size, self.chain)
+
+    def ascent(self, size: int) -> int:
+        return typeset.face_font(self.chain.faces[0], size).getmetrics()[0]
 
     def line_step(self, size: int) -> int:
-        ascent, descent = self.face(size).getmetrics()
+        ascent, descent = typeset.face_font(self.chain.faces[0], size).getmetrics()
         return int(ascent + descent + round(size * 0.12))
+
+    def draw(
+        self, draw: ImageDraw.ImageDraw, x: float, top: float, text: str, size: int, fill: RGB
+    ) -> None:
+        typeset.draw_line(draw, (x, top + self.ascent(size)), text, size, (*fill, 255), self.chain)
 
 
 def end_card(
@@ -237,19 +250,13 @@ def end_card(
     words = Image.new("RGBA", (frame.width, frame.height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(words)
     if head_lines:
-        face = writer.face(head_size)
         for line in head_lines:
-            draw.text(
-                ((frame.width - face.getlength(line)) / 2, y),
-                line,
-                font=face,
-                fill=(*look.ink, 255),
-            )
+            x = (frame.width - writer.width(line, head_size)) / 2
+            writer.draw(draw, x, y, line, head_size, look.ink)
             y += writer.line_step(head_size)
         y += gap
     if cta_lines:
-        face = writer.face(cta_size)
-        text_w = max(face.getlength(line) for line in cta_lines)
+        text_w = max(writer.width(line, cta_size) for line in cta_lines)
         box_w = round(text_w + 2 * pad_x)
         x0 = (frame.width - box_w) // 2
         draw.rounded_rectangle(
@@ -258,12 +265,8 @@ def end_card(
         )  # fmt: skip
         ty = y + pad_y
         for line in cta_lines:
-            draw.text(
-                ((frame.width - face.getlength(line)) / 2, ty),
-                line,
-                font=face,
-                fill=(*look.label, 255),
-            )
+            x = (frame.width - writer.width(line, cta_size)) / 2
+            writer.draw(draw, x, ty, line, cta_size, look.label)
             ty += writer.line_step(cta_size)
     words.save(words_path, "PNG")
     return backdrop_path, words_path
