@@ -62,7 +62,8 @@ def _compose(tmp: Path, size: Size) -> Path:
 def _lum(pixels: np.ndarray) -> np.ndarray:
     linear = pixels / 255.0
     linear = np.where(linear <= 0.03928, linear / 12.92, ((linear + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
+    weights: np.ndarray = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return weights
 
 
 @pytest.mark.parametrize("aspect", sorted(SIZES))
