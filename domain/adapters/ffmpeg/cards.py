@@ -21,7 +21,7 @@ from domain.adapters.ffmpeg.text import chain_for
 from domain.errors import ErrorCode
 from domain.media import colors
 from domain.media.errors import MediaError, MediaTooLarge
-from domain.media.geometry import safe_area
+from domain.media.geometry import Box, safe_area
 from domain.media.text import fit_text
 from domain.media.types import Size
 
@@ -77,46 +77,54 @@ def is_dark(logo: Image.Image) -> bool:
     return lum < 0.4
 
 
+#: A logo is never enlarged more than this (past it, it would look jagged).
+MAX_UPSCALE = 2.0
+
+
 def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
-    ratio = min(width / image.width, height / image.height)
+    ratio = min(width / image.width, height / image.height, MAX_UPSCALE)
     return image.resize(
         (max(1, round(image.width * ratio)), max(1, round(image.height * ratio))),
         Image.Resampling.LANCZOS,
     )
 
 
-def _rounded_plate(
-    size: tuple[int, int], radius: int, fill: tuple[int, int, int, int]
+def upscale_needed(logo: Image.Image, frame: Size) -> float:
+    """How much the end card would enlarge ``logo`` to its readable size (1.0: not at all)."""
+    safe = safe_area(frame)
+    box_w, box_h = _card_logo_box(frame, safe)
+    return max(1.0, min(box_w / logo.width, box_h / logo.height))
+
+
+def _halo(
+    fitted: Image.Image, blur: int, color: tuple[int, int, int], strength: int
 ) -> Image.Image:
-    plate = Image.new("RGBA", size, (0, 0, 0, 0))
-    ImageDraw.Draw(plate).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius, fill=fill)
-    return plate
+    """``fitted`` over a soft glow of its own shape: legible on any scene without a plate."""
+    # transparent pixels carry the glow's colour too, so blurring never greys its edge
+    bug = Image.new("RGBA", (fitted.width + 4 * blur, fitted.height + 4 * blur), (*color, 0))
+    glow = Image.new("RGBA", fitted.size, (*color, 0))
+    glow.putalpha(fitted.getchannel("A").point(lambda v: min(255, v * strength // 255)))
+    for dx, dy in ((0, 0), (blur // 2, 0), (-blur // 2, 0), (0, blur // 2), (0, -blur // 2)):
+        bug.alpha_composite(glow, (2 * blur + dx, 2 * blur + dy))
+    bug = bug.filter(ImageFilter.GaussianBlur(blur))
+    bug.alpha_composite(fitted, (2 * blur, 2 * blur))
+    return bug
 
 
 def logo_bug(logo: Image.Image, frame: Size, output: Path) -> Placed:
-    """The small logo for the top-right corner of the safe area (on a light plate if dark)."""
+    """The small logo for the top-right corner of the safe area, sized to read in every aspect:
+    no plate; a soft light glow behind a dark logo, a soft shadow under a light one."""
     safe = safe_area(frame)
     unit = min(frame.width, frame.height)
-    box_w, box_h = round(unit * 0.3), round(unit * 0.1)
+    box_w, box_h = round(unit * 0.34), round(unit * 0.12)
+    fitted = _fit(logo, box_w, box_h)
+    blur = max(1, round(box_h * 0.07))
     if is_dark(logo):
-        pad = round(box_h * 0.2)
-        fitted = _fit(logo, box_w - 2 * pad, box_h - 2 * pad)
-        w, h = fitted.width + 2 * pad, fitted.height + 2 * pad
-        bug = _rounded_plate((w, h), round(h * 0.28), (255, 255, 255, 225))
-        bug.alpha_composite(fitted, (pad, pad))
+        bug = _halo(fitted, blur, (255, 255, 255), 230)
     else:
-        fitted = _fit(logo, box_w, box_h)
-        blur = max(1, round(box_h * 0.06))
-        bug = Image.new("RGBA", (fitted.width + 4 * blur, fitted.height + 4 * blur), (0, 0, 0, 0))
-        shadow = Image.new("RGBA", fitted.size, (0, 0, 0, 0))
-        shadow.putalpha(fitted.getchannel("A").point(lambda v: v * 110 // 255))
-        bug.alpha_composite(shadow, (2 * blur, 3 * blur))
-        bug = bug.filter(ImageFilter.GaussianBlur(blur))
-        bug.alpha_composite(fitted, (2 * blur, 2 * blur))
-    opacity = bug.getchannel("A").point(lambda v: v * 235 // 255)
-    bug.putalpha(opacity)
+        bug = _halo(fitted, blur, (0, 0, 0), 120)
     bug.save(output, "PNG")
-    return Placed(output, safe.right - bug.width, safe.y)
+    return Placed(output, safe.right - bug.width + 2 * blur, safe.y - 2 * blur)
 
 
 def _gradient(size: Size, top: RGB, bottom: RGB) -> Image.Image:
@@ -191,6 +199,28 @@ class _Writer:
         typeset.draw_line(draw, (x, top + self.ascent(size)), text, size, (*fill, 255), self.chain)
 
 
+def _card_logo_box(frame: Size, safe: Box) -> tuple[int, int]:
+    """The room for the logo on the end card: wide on landscape, taller on portrait."""
+    return round(safe.width * 0.7), round(
+        safe.height * (0.22 if frame.width >= frame.height else 0.2)
+    )
+
+
+def _decorate(backdrop: Image.Image, frame: Size, look: _Look) -> None:
+    """Two soft brand-accent arcs in opposite corners: the whole frame is designed, on every
+    aspect (no empty band under the words on 9:16)."""
+    layer = Image.new("RGBA", backdrop.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    long_side = max(frame.width, frame.height)
+    r = round(long_side * 0.42)
+    draw.ellipse((frame.width - r, frame.height - r, frame.width + r, frame.height + r),
+                 fill=(*look.accent, 70))  # fmt: skip
+    r2 = round(long_side * 0.28)
+    draw.ellipse((-r2, -r2, r2, r2), fill=(*look.accent, 40))
+    blur = max(2, round(min(frame.width, frame.height) * 0.02))
+    backdrop.alpha_composite(layer.filter(ImageFilter.GaussianBlur(blur)))
+
+
 def end_card(
     frame: Size,
     palette: tuple[RGB, RGB],
@@ -211,14 +241,16 @@ def end_card(
     headline = (text.headline or "").strip()
     cta = (text.call_to_action or "").strip()
     width = int(safe.width * 0.9)
+    tall = frame.height / frame.width  # 9:16 is 1.78: words and logo grow to use the height
+    grow = 1.0 + 0.45 * max(0.0, min(1.0, (tall - 1.0) / 0.78))
     head_lines: list[str] = []
-    head_size = round(unit * 0.075)
+    head_size = round(unit * 0.075 * grow)
     if headline:
         head_lines, head_size = fit_text(
             headline, size=head_size, width=width, max_lines=3, measure=writer.measure()
         )
     cta_lines: list[str] = []
-    cta_size = round(unit * 0.055)
+    cta_size = round(unit * 0.055 * grow)
     pad_x, pad_y = round(cta_size * 0.9), round(cta_size * 0.55)
     if cta:
         cta_lines, cta_size = fit_text(
@@ -226,14 +258,14 @@ def end_card(
         )
         pad_x, pad_y = round(cta_size * 0.9), round(cta_size * 0.55)
     # vertical layout: logo, gap, headline, gap, button; centred in the safe area as one block
-    logo_img = _fit(logo, round(safe.width * 0.7), round(safe.height * 0.22)) if logo else None
-    gap = round(unit * 0.07)
+    logo_img = _fit(logo, *_card_logo_box(frame, safe)) if logo else None
+    gap = round(unit * 0.07 * grow)
     head_h = writer.line_step(head_size) * len(head_lines)
     button_h = writer.line_step(cta_size) * len(cta_lines) + 2 * pad_y if cta_lines else 0
     blocks = [h for h in (logo_img.height if logo_img else 0, head_h, button_h) if h]
     total = sum(blocks) + gap * max(0, len(blocks) - 1)
-    y = safe.y + max(0, (safe.height - total) // 2) - round(safe.height * 0.04)
-    y = max(safe.y, y)
+    y = max(safe.y, safe.y + (safe.height - total) // 2)
+    _decorate(backdrop, frame, look)
     if logo_img is not None:
         backdrop.alpha_composite(logo_img, ((frame.width - logo_img.width) // 2, y))
         y += logo_img.height + gap
@@ -272,4 +304,13 @@ def end_card(
     return backdrop_path, words_path
 
 
-__all__ = ["CardText", "Placed", "end_card", "is_dark", "logo_bug", "open_logo"]
+__all__ = [
+    "MAX_UPSCALE",
+    "CardText",
+    "Placed",
+    "end_card",
+    "is_dark",
+    "logo_bug",
+    "open_logo",
+    "upscale_needed",
+]
