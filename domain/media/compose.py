@@ -13,7 +13,7 @@ from typing import Literal
 
 from domain.enums import Transition
 from domain.media.audio import SAMPLE_RATE
-from domain.media.blend import blend, cut, join
+from domain.media.blend import Direction, blend, cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
@@ -28,6 +28,13 @@ XFADE: dict[Transition, str] = {
     Transition.WIPE_RIGHT: "wiperight",
     Transition.SLIDE_UP: "slideup",
     Transition.ZOOM: "zoomin",
+}
+
+#: Wipes and slides run behind a feathered edge (:func:`domain.media.blend.soft_wipe`).
+SOFT_EDGES: dict[Transition, Direction] = {
+    Transition.WIPE_LEFT: "left",
+    Transition.WIPE_RIGHT: "right",
+    Transition.SLIDE_UP: "up",
 }
 
 TEXT_FADE_SECONDS = 0.25
@@ -174,10 +181,19 @@ def _scenes(tl: Timeline, size: Size) -> tuple[list[str], str]:
         if len(parts) > 1:
             chains.append(cut(f"c{i}", parts))
         if incoming:
-            kind = XFADE.get(tl.transitions[i], "fade")
-            chains.append(
-                blend(f"t{i - 1}", f"h{i}", f"x{i}", transition=kind, frames=incoming, fps=fps)
-            )
+            transition = tl.transitions[i]
+            if transition in SOFT_EDGES:
+                chains.append(
+                    soft_wipe(
+                        f"t{i - 1}", f"h{i}", f"x{i}", direction=SOFT_EDGES[transition],
+                        frames=incoming, fps=fps, size=size,
+                    )
+                )  # fmt: skip
+            else:
+                kind = XFADE.get(transition, "fade")
+                chains.append(
+                    blend(f"t{i - 1}", f"h{i}", f"x{i}", transition=kind, frames=incoming, fps=fps)
+                )
             order.append(f"x{i}")
         order.append(f"b{i}" if len(parts) > 1 else f"c{i}")
     chains.append(join(order, "joined", fps))
@@ -311,6 +327,7 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
 
 __all__ = [
     "RGBA_TO_YUVA420",
+    "SOFT_EDGES",
     "TEXT_FADE_SECONDS",
     "XFADE",
     "ComposeSpec",
