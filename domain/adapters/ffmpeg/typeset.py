@@ -13,7 +13,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from PIL import ImageDraw, ImageFont, features
 
@@ -215,9 +214,4 @@ def draw_line(
     return x - xy[0]
 
 
-def brand_face(path: Path | None) -> Face | None:
-    """A brand font file as the chain's first face (``None`` without one)."""
-    return Face(path) if path is not None else None
-
-
-__all__ = ["RAQM", "Run", "brand_face", "draw_line", "face_font", "measure", "metrics", "runs"]
+__all__ = ["RAQM", "Run", "draw_line", "face_font", "measure", "metrics", "runs"]
