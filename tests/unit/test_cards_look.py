@@ -83,3 +83,13 @@ def test_end_card_uses_the_whole_frame(tmp_path: Path, aspect: str) -> None:
         )[0]
     middle = (logo_rows.min() + rows.max()) / 2
     assert abs(middle - (safe.y + safe.height / 2)) < 0.1 * safe.height
+
+
+def test_a_plate_only_when_the_ink_would_sink_into_the_ground(tmp_path: Path) -> None:
+    logo = _logo(600, 200)  # dark navy ink
+    frame = FRAMES["9:16"]
+    on_navy = cards.logo_bug(logo, frame, tmp_path / "a.png", ground=(15, 25, 70))
+    on_orange = cards.logo_bug(logo, frame, tmp_path / "b.png", ground=(240, 140, 20))
+    with Image.open(on_navy.path) as plated, Image.open(on_orange.path) as bare:
+        assert np.asarray(plated.convert("RGBA"))[plated.height // 2, 3][3] > 200  # a plate
+        assert np.asarray(bare.convert("RGBA"))[0, 0][3] < 10  # none

@@ -20,6 +20,7 @@ from domain.adapters.ffmpeg import typeset
 from domain.adapters.ffmpeg.text import chain_for
 from domain.errors import ErrorCode
 from domain.media import colors
+from domain.media.contrast import ratio
 from domain.media.errors import MediaError, MediaTooLarge
 from domain.media.geometry import Box, safe_area
 from domain.media.text import fit_text
@@ -111,15 +112,47 @@ def _halo(
     return bug
 
 
-def logo_bug(logo: Image.Image, frame: Size, output: Path) -> Placed:
-    """The small logo for the top-right corner of the safe area, sized to read in every aspect:
-    no plate; a soft light glow behind a dark logo, a soft shadow under a light one."""
+def ink(logo: Image.Image) -> RGB:
+    """The mean colour of the logo's visible pixels."""
+    small = logo.copy()
+    small.thumbnail((64, 64))
+    rgba = small.tobytes()
+    seen = [rgba[i : i + 3] for i in range(0, len(rgba), 4) if rgba[i + 3] > 128]
+    if not seen:
+        return (128, 128, 128)
+    r, g, b = (round(sum(p[c] for p in seen) / len(seen)) for c in range(3))
+    return (r, g, b)
+
+
+#: Below this contrast between the logo's ink and the scenes' ground, the logo gets a plate.
+PLATE_BELOW = 3.0
+
+
+def logo_bug(logo: Image.Image, frame: Size, output: Path, ground: RGB | None = None) -> Placed:
+    """The small logo for the top-right corner of the safe area, sized to read in every aspect.
+
+    No plate when its ink stands out from ``ground`` (the scenes' usual colour): a soft glow of
+    its own shape behind dark ink, a soft shadow under light ink. A light rounded plate when the
+    ink would sink into the ground (contrast under :data:`PLATE_BELOW`).
+    """
     safe = safe_area(frame)
     unit = min(frame.width, frame.height)
     box_w, box_h = round(unit * 0.34), round(unit * 0.12)
+    dark = is_dark(logo)
+    if dark and ground is not None and ratio(ink(logo), ground) < PLATE_BELOW:
+        pad = round(box_h * 0.18)
+        fitted = _fit(logo, box_w - 2 * pad, box_h - 2 * pad)
+        w, h = fitted.width + 2 * pad, fitted.height + 2 * pad
+        plate = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+        ImageDraw.Draw(plate).rounded_rectangle(
+            (0, 0, w - 1, h - 1), round(h * 0.28), fill=(255, 255, 255, 230)
+        )
+        plate.alpha_composite(fitted, (pad, pad))
+        plate.save(output, "PNG")
+        return Placed(output, safe.right - w, safe.y)
     fitted = _fit(logo, box_w, box_h)
     blur = max(1, round(box_h * 0.07))
-    if is_dark(logo):
+    if dark:
         bug = _halo(fitted, blur, (255, 255, 255), 230)
     else:
         bug = _halo(fitted, blur, (0, 0, 0), 120)
@@ -306,9 +339,11 @@ def end_card(
 
 __all__ = [
     "MAX_UPSCALE",
+    "PLATE_BELOW",
     "CardText",
     "Placed",
     "end_card",
+    "ink",
     "is_dark",
     "logo_bug",
     "open_logo",

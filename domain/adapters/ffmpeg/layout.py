@@ -94,7 +94,8 @@ class CompositionLayout:
         logo = cards.open_logo(self.c.logo, max_pixels) if self.c.logo else None
         bug = None
         if logo is not None:
-            placed = cards.logo_bug(logo, self.size, self.work / "logo-bug.png")
+            ground = colors.shade(self.palette[0], 0.45)  # the built-in scenes' deep ground
+            placed = cards.logo_bug(logo, self.size, self.work / "logo-bug.png", ground)
             bug = Still(png(placed.path), placed.x, placed.y)
         start = self.card_start()
         if start is None:

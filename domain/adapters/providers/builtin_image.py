@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
 from domain.adapters.ffmpeg import typeset
 from domain.adapters.ffmpeg.text import bundled_font, chain_for, measure
+from domain.adapters.providers import photo_layout
 from domain.enums import AssetRole, ShotType
 from domain.errors import ErrorCode
 from domain.media import colors
@@ -330,6 +331,12 @@ def render_key_image(
             ground.alpha_composite(detail)
             detail = ground
         image = _vignette(detail, 0.4)
+    elif (
+        source is not None
+        and not _has_transparency(source)
+        and photo_layout.fills_frame(source, size)
+    ):  # a photo: full-bleed around its focal point
+        image = _vignette(photo_layout.full_bleed(source, size, request.shot_type, first), 0.3)
     elif source is not None:
         if _has_transparency(source):  # a cut-out: stand it in a spotlight on the brand ground
             image = _stage(size, first)
