@@ -34,7 +34,8 @@ def _render(path: Path, frame: Size, shot: ShotType = ShotType.PRODUCT) -> np.nd
 
 
 def _blue(pixels: np.ndarray) -> np.ndarray:
-    return np.abs(pixels - BLUE).sum(axis=2) < 60
+    mask: np.ndarray = np.abs(pixels - BLUE).sum(axis=2) < 60
+    return mask
 
 
 @pytest.mark.parametrize("frame", [Size(270, 480), Size(480, 270), Size(300, 300)])
