@@ -93,3 +93,12 @@ def test_a_plate_only_when_the_ink_would_sink_into_the_ground(tmp_path: Path) ->
     with Image.open(on_navy.path) as plated, Image.open(on_orange.path) as bare:
         assert np.asarray(plated.convert("RGBA"))[plated.height // 2, 3][3] > 200  # a plate
         assert np.asarray(bare.convert("RGBA"))[0, 0][3] < 10  # none
+
+
+def test_a_logo_too_small_for_the_card_gives_a_job_warning() -> None:
+    from domain.media.logo_size import logo_warning
+
+    warning = logo_warning(64, 64, Size(1080, 1920))
+    assert warning is not None and "64x64" in warning and "2x" in warning
+    assert logo_warning(720, 300, Size(1920, 1080)) is None
+    assert logo_warning(None, None, Size(1920, 1080)) is None

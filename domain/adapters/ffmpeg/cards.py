@@ -19,10 +19,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 from domain.adapters.ffmpeg import typeset
 from domain.adapters.ffmpeg.text import chain_for
 from domain.errors import ErrorCode
-from domain.media import colors
+from domain.media import colors, logo_size
 from domain.media.contrast import ratio
 from domain.media.errors import MediaError, MediaTooLarge
-from domain.media.geometry import Box, safe_area
+from domain.media.geometry import safe_area
+from domain.media.logo_size import MAX_UPSCALE
 from domain.media.text import fit_text
 from domain.media.types import Size
 
@@ -78,10 +79,6 @@ def is_dark(logo: Image.Image) -> bool:
     return lum < 0.4
 
 
-#: A logo is never enlarged more than this (past it, it would look jagged).
-MAX_UPSCALE = 2.0
-
-
 def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
     ratio = min(width / image.width, height / image.height, MAX_UPSCALE)
     return image.resize(
@@ -92,9 +89,7 @@ def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
 
 def upscale_needed(logo: Image.Image, frame: Size) -> float:
     """How much the end card would enlarge ``logo`` to its readable size (1.0: not at all)."""
-    safe = safe_area(frame)
-    box_w, box_h = _card_logo_box(frame, safe)
-    return max(1.0, min(box_w / logo.width, box_h / logo.height))
+    return logo_size.upscale(logo.width, logo.height, frame)
 
 
 def _halo(
@@ -232,13 +227,6 @@ class _Writer:
         typeset.draw_line(draw, (x, top + self.ascent(size)), text, size, (*fill, 255), self.chain)
 
 
-def _card_logo_box(frame: Size, safe: Box) -> tuple[int, int]:
-    """The room for the logo on the end card: wide on landscape, taller on portrait."""
-    return round(safe.width * 0.7), round(
-        safe.height * (0.22 if frame.width >= frame.height else 0.2)
-    )
-
-
 def _decorate(backdrop: Image.Image, frame: Size, look: _Look) -> None:
     """Two soft brand-accent arcs in opposite corners: the whole frame is designed, on every
     aspect (no empty band under the words on 9:16)."""
@@ -291,7 +279,7 @@ def end_card(
         )
         pad_x, pad_y = round(cta_size * 0.9), round(cta_size * 0.55)
     # vertical layout: logo, gap, headline, gap, button; centred in the safe area as one block
-    logo_img = _fit(logo, *_card_logo_box(frame, safe)) if logo else None
+    logo_img = _fit(logo, *logo_size.card_logo_box(frame)) if logo else None
     gap = round(unit * 0.07 * grow)
     head_h = writer.line_step(head_size) * len(head_lines)
     button_h = writer.line_step(cta_size) * len(cta_lines) + 2 * pad_y if cta_lines else 0
