@@ -10,9 +10,9 @@ read left to right, neutrals take the direction around them.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
 from PIL import ImageDraw, ImageFont, features
 
@@ -24,9 +24,23 @@ _STRONG_RTL = ("R", "AL")
 _NUMBER = ("EN", "AN")
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def face_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    """``face`` at ``size`` pixels, at its weight when it is a variable font."""
+    """``face`` at ``size`` pixels, at its weight when it is a variable font.
+
+    Cached per thread: a FreeType face is not safe to share between threads, and captions, cards
+    and key images are drawn in worker threads.
+    """
+    fonts: dict[tuple[Face, int], ImageFont.FreeTypeFont] = _LOCAL.__dict__.setdefault("fonts", {})
+    key = (face, size)
+    if key not in fonts:
+        fonts[key] = _load(face, size)
+    return fonts[key]
+
+
+def _load(face: Face, size: int) -> ImageFont.FreeTypeFont:
     font = ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=_LAYOUT)
     if face.weight is not None:
         try:
