@@ -9,8 +9,15 @@ joined again with ``concat`` (which needs no conversion).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from domain.media.escape import fmt
+from domain.media.types import Size
+
+Direction = Literal["left", "right", "up"]
+
+#: Width of a soft wipe's edge, as a share of the side it travels along.
+FEATHER = 0.3
 
 
 def blend(first: str, second: str, out: str, *, transition: str, frames: int, fps: int) -> str:
@@ -21,6 +28,38 @@ def blend(first: str, second: str, out: str, *, transition: str, frames: int, fp
         f"[{second}]settb=1/{fps},format=yuv444p[{out}b];"
         f"[{out}a][{out}b]xfade=transition={transition}:duration={fmt(frames / fps)}:offset=0,"
         f"scale=flags=area,format=yuv420p[{out}]"
+    )
+
+
+def soft_wipe(
+    first: str, second: str, out: str, *, direction: Direction, frames: int, fps: int, size: Size
+) -> str:
+    """``[first]`` -> ``[second]`` over ``frames`` frames, the second revealed behind a feathered
+    edge travelling ``direction`` (no hard line); back in 4:2:0.
+
+    The mask is one strip (black, a ramp, white) drawn once and slid under a crop, so per frame
+    it costs a crop and an overlay, never a per-pixel expression.
+    """
+    along, across = (size.height, size.width) if direction == "up" else (size.width, size.height)
+    feather = max(2, round(along * FEATHER))
+    steps = max(1, frames - 1)
+    turn = {"left": "", "right": "hflip,", "up": "transpose=clock,"}[direction]
+    m = f"{out}m"
+    return ";".join(
+        [
+            f"color=c=black:s={along}x{across}:r={fps}:d=1,format=gray[{m}0]",
+            f"color=c=black:s={feather}x{across}:r={fps}:d=1,format=gray,"
+            f"geq=lum='255*X/{feather - 1}'[{m}1]",
+            f"color=c=white:s={along}x{across}:r={fps}:d=1,format=gray[{m}2]",
+            f"[{m}0][{m}1][{m}2]hstack=3,trim=end_frame=1,loop=loop={frames - 1}:size=1:start=0,"
+            f"setpts=N/{fps}/TB,crop=w={along}:h={across}:x='{along + feather}*n/{steps}':y=0,"
+            f"{turn}settb=1/{fps}[{m}]",
+            f"[{second}]settb=1/{fps},format=yuva444p[{out}b]",
+            f"[{out}b][{m}]alphamerge[{out}k]",
+            f"[{first}]settb=1/{fps},format=yuv444p[{out}a]",
+            f"[{out}a][{out}k]overlay=format=yuv444:eof_action=pass,"
+            f"scale=flags=area,format=yuv420p[{out}]",
+        ]
     )
 
 
@@ -50,4 +89,4 @@ def join(labels: Sequence[str], out: str, fps: int) -> str:
     return f"{inputs}concat=n={len(labels)}:v=1:a=0,settb=1/{fps}[{out}]"
 
 
-__all__ = ["blend", "cut", "join"]
+__all__ = ["FEATHER", "Direction", "blend", "cut", "join", "soft_wipe"]

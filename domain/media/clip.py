@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.media.blend import blend, cut, join
+from domain.media.blend import cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
 from domain.media.motion import CONTINUE_MOTION, KenBurns, perspective_filter
@@ -37,7 +37,8 @@ class ClipSpec:
     """One clip: ``frames`` frames of ``image`` moving with ``motion``.
 
     With ``start_image`` (a CONTINUE scene) the clip opens exactly on that picture, moving with
-    ``start_motion``, and dissolves into ``image`` over ``crossfade_frames`` from ``crossfade_start``.
+    ``start_motion``, and moves on to ``image`` over ``crossfade_frames`` from ``crossfade_start``
+    behind a soft travelling edge (the two pictures never show through each other).
     """
 
     image: MediaInput
@@ -88,8 +89,8 @@ def _still_chain(
 def clip_filtergraph(spec: ClipSpec) -> str:
     """The ``-filter_complex`` graph; inputs are the image (0) and, if any, the start image (1).
 
-    A CONTINUE clip that dissolves is three pieces: the start image moving (exact first frame),
-    the dissolve (only these frames go through 4:4:4), then the key image moving. The start
+    A CONTINUE clip that moves on is three pieces: the start image moving (exact first frame),
+    the soft wipe (only these frames go through 4:4:4), then the key image moving. The start
     image is only rendered until the dissolve ends, the key image only from where it starts.
     """
     finish = f"{BT709_PARAMS},setpts=PTS-STARTPTS[v]"
@@ -106,7 +107,7 @@ def clip_filtergraph(spec: ClipSpec) -> str:
             _still_chain("0:v", "k", spec.size, spec.motion, tail),
             cut("s", [("sa", 0, start), ("sx", start, start + length)]),
             cut("k", key_parts),
-            blend("sx", "kx", "x", transition="fade", frames=length, fps=fps),
+            soft_wipe("sx", "kx", "x", direction="left", frames=length, fps=fps, size=spec.size),
             join(["sa", "x", *(["kb"] if tail > length else [])], "j", fps),
             f"[j]{finish}",
         ]

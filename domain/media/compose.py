@@ -13,7 +13,7 @@ from typing import Literal
 
 from domain.enums import Transition
 from domain.media.audio import SAMPLE_RATE
-from domain.media.blend import blend, cut, join
+from domain.media.blend import Direction, blend, cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
@@ -28,6 +28,13 @@ XFADE: dict[Transition, str] = {
     Transition.WIPE_RIGHT: "wiperight",
     Transition.SLIDE_UP: "slideup",
     Transition.ZOOM: "zoomin",
+}
+
+#: Wipes and slides run behind a feathered edge (:func:`domain.media.blend.soft_wipe`).
+SOFT_EDGES: dict[Transition, Direction] = {
+    Transition.WIPE_LEFT: "left",
+    Transition.WIPE_RIGHT: "right",
+    Transition.SLIDE_UP: "up",
 }
 
 TEXT_FADE_SECONDS = 0.25
@@ -50,6 +57,18 @@ class TextLayer:
     color: str = "white"
     box_color: str = "black@0.5"
     line_spacing: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TextPicture:
+    """Words already drawn as a picture (an RGBA PNG: a caption in its box), placed with its
+    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out."""
+
+    source: MediaInput
+    x: int
+    y: int
+    start: float
+    end: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +114,7 @@ class ComposeSpec:
     output: Path
     audio: MediaInput | None = None
     captions: tuple[TextLayer, ...] = ()
+    pictures: tuple[TextPicture, ...] = ()
     logo: Still | None = None
     end_card: EndCard | None = None
     preset: str = "medium"
@@ -161,10 +181,19 @@ def _scenes(tl: Timeline, size: Size) -> tuple[list[str], str]:
         if len(parts) > 1:
             chains.append(cut(f"c{i}", parts))
         if incoming:
-            kind = XFADE.get(tl.transitions[i], "fade")
-            chains.append(
-                blend(f"t{i - 1}", f"h{i}", f"x{i}", transition=kind, frames=incoming, fps=fps)
-            )
+            transition = tl.transitions[i]
+            if transition in SOFT_EDGES:
+                chains.append(
+                    soft_wipe(
+                        f"t{i - 1}", f"h{i}", f"x{i}", direction=SOFT_EDGES[transition],
+                        frames=incoming, fps=fps, size=size,
+                    )
+                )  # fmt: skip
+            else:
+                kind = XFADE.get(transition, "fade")
+                chains.append(
+                    blend(f"t{i - 1}", f"h{i}", f"x{i}", transition=kind, frames=incoming, fps=fps)
+                )
             order.append(f"x{i}")
         order.append(f"b{i}" if len(parts) > 1 else f"c{i}")
     chains.append(join(order, "joined", fps))
@@ -186,9 +215,23 @@ def _still(
     )
 
 
+def _picture(index: int, picture: TextPicture, fps: int, total: int, label: str) -> str:
+    """Input ``index`` (one picture) over frames ``[start, end)``, fading in and out."""
+    first = min(round(picture.start * fps), total - 1)
+    last = max(first + 1, min(round(picture.end * fps), total))
+    seconds = (last - first) / fps
+    fade = min(TEXT_FADE_SECONDS, seconds / 3)
+    return (
+        f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={last - first},"
+        f"settb=1/{fps},fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
+        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,setpts=PTS+{first}[{label}]"
+    )
+
+
 def compose_filtergraph(spec: ComposeSpec) -> str:
-    """The ``-filter_complex`` graph. Inputs: clips, the logo, the end card's backdrop and words,
-    then the audio. Every frame stays 4:2:0 except the few that blend in a transition."""
+    """The ``-filter_complex`` graph. Inputs: clips, the caption pictures, the logo, the end
+    card's backdrop and words, then the audio. Every frame stays 4:2:0 except the few that blend
+    in a transition."""
     tl = spec.timeline
     if len(spec.clips) != tl.scene_count:
         raise ValueError("one clip per scene is needed")
@@ -199,6 +242,13 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
         chains.append(f"[{current}]{','.join(steps)}[cap]")
         current = "cap"
     index = len(spec.clips)
+    for number, picture in enumerate(spec.pictures):
+        chains.append(_picture(index, picture, fps, tl.total_frames, f"p{number}"))
+        chains.append(
+            f"[{current}][p{number}]overlay=x={picture.x}:y={picture.y}:eof_action=pass[pc{number}]"
+        )
+        current = f"pc{number}"
+        index += 1
     card = spec.end_card
     card_start = card.start if card else tl.total_seconds
     if spec.logo is not None:
@@ -253,7 +303,9 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
     for clip in spec.clips:
         args += input_args(clip, max_pixels=max_pixels)
     framerate = ["-framerate", str(spec.timeline.fps)]
-    stills = [spec.logo.source] if spec.logo is not None else []
+    stills = [picture.source for picture in spec.pictures]
+    if spec.logo is not None:
+        stills.append(spec.logo.source)
     if spec.end_card is not None:
         stills.append(spec.end_card.backdrop)
         if spec.end_card.words is not None:
@@ -275,12 +327,14 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
 
 __all__ = [
     "RGBA_TO_YUVA420",
+    "SOFT_EDGES",
     "TEXT_FADE_SECONDS",
     "XFADE",
     "ComposeSpec",
     "EndCard",
     "Still",
     "TextLayer",
+    "TextPicture",
     "compose_args",
     "compose_filtergraph",
     "drawtext",

@@ -73,7 +73,7 @@ class Timeline:
         end = self.end_seconds(index)
         if end - start >= 1.2:
             return start + 0.15, end - 0.15
-        return self.start_seconds(index), end
+        return start, end  # never over the transition's blend (or a dip's black frames)
 
 
 def plan_timeline(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -84,6 +85,9 @@ class Job(StageErrorMixin, Entity):
     music_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     asset_ids: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     providers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    warnings: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
+    )  # what the ad could not do as asked (a logo too small to enlarge, ...)
     budget_usd: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     estimated_cost_usd: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), nullable=False)
     actual_cost_usd: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), nullable=False)

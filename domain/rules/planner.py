@@ -236,10 +236,11 @@ BEAT_SHOT: dict[SceneBeat, ShotType] = {
 
 MOOD_TRANSITIONS: dict[str, tuple[Transition, ...]] = {
     ENERGETIC: (Transition.WIPE_LEFT, Transition.SLIDE_UP, Transition.ZOOM, Transition.WIPE_RIGHT),
-    CALM: (Transition.DISSOLVE, Transition.FADE),
-    PREMIUM: (Transition.FADE, Transition.DISSOLVE),
+    CALM: (Transition.DISSOLVE, Transition.WIPE_RIGHT),
+    PREMIUM: (Transition.DISSOLVE, Transition.SLIDE_UP),
     SERIOUS: (Transition.DISSOLVE, Transition.WIPE_LEFT),
 }
+"""Mid-ad transitions per mood, used in turn; a dip to black is kept for the end card alone."""
 
 
 def beats_for(count: int) -> tuple[SceneBeat, ...]:

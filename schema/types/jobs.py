@@ -88,6 +88,9 @@ class Job(Node):
     refinements_used: int
     refinements_limit: int
     error: StageError | None
+    warnings: list[str] = strawberry.field(
+        description="What the ad could not do as asked, e.g. a logo too small to enlarge sharply."
+    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
@@ -116,6 +119,7 @@ class Job(Node):
             refinements_used=m.refinements_used,
             refinements_limit=m.refinements_limit,
             error=StageError.of_row(m),
+            warnings=list(m.warnings or []),
             created_at=m.created_at,
             updated_at=m.updated_at,
             started_at=m.started_at,

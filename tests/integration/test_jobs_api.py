@@ -301,6 +301,13 @@ async def test_estimate_job_is_a_dry_run(api, container) -> None:
             ["brief", "language"],
         ),
         ({"assetIds": ["not-an-id"]}, "INVALID", ["assetIds", "0"]),
+        # text no available font can draw is refused, never rendered as empty boxes
+        ({"brief": {"product": "Shoes \U00013000"}}, "INVALID", ["brief", "product"]),
+        (
+            {"brief": {"product": "Shoes", "callToAction": "Buy \ue000"}},
+            "INVALID",
+            ["brief", "callToAction"],
+        ),
     ],
 )
 async def test_create_job_rejects_bad_input_and_writes_nothing(

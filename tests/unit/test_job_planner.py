@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from dataclasses import replace
 from decimal import Decimal
@@ -218,7 +219,10 @@ def test_plans_are_deterministic_and_mood_follows_tone() -> None:
     calm = plan_offline(
         request(brief=Brief(product="Tea", tone="warm"), scene_count=5, continuity=False)
     )
-    assert {s.transition for s in calm.scenes[1:-1]} <= {Transition.DISSOLVE, Transition.FADE}
+    middle = [s.transition for s in calm.scenes[1:-1]]
+    assert set(middle) <= {Transition.DISSOLVE, Transition.WIPE_RIGHT}
+    assert all(a is not b for a, b in itertools.pairwise(middle))  # no effect twice in a row
+    assert calm.scenes[-1].transition is Transition.FADE  # the only dip to black: the end card
     assert calm.scenes[-1].caption == "Get Tea today"
 
 

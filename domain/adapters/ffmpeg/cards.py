@@ -14,12 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
+from domain.adapters.ffmpeg import typeset
+from domain.adapters.ffmpeg.text import chain_for
 from domain.errors import ErrorCode
-from domain.media import colors
+from domain.media import colors, logo_size
+from domain.media.contrast import ratio
 from domain.media.errors import MediaError, MediaTooLarge
 from domain.media.geometry import safe_area
+from domain.media.logo_size import MAX_UPSCALE
 from domain.media.text import fit_text
 from domain.media.types import Size
 
@@ -76,45 +80,79 @@ def is_dark(logo: Image.Image) -> bool:
 
 
 def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
-    ratio = min(width / image.width, height / image.height)
+    ratio = min(width / image.width, height / image.height, MAX_UPSCALE)
     return image.resize(
         (max(1, round(image.width * ratio)), max(1, round(image.height * ratio))),
         Image.Resampling.LANCZOS,
     )
 
 
-def _rounded_plate(
-    size: tuple[int, int], radius: int, fill: tuple[int, int, int, int]
+def upscale_needed(logo: Image.Image, frame: Size) -> float:
+    """How much the end card would enlarge ``logo`` to its readable size (1.0: not at all)."""
+    return logo_size.upscale(logo.width, logo.height, frame)
+
+
+def _halo(
+    fitted: Image.Image, blur: int, color: tuple[int, int, int], strength: int
 ) -> Image.Image:
-    plate = Image.new("RGBA", size, (0, 0, 0, 0))
-    ImageDraw.Draw(plate).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius, fill=fill)
-    return plate
+    """``fitted`` over a soft glow of its own shape: legible on any scene without a plate."""
+    # transparent pixels carry the glow's colour too, so blurring never greys its edge
+    bug = Image.new("RGBA", (fitted.width + 4 * blur, fitted.height + 4 * blur), (*color, 0))
+    glow = Image.new("RGBA", fitted.size, (*color, 0))
+    glow.putalpha(fitted.getchannel("A").point(lambda v: min(255, v * strength // 255)))
+    for dx, dy in ((0, 0), (blur // 2, 0), (-blur // 2, 0), (0, blur // 2), (0, -blur // 2)):
+        bug.alpha_composite(glow, (2 * blur + dx, 2 * blur + dy))
+    bug = bug.filter(ImageFilter.GaussianBlur(blur))
+    bug.alpha_composite(fitted, (2 * blur, 2 * blur))
+    return bug
 
 
-def logo_bug(logo: Image.Image, frame: Size, output: Path) -> Placed:
-    """The small logo for the top-right corner of the safe area (on a light plate if dark)."""
+def ink(logo: Image.Image) -> RGB:
+    """The mean colour of the logo's visible pixels."""
+    small = logo.copy()
+    small.thumbnail((64, 64))
+    rgba = small.tobytes()
+    seen = [rgba[i : i + 3] for i in range(0, len(rgba), 4) if rgba[i + 3] > 128]
+    if not seen:
+        return (128, 128, 128)
+    r, g, b = (round(sum(p[c] for p in seen) / len(seen)) for c in range(3))
+    return (r, g, b)
+
+
+#: Below this contrast between the logo's ink and the scenes' ground, the logo gets a plate.
+PLATE_BELOW = 3.0
+
+
+def logo_bug(logo: Image.Image, frame: Size, output: Path, ground: RGB | None = None) -> Placed:
+    """The small logo for the top-right corner of the safe area, sized to read in every aspect.
+
+    No plate when its ink stands out from ``ground`` (the scenes' usual colour): a soft glow of
+    its own shape behind dark ink, a soft shadow under light ink. A light rounded plate when the
+    ink would sink into the ground (contrast under :data:`PLATE_BELOW`).
+    """
     safe = safe_area(frame)
     unit = min(frame.width, frame.height)
-    box_w, box_h = round(unit * 0.3), round(unit * 0.1)
-    if is_dark(logo):
-        pad = round(box_h * 0.2)
+    box_w, box_h = round(unit * 0.34), round(unit * 0.12)
+    dark = is_dark(logo)
+    if dark and ground is not None and ratio(ink(logo), ground) < PLATE_BELOW:
+        pad = round(box_h * 0.18)
         fitted = _fit(logo, box_w - 2 * pad, box_h - 2 * pad)
         w, h = fitted.width + 2 * pad, fitted.height + 2 * pad
-        bug = _rounded_plate((w, h), round(h * 0.28), (255, 255, 255, 225))
-        bug.alpha_composite(fitted, (pad, pad))
+        plate = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+        ImageDraw.Draw(plate).rounded_rectangle(
+            (0, 0, w - 1, h - 1), round(h * 0.28), fill=(255, 255, 255, 230)
+        )
+        plate.alpha_composite(fitted, (pad, pad))
+        plate.save(output, "PNG")
+        return Placed(output, safe.right - w, safe.y)
+    fitted = _fit(logo, box_w, box_h)
+    blur = max(1, round(box_h * 0.07))
+    if dark:
+        bug = _halo(fitted, blur, (255, 255, 255), 230)
     else:
-        fitted = _fit(logo, box_w, box_h)
-        blur = max(1, round(box_h * 0.06))
-        bug = Image.new("RGBA", (fitted.width + 4 * blur, fitted.height + 4 * blur), (0, 0, 0, 0))
-        shadow = Image.new("RGBA", fitted.size, (0, 0, 0, 0))
-        shadow.putalpha(fitted.getchannel("A").point(lambda v: v * 110 // 255))
-        bug.alpha_composite(shadow, (2 * blur, 3 * blur))
-        bug = bug.filter(ImageFilter.GaussianBlur(blur))
-        bug.alpha_composite(fitted, (2 * blur, 2 * blur))
-    opacity = bug.getchannel("A").point(lambda v: v * 235 // 255)
-    bug.putalpha(opacity)
+        bug = _halo(fitted, blur, (0, 0, 0), 120)
     bug.save(output, "PNG")
-    return Placed(output, safe.right - bug.width, safe.y)
+    return Placed(output, safe.right - bug.width + 2 * blur, safe.y - 2 * blur)
 
 
 def _gradient(size: Size, top: RGB, bottom: RGB) -> Image.Image:
@@ -164,18 +202,44 @@ def _look(palette: tuple[RGB, RGB], light: bool) -> _Look:
 
 
 class _Writer:
-    def __init__(self, font: Path) -> None:
-        self.font = font
+    """Sets words in the font chain (a brand font first, the built-in faces for the rest)."""
 
-    def face(self, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(str(self.font), size)
+    def __init__(self, font: Path) -> None:
+        self.chain = chain_for(font)
 
     def measure(self) -> Callable[[str, int], float]:
-        return lambda text, size: float(self.face(size).getlength(text))
+        chain = self.chain
+        return lambda text, size: typeset.measure(text, size, chain)
+
+    def width(self, text: str, size: int) -> float:
+        return typeset.measure(text, size, self.chain)
+
+    def ascent(self, size: int) -> int:
+        return typeset.face_font(self.chain.faces[0], size).getmetrics()[0]
 
     def line_step(self, size: int) -> int:
-        ascent, descent = self.face(size).getmetrics()
+        ascent, descent = typeset.face_font(self.chain.faces[0], size).getmetrics()
         return int(ascent + descent + round(size * 0.12))
+
+    def draw(
+        self, draw: ImageDraw.ImageDraw, x: float, top: float, text: str, size: int, fill: RGB
+    ) -> None:
+        typeset.draw_line(draw, (x, top + self.ascent(size)), text, size, (*fill, 255), self.chain)
+
+
+def _decorate(backdrop: Image.Image, frame: Size, look: _Look) -> None:
+    """Two soft brand-accent arcs in opposite corners: the whole frame is designed, on every
+    aspect (no empty band under the words on 9:16)."""
+    layer = Image.new("RGBA", backdrop.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    long_side = max(frame.width, frame.height)
+    r = round(long_side * 0.42)
+    draw.ellipse((frame.width - r, frame.height - r, frame.width + r, frame.height + r),
+                 fill=(*look.accent, 70))  # fmt: skip
+    r2 = round(long_side * 0.28)
+    draw.ellipse((-r2, -r2, r2, r2), fill=(*look.accent, 40))
+    blur = max(2, round(min(frame.width, frame.height) * 0.02))
+    backdrop.alpha_composite(layer.filter(ImageFilter.GaussianBlur(blur)))
 
 
 def end_card(
@@ -198,14 +262,16 @@ def end_card(
     headline = (text.headline or "").strip()
     cta = (text.call_to_action or "").strip()
     width = int(safe.width * 0.9)
+    tall = frame.height / frame.width  # 9:16 is 1.78: words and logo grow to use the height
+    grow = 1.0 + 0.45 * max(0.0, min(1.0, (tall - 1.0) / 0.78))
     head_lines: list[str] = []
-    head_size = round(unit * 0.075)
+    head_size = round(unit * 0.075 * grow)
     if headline:
         head_lines, head_size = fit_text(
             headline, size=head_size, width=width, max_lines=3, measure=writer.measure()
         )
     cta_lines: list[str] = []
-    cta_size = round(unit * 0.055)
+    cta_size = round(unit * 0.055 * grow)
     pad_x, pad_y = round(cta_size * 0.9), round(cta_size * 0.55)
     if cta:
         cta_lines, cta_size = fit_text(
@@ -213,14 +279,14 @@ def end_card(
         )
         pad_x, pad_y = round(cta_size * 0.9), round(cta_size * 0.55)
     # vertical layout: logo, gap, headline, gap, button; centred in the safe area as one block
-    logo_img = _fit(logo, round(safe.width * 0.7), round(safe.height * 0.22)) if logo else None
-    gap = round(unit * 0.07)
+    logo_img = _fit(logo, *logo_size.card_logo_box(frame)) if logo else None
+    gap = round(unit * 0.07 * grow)
     head_h = writer.line_step(head_size) * len(head_lines)
     button_h = writer.line_step(cta_size) * len(cta_lines) + 2 * pad_y if cta_lines else 0
     blocks = [h for h in (logo_img.height if logo_img else 0, head_h, button_h) if h]
     total = sum(blocks) + gap * max(0, len(blocks) - 1)
-    y = safe.y + max(0, (safe.height - total) // 2) - round(safe.height * 0.04)
-    y = max(safe.y, y)
+    y = max(safe.y, safe.y + (safe.height - total) // 2)
+    _decorate(backdrop, frame, look)
     if logo_img is not None:
         backdrop.alpha_composite(logo_img, ((frame.width - logo_img.width) // 2, y))
         y += logo_img.height + gap
@@ -237,19 +303,13 @@ def end_card(
     words = Image.new("RGBA", (frame.width, frame.height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(words)
     if head_lines:
-        face = writer.face(head_size)
         for line in head_lines:
-            draw.text(
-                ((frame.width - face.getlength(line)) / 2, y),
-                line,
-                font=face,
-                fill=(*look.ink, 255),
-            )
+            x = (frame.width - writer.width(line, head_size)) / 2
+            writer.draw(draw, x, y, line, head_size, look.ink)
             y += writer.line_step(head_size)
         y += gap
     if cta_lines:
-        face = writer.face(cta_size)
-        text_w = max(face.getlength(line) for line in cta_lines)
+        text_w = max(writer.width(line, cta_size) for line in cta_lines)
         box_w = round(text_w + 2 * pad_x)
         x0 = (frame.width - box_w) // 2
         draw.rounded_rectangle(
@@ -258,15 +318,22 @@ def end_card(
         )  # fmt: skip
         ty = y + pad_y
         for line in cta_lines:
-            draw.text(
-                ((frame.width - face.getlength(line)) / 2, ty),
-                line,
-                font=face,
-                fill=(*look.label, 255),
-            )
+            x = (frame.width - writer.width(line, cta_size)) / 2
+            writer.draw(draw, x, ty, line, cta_size, look.label)
             ty += writer.line_step(cta_size)
     words.save(words_path, "PNG")
     return backdrop_path, words_path
 
 
-__all__ = ["CardText", "Placed", "end_card", "is_dark", "logo_bug", "open_logo"]
+__all__ = [
+    "MAX_UPSCALE",
+    "PLATE_BELOW",
+    "CardText",
+    "Placed",
+    "end_card",
+    "ink",
+    "is_dark",
+    "logo_bug",
+    "open_logo",
+    "upscale_needed",
+]

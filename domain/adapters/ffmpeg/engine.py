@@ -282,11 +282,12 @@ class FfmpegMediaEngine:
         clips = tuple([await self.media_input(s.clip) for s in scenes])
         async with scratch_dir(output.parent) as work:
             layout = CompositionLayout(composition, timeline, work, self.font)
-            soundtrack, (logo, end_card) = await asyncio.gather(
+            soundtrack, (logo, end_card), pictures = await asyncio.gather(
                 self._soundtrack(
                     composition, timeline, work, scaled_progress(on_progress, 0.0, 0.05)
                 ),
                 asyncio.to_thread(layout.stills, self.max_pixels),
+                asyncio.to_thread(layout.captions),
             )
             async with atomic_output(output) as temporary:
                 preset, crf = COMPOSE_QUALITY[composition.quality]
@@ -297,7 +298,7 @@ class FfmpegMediaEngine:
                     font=self.font,
                     output=temporary,
                     audio=soundtrack,
-                    captions=layout.captions(),
+                    pictures=pictures,
                     logo=logo,
                     end_card=end_card,
                     preset=preset,

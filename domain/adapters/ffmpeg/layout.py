@@ -6,11 +6,11 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from domain.adapters.ffmpeg import cards
-from domain.adapters.ffmpeg.text import measure
+from domain.adapters.ffmpeg import caption_art, cards
+from domain.adapters.ffmpeg.text import chain_for, measure
 from domain.enums import RenderQuality, Transition
 from domain.media import colors
-from domain.media.compose import EndCard, Still, TextLayer
+from domain.media.compose import EndCard, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
@@ -44,11 +44,6 @@ class CompositionLayout:
         font = self.font
         return lambda text, size: measure(text, size, font)
 
-    def _write(self, name: str, lines: list[str]) -> Path:
-        path = self.work / name
-        path.write_text("\n".join(lines), encoding="utf-8")
-        return path
-
     def card_start(self) -> float | None:
         """When the end card shows (seconds), or ``None`` without one."""
         if not self.c.has_end_card:
@@ -60,15 +55,14 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
-    def captions(self) -> tuple[TextLayer, ...]:
-        """One text layer per scene caption, timed between transitions and before the card."""
-        layers: list[TextLayer] = []
+    def captions(self) -> tuple[TextPicture, ...]:
+        """One boxed caption picture per scene caption, timed between transitions and before the
+        card, its box's bottom on the safe area's (Pillow, blocking: run it in a thread)."""
+        pictures: list[TextPicture] = []
         size = round(self.unit * 0.058)
-        first = self.palette[0]  # a brand-coloured box, dark enough for white words
-        box_rgb = first if colors.luminance(first) < 0.18 else colors.shade(first, 0.55)
-        box = f"{colors.to_ffmpeg(box_rgb)}@0.88"
-        pad = max(4, round(size * 0.35))
+        pad = max(4, round(size * 0.55))
         width = int((self.safe.width - 2 * pad) * 0.97)
+        chain = chain_for(self.font)
         card = self.card_start()
         for index, scene in enumerate(self.c.scenes):
             if not scene.caption or not scene.caption.strip():
@@ -81,26 +75,27 @@ class CompositionLayout:
             lines, font_size = fit_text(
                 scene.caption, size=size, width=width, max_lines=3, measure=self._measure()
             )
-            layers.append(
-                TextLayer(
-                    text_file=self._write(f"caption-{index}.txt", lines),
-                    font_size=font_size,
+            art = caption_art.draw_caption(
+                lines, font_size, self.palette[0], chain, self.work / f"caption-{index}.png"
+            )
+            pictures.append(
+                TextPicture(
+                    png(art.path),
+                    x=(self.size.width - art.width) // 2,
+                    y=self.safe.bottom - art.height,
                     start=start,
                     end=end,
-                    y=self.safe.bottom - pad,
-                    anchor="bottom",
-                    box_color=box,
-                    line_spacing=round(font_size * 0.2),
                 )
             )
-        return tuple(layers)
+        return tuple(pictures)
 
     def stills(self, max_pixels: int) -> tuple[Still | None, EndCard | None]:
         """Draw the logo bug and the end card (Pillow, blocking: run it in a thread)."""
         logo = cards.open_logo(self.c.logo, max_pixels) if self.c.logo else None
         bug = None
         if logo is not None:
-            placed = cards.logo_bug(logo, self.size, self.work / "logo-bug.png")
+            ground = colors.shade(self.palette[0], 0.45)  # the built-in scenes' deep ground
+            placed = cards.logo_bug(logo, self.size, self.work / "logo-bug.png", ground)
             bug = Still(png(placed.path), placed.x, placed.y)
         start = self.card_start()
         if start is None:

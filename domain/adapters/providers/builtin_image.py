@@ -18,9 +18,11 @@ import os
 import random
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
-from domain.adapters.ffmpeg.text import bundled_font, measure
+from domain.adapters.ffmpeg import typeset
+from domain.adapters.ffmpeg.text import bundled_font, chain_for, measure
+from domain.adapters.providers import photo_layout
 from domain.enums import AssetRole, ShotType
 from domain.errors import ErrorCode
 from domain.media import colors
@@ -276,8 +278,8 @@ def _headline(
     lines, font_size = fit_text(
         text, size=round(unit * 0.1), width=width, max_lines=3, measure=measure_line
     )
-    face = ImageFont.truetype(str(font), font_size)
-    ascent, descent = face.getmetrics()
+    chain = chain_for(font)
+    ascent, descent = typeset.face_font(chain.faces[0], font_size).getmetrics()
     step = ascent + descent + round(font_size * 0.15)
     block = step * len(lines)
     top = round(size.height * 0.40 - block / 2)
@@ -285,11 +287,11 @@ def _headline(
     shadow = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
     draw, shade = ImageDraw.Draw(layer), ImageDraw.Draw(shadow)
     for index, line in enumerate(lines):
-        x = (size.width - face.getlength(line)) / 2
-        y = top + index * step
+        x = (size.width - typeset.measure(line, font_size, chain)) / 2
+        y = top + index * step + ascent
         offset = max(1, round(font_size * 0.05))
-        shade.text((x + offset, y + offset), line, font=face, fill=(0, 0, 0, 140))
-        draw.text((x, y), line, font=face, fill=(*ink, 255))
+        typeset.draw_line(shade, (x + offset, y + offset), line, font_size, (0, 0, 0, 140), chain)
+        typeset.draw_line(draw, (x, y), line, font_size, (*ink, 255), chain)
     bar_w, bar_h = round(unit * 0.14), max(3, round(unit * 0.012))
     bar_y = top + block + round(font_size * 0.3)
     draw.rounded_rectangle(
@@ -329,6 +331,12 @@ def render_key_image(
             ground.alpha_composite(detail)
             detail = ground
         image = _vignette(detail, 0.4)
+    elif (
+        source is not None
+        and not _has_transparency(source)
+        and photo_layout.fills_frame(source, size)
+    ):  # a photo: full-bleed around its focal point
+        image = _vignette(photo_layout.full_bleed(source, size, request.shot_type, first), 0.3)
     elif source is not None:
         if _has_transparency(source):  # a cut-out: stand it in a spotlight on the brand ground
             image = _stage(size, first)

@@ -21,6 +21,7 @@ from domain.enums import (
     Resolution,
 )
 from domain.errors import DomainError, ErrorCode, Invalid, NotFound, ValidationErrors
+from domain.media.fonts import require_glyphs
 from domain.models import Asset, Campaign, Client, Job, Render
 from domain.rules.budget import money, within_budget
 from domain.rules.durations import clean_job_duration, clean_scene_count
@@ -131,6 +132,11 @@ async def prepare_job(
         call_to_action=new.call_to_action,
         language=new.language,
         prompt=new.prompt,
+    )
+    errors.extend(  # words shown on screen must be drawable: never empty boxes
+        require_glyphs(
+            [(new.product, ["brief", "product"]), (new.call_to_action, ["brief", "callToAction"])]
+        )
     )
     budget = collect_errors(errors, _clean_budget, new.budget_usd)
     choice = collect_errors(errors, _clean_choice, prices, new.providers)

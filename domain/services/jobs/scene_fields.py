@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import AssetKind, SceneContinuity, Transition
 from domain.errors import DomainError, Invalid, ValidationErrors
+from domain.media.fonts import require_glyphs
 from domain.models import Asset, Campaign, Job, Scene
 from domain.rules.durations import clean_scene_duration
 from domain.rules.footage import clean_trim_start, footage_cannot_continue, require_trim_within
@@ -53,6 +54,9 @@ def clean_scene_text(name: str, value: str | None) -> str:
         raise Invalid(f"{name} must be at most {limit} characters", [name])
     if CONTROL_CHARACTERS.search(text):
         raise Invalid(f"{name} must not contain control characters", [name])
+    if name == "caption":  # shown on screen: every character must have a glyph
+        for error in require_glyphs([(text, [name])]):
+            raise error
     return text
 
 

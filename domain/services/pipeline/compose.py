@@ -18,6 +18,7 @@ from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
+from domain.services.pipeline.warnings import note_logo_size
 
 
 async def _stored_composition(ctx: StageContext) -> bool:
@@ -42,6 +43,7 @@ async def run(ctx: StageContext) -> None:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
         brand = await resolve_brand(session, job, scenes)
         size = working_size(ctx.settings, job.aspect_ratio)
+        await note_logo_size(session, job, brand.logo_id, size)
         clips: list[SceneClip] = []
         for scene in scenes:
             if scene.clip_asset_id is None:
