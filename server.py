@@ -19,6 +19,7 @@ from resolvers.console import ConsoleApp
 from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, upload_endpoint
 from resolvers.graphiql import graphiql_routes
+from resolvers.proxy_headers import TrustedProxyHeaders
 from tasks.registry import task_functions
 
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         BodySizeLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=("/uploads/",)
     )
     add_cors(app, settings)
+    app.add_middleware(TrustedProxyHeaders, trusted=settings.trusted_proxies)
     return app
 
 

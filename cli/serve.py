@@ -62,7 +62,10 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
     if not settings.is_production:
         for line in serve_banner(graphiql_address(args.host, args.port), args.org, key):
             print(line, flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # X-Forwarded-* are applied by the app, from ADREEL_TRUSTED_PROXIES only
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False
+    )
     return 0
 
 

@@ -23,7 +23,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # unset: a random secret generated once into <data_dir>/secret_key (owner-only) and reused
     secret_key: str = ""
-    public_url: str = "http://127.0.0.1:8000"
+    # the server's external base URL for signed links; unset: each request's own scheme, host
+    # and port (X-Forwarded-Proto/-Host/-For honoured only from ``trusted_proxies``)
+    public_url: str | None = None
+    # proxies whose X-Forwarded-* headers are believed: IPs or networks, JSON list or commas
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
     # browser origins allowed to call the API (CORS): a JSON list or comma-separated; development
     # also allows any port of http://localhost and http://127.0.0.1
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -140,7 +146,7 @@ class Settings(BaseSettings):
     # frame size of key images, clips, the composition and the default render (the short side)
     render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -135,7 +135,7 @@ class AssetMutations:
         )
         expires = int(time.time()) + settings.upload_url_ttl_seconds
         url = UrlSigner(settings.secret_key).upload_url(
-            str(row.id), new_nonce(), expires, base=settings.public_url
+            str(row.id), new_nonce(), expires, base=ctx.base_url
         )
         return CreateAssetUploadPayload(
             asset=Asset.from_model(row),

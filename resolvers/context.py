@@ -93,6 +93,15 @@ class Context:
             await state.session.close()
 
     @property
+    def base_url(self) -> str:
+        """This server's external base URL (no trailing slash) for the links it hands out:
+        ``ADREEL_PUBLIC_URL`` when set, else the request's own scheme, host and port."""
+        configured = self.container.settings.public_url
+        if configured:
+            return configured.rstrip("/")
+        return request_base_url(self.request)
+
+    @property
     def org_id(self) -> uuid.UUID:
         """The caller's organization; every query is scoped to it."""
         if self.principal is None:
@@ -109,6 +118,13 @@ class Context:
             session, self._session, self._loaders = self._session, None, None
         if session is not None:
             await session.close()
+
+
+def request_base_url(request: Request | WebSocket) -> str:
+    """``scheme://host[:port][root_path]`` the client addressed (``ws`` read as ``http``)."""
+    url = request.base_url
+    scheme = {"ws": "http", "wss": "https"}.get(url.scheme, url.scheme)
+    return str(url.replace(scheme=scheme)).rstrip("/")
 
 
 def context_of(info: strawberry.Info[Any, Any]) -> Context:

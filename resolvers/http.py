@@ -22,6 +22,7 @@ from domain.services.tenancy import Principal, active_keys, authenticate
 from resolvers.admission import limit_anonymous, refused_unparsed
 from resolvers.context import Context
 from resolvers.graphql_http import GraphQLOverHTTP
+from resolvers.legacy_ws import LegacyGraphQLWSHandler
 from resolvers.persisted_queries import query_store
 from resolvers.websockets import (
     CLOSE_FORBIDDEN,
@@ -36,6 +37,8 @@ from resolvers.websockets import (
 
 class GraphQLEndpoint(GraphQLOverHTTP):
     """Strawberry's ASGI app with Adreel's context, auth and rate limits."""
+
+    graphql_ws_handler_class = LegacyGraphQLWSHandler
 
     def __init__(
         self, schema: Any, container: Container, rate_limiter: RateLimiter, **kwargs: Any

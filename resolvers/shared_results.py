@@ -122,7 +122,9 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         _, _, shaping = cast("tuple[str, str | None, frozenset[str]]", operation_key)
         coerced = self.variable_values.coerced
         values = json.dumps({n: coerced.get(n) for n in sorted(shaping)}, default=str)
-        key = (share, operation_key, values)
+        # signed URLs in a result address the server the way its subscriber reached it
+        base_url = getattr(self.context_value, "base_url", None)
+        key = (share, operation_key, values, base_url)
         cache = shared_results(self.schema)
         found = cache.get(key)
         if isinstance(found, ExecutionResult):

@@ -86,7 +86,13 @@ class Asset(Node):
             return None
         c = info.context.container
         return await signed_file_url(
-            c.storage, c.settings, m.storage_key, m.content_type, m.filename, now=time.time()
+            c.storage,
+            c.settings,
+            m.storage_key,
+            m.content_type,
+            m.filename,
+            base=info.context.base_url,
+            now=time.time(),
         )
 
     @strawberry.field(description="A signed, expiring URL of a JPEG poster (images and videos).")
@@ -96,7 +102,13 @@ class Asset(Node):
             return None
         c = info.context.container
         return await signed_file_url(
-            c.storage, c.settings, m.thumbnail_key, "image/jpeg", None, now=time.time()
+            c.storage,
+            c.settings,
+            m.thumbnail_key,
+            "image/jpeg",
+            None,
+            base=info.context.base_url,
+            now=time.time(),
         )
 
 

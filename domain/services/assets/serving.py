@@ -14,10 +14,12 @@ async def signed_file_url(
     content_type: str | None,
     filename: str | None,
     *,
+    base: str,
     now: float,
 ) -> str:
     """A download URL for a stored object: presigned by the bucket when configured and
-    available, else a signed ``/files/...`` URL on this server (stable within half its TTL)."""
+    available, else a signed ``/files/...`` URL under ``base`` (this server's external base URL,
+    from the setting or the request), stable within half its TTL."""
     ttl = settings.file_url_ttl_seconds
     if settings.storage_presign_downloads:
         direct = await storage.presign_get(
@@ -26,7 +28,7 @@ async def signed_file_url(
         if direct:
             return direct
     signer = UrlSigner(settings.secret_key)
-    return signer.file_url(key, stable_expiry(now, ttl), base=settings.public_url)
+    return signer.file_url(key, stable_expiry(now, ttl), base=base)
 
 
 __all__ = ["signed_file_url"]

@@ -1,0 +1,90 @@
+"""The legacy ``graphql-ws`` WebSocket protocol running queries and mutations too, quietly.
+
+Strawberry's handler runs every ``start`` through ``schema.subscribe``, which accepts only
+subscriptions: a query or a mutation (which legacy clients such as Python gql send over the
+socket) came back as an ``INTERNAL`` error. This handler runs them through ``schema.stream``,
+like the ``graphql-transport-ws`` handler does: one ``data`` message, then ``complete``.
+
+When the client goes away, the handler cancels its operations, and each cancelled operation
+tried to send ``complete`` on the closed socket: an ASGI exception per disconnect. Sends after
+the connection ended are dropped here instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    CompleteMessage,
+    ErrorMessage,
+    OperationMessage,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from resolvers.context import Context
+from resolvers.http_errors import BAD_REQUEST
+
+INCREMENTAL_REFUSED = "@defer and @stream are not supported over WebSockets"
+
+
+class LegacyGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """``graphql-ws`` (subscriptions-transport-ws) serving every operation type."""
+
+    _closed = False
+
+    async def cleanup(self) -> None:
+        """The connection is over: cancel its operations without writing to it again."""
+        self._closed = True
+        await super().cleanup()
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        try:
+            result_source: Any = await self.schema.stream(
+                query=query,
+                variable_values=variables,
+                operation_name=operation_name,
+                context_value=self.context,
+                root_value=self.root_value,
+            )
+            self.subscriptions[operation_id] = result_source
+            first = True
+            async for result in result_source:
+                if first and isinstance(result, PreExecutionError):
+                    assert result.errors
+                    error = result.errors[0].formatted
+                    await self.send_message(
+                        ErrorMessage(type="error", id=operation_id, payload=error)
+                    )
+                    return
+                if not isinstance(result, ExecutionResult):
+                    refused = GraphQLError(INCREMENTAL_REFUSED, extensions={"code": BAD_REQUEST})
+                    await self.send_message(
+                        ErrorMessage(type="error", id=operation_id, payload=refused.formatted)
+                    )
+                    return
+                await self.send_data_message(result, operation_id)
+                first = False
+            await self.send_message(CompleteMessage(type="complete", id=operation_id))
+        except asyncio.CancelledError:
+            await self.send_message(CompleteMessage(type="complete", id=operation_id))
+        finally:
+            self.subscriptions.pop(operation_id, None)
+            self.tasks.pop(operation_id, None)
+
+    async def send_message(self, message: OperationMessage) -> None:
+        """Send, unless the connection is over (a cancelled operation's ``complete``)."""
+        if self._closed:
+            return
+        with contextlib.suppress(WebSocketDisconnected):
+            await super().send_message(message)
