@@ -141,6 +141,40 @@ async def _bundle(owner: Owner, made: dict[str, str]) -> str:
     return await _row(owner, made, "Bundle", items=[])
 
 
+async def _webhook_endpoint(owner: Owner, made: dict[str, str]) -> str:
+    return await _row(
+        owner,
+        made,
+        "WebhookEndpoint",
+        url="https://hooks.example.com/adreel",
+        event_types=[enums.WebhookEventType.JOB_STATUS_CHANGED.value],
+        secret="whsec_" + base64.b64encode(uuid.uuid4().bytes).decode(),
+    )
+
+
+async def _webhook_delivery(owner: Owner, made: dict[str, str]) -> str:
+    """A delivery of a ping to the owner's endpoint (its message written first)."""
+    endpoint_id = decode_id(made["WebhookEndpoint"], "WebhookEndpoint")
+    async with owner.container.session_factory() as session:
+        endpoint = await session.get(models.WebhookEndpoint, endpoint_id)
+        message = models.WebhookMessage(
+            organization_id=endpoint.organization_id,
+            type=enums.WebhookEventType.PING,
+            body="{}",
+        )
+        session.add(message)
+        await session.flush()
+        delivery = models.WebhookDelivery(
+            organization_id=endpoint.organization_id,
+            endpoint_id=endpoint.id,
+            message_id=message.id,
+            event_type=enums.WebhookEventType.PING,
+        )
+        session.add(delivery)
+        await session.commit()
+        return encode_id("WebhookDelivery", delivery.id)
+
+
 #: node type -> factory creating one object of the owner; later rows may use earlier ones' IDs.
 NODE_TYPES: dict[str, Factory] = {
     "Client": _client,
@@ -153,6 +187,12 @@ NODE_TYPES: dict[str, Factory] = {
     "JobTemplate": _template,
     "JobBatch": _batch,
     "Bundle": _bundle,
+}
+
+#: objects that are not nodes but that mutations name by ID (made after the node types).
+OTHER_OBJECTS: dict[str, Factory] = {
+    "WebhookEndpoint": _webhook_endpoint,
+    "WebhookDelivery": _webhook_delivery,
 }
 
 #: mutation -> input template; "{Type}" is replaced by the owner's object of that type.
@@ -193,6 +233,12 @@ MUTATIONS: dict[str, dict[str, Any]] = {
         "csv": "product\nPlanted\n",
     },
     "exportBundle": {"jobIds": ["{Job}"], "renders": [{"format": "MP4"}]},
+    "replaceSceneClip": {"sceneId": "{Scene}", "assetId": "{Asset}"},
+    "updateWebhookEndpoint": {"endpointId": "{WebhookEndpoint}", "description": "Taken over"},
+    "deleteWebhookEndpoint": {"endpointId": "{WebhookEndpoint}"},
+    "rotateWebhookSecret": {"endpointId": "{WebhookEndpoint}"},
+    "pingWebhookEndpoint": {"endpointId": "{WebhookEndpoint}"},
+    "redeliverWebhook": {"deliveryId": "{WebhookDelivery}"},
 }
 
 #: mutations whose isolation another module tests (multipart bodies), with where.
@@ -201,7 +247,7 @@ COVERED_ELSEWHERE = {
 }
 
 #: mutations whose input names no existing object (nothing of another organization to reach).
-NO_FOREIGN_IDS = {"createClient"}
+NO_FOREIGN_IDS = {"createClient", "createWebhookEndpoint"}
 
 
 def _missing_id(global_id: str) -> str:
@@ -235,7 +281,7 @@ def _input_type(mutation: str) -> str:
 
 async def _make_all(api: Any, container: Any) -> dict[str, str]:
     made: dict[str, str] = {}
-    for type_name, factory in NODE_TYPES.items():
+    for type_name, factory in {**NODE_TYPES, **OTHER_OBJECTS}.items():
         made[type_name] = await factory(Owner(api, container), made)
     return made
 
