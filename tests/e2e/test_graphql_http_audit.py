@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_tool
+from tests.support.jobs import seed_job
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 
@@ -25,10 +26,12 @@ def _needs_node_clients() -> None:
 
 async def test_graphql_over_http_audits_pass(live_api) -> None:
     async with live_api() as live:
+        key = (await seed_job(live.container.session_factory)).key
         process = await asyncio.create_subprocess_exec(
             "node",
             str(CLIENTS / "audit.mjs"),
             f"{live.base_url}/graphql",
+            key,
             cwd=CLIENTS,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
