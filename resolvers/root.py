@@ -9,10 +9,11 @@ from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 from resolvers.subscriptions import Subscription
+from resolvers.voices import VoiceQueries
 
 
 @strawberry.type
-class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries):
+class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, VoiceQueries):
     """Every query of the API."""
 
 

@@ -60,8 +60,23 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
+    def _caption_spans(self) -> list[tuple[str, float, float, float]]:
+        """(text, start, end, shortest shown) of every caption: the timed ones when given,
+        else each scene's caption between its transitions."""
+        if self.c.timed_captions:
+            half = (
+                0.5 / self.timeline.fps
+            )  # drawtext's window includes its end: stop half a frame early
+            return [(c.text, c.start, c.end - half, half) for c in self.c.timed_captions]
+        spans = []
+        for index, scene in enumerate(self.c.scenes):
+            if scene.caption and scene.caption.strip():
+                start, end = self.timeline.caption_window(index)
+                spans.append((scene.caption, start, end, 0.3))
+        return spans
+
     def captions(self) -> tuple[TextLayer, ...]:
-        """One text layer per scene caption, timed between transitions and before the card."""
+        """One text layer per caption (timed to speech, or one per scene), before the card."""
         layers: list[TextLayer] = []
         size = round(self.unit * 0.058)
         first = self.palette[0]  # a brand-coloured box, dark enough for white words
@@ -70,16 +85,13 @@ class CompositionLayout:
         pad = max(4, round(size * 0.35))
         width = int((self.safe.width - 2 * pad) * 0.97)
         card = self.card_start()
-        for index, scene in enumerate(self.c.scenes):
-            if not scene.caption or not scene.caption.strip():
-                continue
-            start, end = self.timeline.caption_window(index)
+        for index, (text, start, end, shortest) in enumerate(self._caption_spans()):
             if card is not None:
                 end = min(end, card)
-            if end - start < 0.3:
+            if end - start < shortest:
                 continue
             lines, font_size = fit_text(
-                scene.caption, size=size, width=width, max_lines=3, measure=self._measure()
+                text, size=size, width=width, max_lines=3, measure=self._measure()
             )
             layers.append(
                 TextLayer(

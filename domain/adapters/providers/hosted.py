@@ -14,16 +14,21 @@ import logging
 from dataclasses import dataclass, field
 
 from domain.adapters.fetch import UrlFetcher
+from domain.adapters.providers.alignment import PocketsphinxAligner
 from domain.adapters.providers.openai_planner import DEFAULT_BASE_URL as OPENAI_DEFAULT_BASE_URL
 from domain.adapters.providers.openai_planner import OpenAIConfig, OpenAIPlanner
+from domain.adapters.providers.openai_voice import DEFAULT_MODEL as OPENAI_VOICE_MODEL
+from domain.adapters.providers.openai_voice import OpenAIVoice
 from domain.adapters.providers.replicate import (
     ReplicateClient,
     ReplicateConfig,
     ReplicateImageProvider,
     ReplicateVideoProvider,
 )
+from domain.adapters.providers.timed_voice import TimedVoice
 from domain.adapters.providers.veo import VeoConfig, VeoVideoProvider
 from domain.ports.providers import ImageProvider, PlannerProvider, VideoProvider
+from domain.ports.voice import VoiceProvider
 from domain.rules.pricing import Price, PriceTable, ProviderKind, split_ref
 from domain.settings import Settings
 
@@ -37,6 +42,7 @@ class HostedProviders:
     planner: dict[str, PlannerProvider] = field(default_factory=dict)
     image: dict[str, ImageProvider] = field(default_factory=dict)
     video: dict[str, VideoProvider] = field(default_factory=dict)
+    voice: dict[str, VoiceProvider] = field(default_factory=dict)
 
 
 def _secret(value: object) -> str | None:
@@ -110,6 +116,14 @@ def hosted_providers(
                 log.warning("planner openai:%s is not registered: %s", model, exc)
                 continue
             hosted.planner[planner.ref] = planner
+        for model in _models(prices, ProviderKind.VOICE, "openai", OPENAI_VOICE_MODEL):
+            ref = f"openai:{model}"
+            try:
+                voice = OpenAIVoice(openai, model, _price(prices, ProviderKind.VOICE, ref))
+            except ValueError as exc:
+                log.warning("voice provider %s is not registered: %s", ref, exc)
+                continue
+            hosted.voice[ref] = TimedVoice(voice, PocketsphinxAligner())
     token = _secret(settings.replicate_api_token)
     if token:
         client = ReplicateClient(replicate_config(settings, token), fetcher)

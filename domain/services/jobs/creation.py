@@ -67,6 +67,7 @@ class NewJob:
     captions: bool | None = None
     music_asset_id: uuid.UUID | None = None
     voiceover: bool | None = None
+    voice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ async def prepare_job(
         call_to_action=new.call_to_action,
         language=new.language,
         prompt=new.prompt,
+        voice=new.voice,
     )
     budget = collect_errors(errors, _clean_budget, new.budget_usd)
     choice = collect_errors(errors, _clean_choice, prices, new.providers)
