@@ -1,7 +1,8 @@
 """The hosted providers a process offers, built from its settings and price table.
 
 A provider is offered once its credentials are set (``ADREEL_OPENAI_API_KEY`` or a custom
-``ADREEL_OPENAI_BASE_URL``, ``ADREEL_REPLICATE_API_TOKEN``, ``ADREEL_GEMINI_API_KEY``). Then every
+``ADREEL_OPENAI_BASE_URL``, ``ADREEL_REPLICATE_API_TOKEN``, ``ADREEL_GEMINI_API_KEY``,
+``ADREEL_ELEVENLABS_API_KEY``). Then every
 reference of that provider in the price table is registered for its kind (the table is the
 catalogue: ``replicate:owner/model`` priced as an image model becomes an image provider), plus
 the configured default models. A job picks them by reference in its ``providers`` input; a
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from domain.adapters.fetch import UrlFetcher
 from domain.adapters.providers.alignment import PocketsphinxAligner
+from domain.adapters.providers.elevenlabs_voice import ElevenLabsConfig, ElevenLabsVoice
 from domain.adapters.providers.openai_planner import DEFAULT_BASE_URL as OPENAI_DEFAULT_BASE_URL
 from domain.adapters.providers.openai_planner import OpenAIConfig, OpenAIPlanner
 from domain.adapters.providers.openai_voice import DEFAULT_MODEL as OPENAI_VOICE_MODEL
@@ -147,6 +149,17 @@ def hosted_providers(
                 )
             except ValueError as exc:
                 log.warning("video provider %s is not registered: %s", ref, exc)
+    eleven = _secret(settings.elevenlabs_api_key)
+    if eleven:
+        speech = ElevenLabsConfig(eleven, settings.elevenlabs_base_url)
+        for model in _models(prices, ProviderKind.VOICE, "elevenlabs", settings.elevenlabs_model):
+            ref = f"elevenlabs:{model}"
+            try:
+                spoken = ElevenLabsVoice(speech, model, _price(prices, ProviderKind.VOICE, ref))
+            except ValueError as exc:
+                log.warning("voice provider %s is not registered: %s", ref, exc)
+                continue
+            hosted.voice[ref] = TimedVoice(spoken, PocketsphinxAligner())
     key = _secret(settings.gemini_api_key)
     if key:
         config = veo_config(settings, key)

@@ -12,6 +12,8 @@ because the clips are cut to the scene durations the speech decides:
 3. each scene keeps its WAV (a NARRATION asset) and its word timings (``scenes.narration_words``,
    seconds from the start of the WAV) for the composition and the captions.
 
+A job given an uploaded VOICEOVER asset is not narrated: the upload is its voice.
+
 Checkpoint: ``scenes.narration_asset_id`` plus the ledger: a rerun reuses every stored line.
 """
 
@@ -32,7 +34,7 @@ from domain.rules.narration import MAX_SPEED, fit_scenes
 from domain.rules.pricing import ProviderKind
 from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger
-from domain.services.pipeline.brand import brief_text
+from domain.services.pipeline.brand import brief_text, resolve_brand
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
@@ -170,6 +172,8 @@ async def run(ctx: StageContext) -> None:
         scenes = await scenes_of(session, job)
         if not scenes:
             raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
+        if (await resolve_brand(session, job, scenes)).voiceover_id is not None:
+            return  # an uploaded voice-over is the narration: nothing to synthesise
         brief = job.brief or {}
         cta = brief_text(brief, "call_to_action")
         lines = [Line(s.id, s.position, spoken_line(s, cta)) for s in scenes]
