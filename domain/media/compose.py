@@ -38,6 +38,8 @@ class TextLayer:
     """Text drawn from a file, centred horizontally, shown from ``start`` to ``end`` seconds.
 
     ``y`` is the top of the block (``anchor="top"``) or its bottom (``anchor="bottom"``).
+    ``fade`` is how long it fades in and out (0: on and off on the frame, as captions timed to
+    speech are).
     """
 
     text_file: Path
@@ -49,6 +51,7 @@ class TextLayer:
     box: bool = True
     color: str = "white"
     box_color: str = "black@0.5"
+    fade: float = TEXT_FADE_SECONDS
     line_spacing: int = 0
 
 
@@ -104,7 +107,7 @@ class ComposeSpec:
 def drawtext(layer: TextLayer, font: Path) -> str:
     """``drawtext`` reading ``layer.text_file`` verbatim, fading in and out."""
     start, end = layer.start, layer.end
-    fade = min(TEXT_FADE_SECONDS, (end - start) / 3)
+    fade = min(layer.fade, (end - start) / 3)
     alpha = (
         f"clip(min((t-{fmt(start)})/{fmt(fade)},({fmt(end)}-t)/{fmt(fade)}),0,1)"
         if fade > 0

@@ -78,6 +78,16 @@ def levels(samples: np.ndarray, window: int = RATE // 100) -> np.ndarray:
     return np.asarray(20 * np.log10(np.maximum(rms, 1e-9)))
 
 
+def small_gray_frames(path: Path) -> np.ndarray:
+    """Every frame, scaled down to 96 pixels wide, as grey levels (n, h, w)."""
+    raw = subprocess.run(
+        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-vf",
+         "scale=96:170,format=gray", "-fps_mode", "passthrough", "-f", "rawvideo", "-"],
+        capture_output=True, check=True, timeout=300,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(-1, 170, 96).astype(np.float64)
+
+
 def cue_times(text: str) -> list[tuple[float, float]]:
     """(start, end) seconds of every cue of an SRT or WebVTT file."""
     found = re.findall(r"(\d+):(\d\d):(\d\d)[,.](\d{3}) --> (\d+):(\d\d):(\d\d)[,.](\d{3})", text)
@@ -203,6 +213,30 @@ async def test_voiced_job_speaks_with_ducked_music_and_timed_captions(
         assert len(times) == len(expected)
         for (begins, ends), cue in zip(times, expected, strict=True):
             assert abs(begins - cue.start) <= frame and abs(ends - cue.end) <= frame
+
+    # the burned-in captions change on the frame each cue starts: the bottom of the picture (where
+    # the caption box is) jumps there while the top does not (cues at a cut or under the card aside)
+    gray = small_gray_frames(ad_path)
+    bottom = np.abs(np.diff(gray[:, gray.shape[1] * 3 // 5 :], axis=0)).mean(axis=(1, 2))
+    top = np.abs(np.diff(gray[:, : gray.shape[1] * 2 // 5], axis=0)).mean(axis=(1, 2))
+    cuts = [round(timeline.start_seconds(i) * DEFAULT_FPS) for i in range(len(scenes))]
+    card = min(  # the end card hides the cues under it
+        round(timeline.start_seconds(len(scenes) - 1) * DEFAULT_FPS),
+        round((DURATION - 2.5) * DEFAULT_FPS),
+    )
+    checked = 0
+    for cue in expected:
+        k = cue.start_frame
+        if k >= card - 2 or any(abs(k - c) <= 3 for c in cuts):
+            continue
+        at = k - 1 + int(np.argmax(bottom[k - 2 : k + 1]))  # the frame the picture changes on
+        jump = bottom[at - 1]  # frame ``at`` against the one before
+        calm = float(np.median(bottom[max(0, k - 10) : k - 3]))
+        print(f"cue {cue.text!r} due at frame {k}, drawn from frame {at}: the bottom changes by "
+              f"{jump:.1f} (else {calm:.1f}), the top by {top[at - 1]:.1f}")  # fmt: skip
+        assert at == k and jump > 3 * max(calm, 0.3) and jump > 2 * top[at - 1]
+        checked += 1
+    assert checked >= 1
 
     # running the narration step again synthesises and pays for nothing
     before = {c.id: c.attempts for c in calls}

@@ -44,8 +44,8 @@ def test_timed_captions_replace_the_scene_captions(tmp_path: Path) -> None:
     composition = Composition(scenes=clips, size=Size(480, 854), timed_captions=timed)
     layers = CompositionLayout(composition, timeline, tmp_path, bundled_font()).captions()
     assert [(round(x.start, 4), round(x.end, 4)) for x in layers] == [
-        (0.3, round(1.0 - 1 / 60, 4)),
-        (1.0, round(1.8 - 1 / 60, 4)),
+        (round(0.3 - 1 / 60, 4), round(1.0 - 1 / 60, 4)),
+        (round(1.0 - 1 / 60, 4), round(1.8 - 1 / 60, 4)),
     ]
     assert layers[0].text_file.read_text() == "Fresh bread"
     plain = Composition(scenes=clips, size=Size(480, 854))

@@ -10,7 +10,7 @@ from domain.adapters.ffmpeg import cards
 from domain.adapters.ffmpeg.text import measure
 from domain.enums import RenderQuality, Transition
 from domain.media import colors
-from domain.media.compose import EndCard, Still, TextLayer
+from domain.media.compose import TEXT_FADE_SECONDS, EndCard, Still, TextLayer
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
@@ -64,10 +64,10 @@ class CompositionLayout:
         """(text, start, end, shortest shown) of every caption: the timed ones when given,
         else each scene's caption between its transitions."""
         if self.c.timed_captions:
-            half = (
-                0.5 / self.timeline.fps
-            )  # drawtext's window includes its end: stop half a frame early
-            return [(c.text, c.start, c.end - half, half) for c in self.c.timed_captions]
+            # drawtext shows a layer while start <= t <= end, with the times written to the ms: half
+            # a frame early on both ends keeps a cue on exactly its frames [start, end)
+            half = 0.5 / self.timeline.fps
+            return [(c.text, c.start - half, c.end - half, half) for c in self.c.timed_captions]
         spans = []
         for index, scene in enumerate(self.c.scenes):
             if scene.caption and scene.caption.strip():
@@ -103,6 +103,7 @@ class CompositionLayout:
                     anchor="bottom",
                     box_color=box,
                     line_spacing=round(font_size * 0.2),
+                    fade=0.0 if self.c.timed_captions else TEXT_FADE_SECONDS,
                 )
             )
         return tuple(layers)
