@@ -33,6 +33,8 @@ class AssetRole(StrEnum):
     LAST_FRAME = "LAST_FRAME"
     RENDER = "RENDER"
     THUMBNAIL = "THUMBNAIL"
+    NARRATION = "NARRATION"
+    CAPTIONS = "CAPTIONS"
 
 
 class AssetStatus(StrEnum):

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_response_format: Literal["json_schema", "json_object"] = "json_schema"
     openai_timeout_seconds: float = Field(default=120.0, gt=0)
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    elevenlabs_model: str = "eleven_multilingual_v2"
     replicate_api_token: SecretStr | None = None
     replicate_base_url: str = "https://api.replicate.com"
     replicate_image_model: str = "black-forest-labs/flux-schnell"

@@ -105,6 +105,7 @@ def _new_job(input_: CreateJobInput) -> service.NewJob:
         call_to_action=brief.call_to_action,
         language=brief.language,
         prompt=brief.prompt,
+        voice=brief.voice,
         duration_seconds=input_.duration_seconds,
         aspect_ratio=AspectRatio(input_.aspect_ratio),
         scene_count=input_.scene_count,

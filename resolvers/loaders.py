@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from domain.enums import AssetRole
 from domain.models import Asset, Campaign, Client, Job, Render, Scene
 from domain.models.base import Entity
 from domain.services import clients as client_service
@@ -152,6 +153,30 @@ class Loaders:
             return [found[j] for j in job_ids]
 
         return self._get("job_renders", batch)
+
+    def job_caption_files(self) -> DataLoader[uuid.UUID, list[Asset]]:
+        """Each job's caption files (SRT, then WebVTT; one statement per batch)."""
+
+        async def batch(job_ids: list[uuid.UUID]) -> list[list[Asset]]:
+            ctx = self._ctx
+            rows = (
+                await ctx.session.scalars(
+                    select(Asset)
+                    .where(
+                        Asset.job_id.in_(job_ids),
+                        Asset.organization_id == ctx.org_id,
+                        Asset.role == AssetRole.CAPTIONS,
+                    )
+                    .order_by(Asset.filename, Asset.id)
+                )
+            ).all()
+            found: dict[uuid.UUID, list[Asset]] = {j: [] for j in job_ids}
+            for row in rows:
+                if row.job_id is not None:
+                    found[row.job_id].append(row)
+            return [found[j] for j in job_ids]
+
+        return self._get("job_caption_files", batch)
 
     def job(self) -> DataLoader[uuid.UUID, Job | None]:
         return self.by_id(Job)

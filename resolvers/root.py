@@ -12,11 +12,12 @@ from resolvers.footage import FootageMutations
 from resolvers.jobs import JobMutations, JobQueries
 from resolvers.node import NodeQueries
 from resolvers.subscriptions import Subscription
+from resolvers.voices import VoiceQueries
 from resolvers.webhooks import WebhookMutations, WebhookQueries
 
 
 @strawberry.type
-class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, WebhookQueries):
+class Query(NodeQueries, ClientQueries, AssetQueries, JobQueries, WebhookQueries, VoiceQueries):
     """Every query of the API."""
 
 

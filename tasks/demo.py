@@ -145,6 +145,7 @@ async def _submit(
         auto_approve=True,
         continuity=True,
         captions=True,
+        voiceover=True,
     )
     async with (
         container.session_factory() as session,

@@ -1,6 +1,6 @@
 """Builds what the pipeline stages need from settings: the FFmpeg media engine, the price table
-and the provider registry (the built-in planner, image and video providers plus the hosted ones
-the settings enable)."""
+and the provider registry (the built-in planner, image, video and voice providers plus the
+hosted ones the settings enable)."""
 
 from __future__ import annotations
 
@@ -31,10 +31,13 @@ def build_providers(
 ) -> ProviderRegistry:
     """The built-in providers under ``builtin`` and every hosted provider the settings enable
     (``fetcher`` downloads their outputs)."""
+    from domain.adapters.providers.alignment import PocketsphinxAligner
     from domain.adapters.providers.builtin_image import BuiltinImageProvider
     from domain.adapters.providers.builtin_planner import OfflinePlanner
     from domain.adapters.providers.builtin_video import BuiltinVideoProvider
+    from domain.adapters.providers.builtin_voice import BuiltinVoice
     from domain.adapters.providers.hosted import hosted_providers
+    from domain.adapters.providers.timed_voice import TimedVoice
 
     hosted = hosted_providers(settings, prices, fetcher)
     return ProviderRegistry(
@@ -44,6 +47,7 @@ def build_providers(
             **hosted.image,
         },
         video={BUILTIN: BuiltinVideoProvider(media), **hosted.video},
+        voice={BUILTIN: TimedVoice(BuiltinVoice(), PocketsphinxAligner()), **hosted.voice},
         prices=prices,
     )
 

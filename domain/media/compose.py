@@ -45,6 +45,8 @@ class TextLayer:
     """Text drawn from a file, centred horizontally, shown from ``start`` to ``end`` seconds.
 
     ``y`` is the top of the block (``anchor="top"``) or its bottom (``anchor="bottom"``).
+    ``fade`` is how long it fades in and out (0: on and off on the frame, as captions timed to
+    speech are).
     """
 
     text_file: Path
@@ -56,19 +58,22 @@ class TextLayer:
     box: bool = True
     color: str = "white"
     box_color: str = "black@0.5"
+    fade: float = TEXT_FADE_SECONDS
     line_spacing: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class TextPicture:
     """Words already drawn as a picture (an RGBA PNG: a caption in its box), placed with its
-    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out."""
+    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out over ``fade``
+    seconds (0: on exactly its frames, as captions timed to speech are)."""
 
     source: MediaInput
     x: int
     y: int
     start: float
     end: float
+    fade: float = TEXT_FADE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ class ComposeSpec:
 def drawtext(layer: TextLayer, font: Path) -> str:
     """``drawtext`` reading ``layer.text_file`` verbatim, fading in and out."""
     start, end = layer.start, layer.end
-    fade = min(TEXT_FADE_SECONDS, (end - start) / 3)
+    fade = min(layer.fade, (end - start) / 3)
     alpha = (
         f"clip(min((t-{fmt(start)})/{fmt(fade)},({fmt(end)}-t)/{fmt(fade)}),0,1)"
         if fade > 0
@@ -220,11 +225,16 @@ def _picture(index: int, picture: TextPicture, fps: int, total: int, label: str)
     first = min(round(picture.start * fps), total - 1)
     last = max(first + 1, min(round(picture.end * fps), total))
     seconds = (last - first) / fps
-    fade = min(TEXT_FADE_SECONDS, seconds / 3)
+    fade = min(picture.fade, seconds / 3)
+    fades = (
+        f"fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
+        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,"
+        if fade > 0
+        else ""
+    )
     return (
         f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={last - first},"
-        f"settb=1/{fps},fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
-        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,setpts=PTS+{first}[{label}]"
+        f"settb=1/{fps},{fades}setpts=PTS+{first}[{label}]"
     )
 
 

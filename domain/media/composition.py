@@ -40,6 +40,15 @@ class VoiceOver:
 
 
 @dataclass(frozen=True, slots=True)
+class TimedCaption:
+    """A caption on screen from ``start`` to ``end`` seconds into the ad (timed to speech)."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
 class Composition:
     """A whole ad. Total length = sum of the scene durations (to the frame).
 
@@ -47,6 +56,8 @@ class Composition:
     ``end_card_seconds`` of the final scene (at most half of it) when ``call_to_action`` or
     ``logo`` is given. With ``end_card_scene`` the final scene *is* the end card (the planner's
     END_CARD beat): the card fills it, coming in halfway through the transition into it.
+    With ``timed_captions`` (the narration's phrases) those are burned in instead of each
+    scene's one caption.
     """
 
     scenes: tuple[SceneClip, ...]
@@ -60,6 +71,7 @@ class Composition:
     end_card_scene: bool = False
     music: Path | None = None
     voice: tuple[VoiceOver, ...] = ()
+    timed_captions: tuple[TimedCaption, ...] = ()
     loudness: LoudnessTarget = WEB_LOUDNESS
     quality: RenderQuality = RenderQuality.BALANCED
 
@@ -79,4 +91,4 @@ class RenderOptions:
     fit: Literal["blur", "pad"] = "blur"
 
 
-__all__ = ["Composition", "RenderOptions", "SceneClip", "VoiceOver"]
+__all__ = ["Composition", "RenderOptions", "SceneClip", "TimedCaption", "VoiceOver"]

@@ -149,6 +149,9 @@ class Scene(StageErrorMixin, Entity):
     footage_audio: Mapped[FootageAudio] = mapped_column(
         str_enum(FootageAudio), default=FootageAudio.MUTE, nullable=False
     )
+    #: the scene's spoken script (a WAV asset) and when each word is spoken in it
+    narration_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    narration_words: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     refinements: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     feedback: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     estimated_cost_usd: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), nullable=False)

@@ -48,6 +48,7 @@ _LIMITS = {
     "call_to_action": 120,
     "language": 35,
     "prompt": 4000,
+    "voice": 100,
 }
 _FIELD_NAMES = {"call_to_action": "callToAction"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -64,8 +65,10 @@ class Brief:
     call_to_action: str = ""
     language: str = "en"
     prompt: str = ""
+    voice: str = ""  # the voice id the narration is spoken in (empty: the provider's default)
 
     def to_dict(self) -> dict[str, str]:
+        voice = {"voice": self.voice} if self.voice else {}
         return {
             "product": self.product,
             "audience": self.audience,
@@ -73,6 +76,7 @@ class Brief:
             "call_to_action": self.call_to_action,
             "language": self.language,
             "prompt": self.prompt,
+            **voice,
         }
 
     @classmethod
@@ -85,6 +89,7 @@ class Brief:
             call_to_action=str(data.get("call_to_action") or ""),
             language=str(data.get("language") or "en"),
             prompt=str(data.get("prompt") or ""),
+            voice=str(data.get("voice") or ""),
         )
 
 
@@ -96,6 +101,7 @@ def clean_brief(
     call_to_action: str | None = None,
     language: str | None = None,
     prompt: str | None = None,
+    voice: str | None = None,
 ) -> Brief:
     """A validated brief: trimmed texts within their limits, no control characters (the prompt
     may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``."""
@@ -106,6 +112,7 @@ def clean_brief(
         "call_to_action": call_to_action,
         "language": language,
         "prompt": prompt,
+        "voice": voice,
     }
     cleaned: dict[str, str] = {}
     errors: list[Invalid] = []

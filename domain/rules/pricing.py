@@ -208,6 +208,7 @@ DEFAULT_PRICES = PriceTable(
             per_second="0.40", min_seconds="4", step_seconds="2"
         ),
         (ProviderKind.VOICE, "openai:tts-1"): _p(per_1k_chars="0.015"),
+        (ProviderKind.VOICE, "elevenlabs:eleven_multilingual_v2"): _p(per_1k_chars="0.30"),
     }
 )
 

@@ -24,6 +24,11 @@ class BriefInput:
     call_to_action: str | None = None
     language: str | None = strawberry.field(default=None, description="A tag like en or pt-BR.")
     prompt: str | None = strawberry.field(default=None, description="Creative direction.")
+    voice: str | None = strawberry.field(
+        default=None,
+        description="The voice id the narration is spoken in (see `voices`); "
+        "empty: the voice provider's default.",
+    )
 
 
 @strawberry.input(description="Provider references; `builtin` (the default) renders offline.")

@@ -42,6 +42,7 @@ class Brief:
     call_to_action: str | None
     language: str
     prompt: str | None
+    voice: str | None
 
     @classmethod
     def of(cls, data: Mapping[str, object]) -> Brief:
@@ -53,6 +54,7 @@ class Brief:
             call_to_action=b.call_to_action or None,
             language=b.language,
             prompt=b.prompt or None,
+            voice=b.voice or None,
         )
 
 
@@ -159,6 +161,14 @@ class Job(Node):
     @strawberry.field(description="The brand assets given to the job.")
     async def assets(self, info: strawberry.Info) -> list[Asset]:
         return await load_assets(info, self.model.asset_ids)
+
+    @strawberry.field(
+        description="The captions of a narrated ad, timed to its speech: `captions.srt` then "
+        "`captions.vtt` (empty without narration or before composition)."
+    )
+    async def caption_files(self, info: strawberry.Info) -> list[Asset]:
+        rows = await info.context.loaders.job_caption_files().load(self.model.id)
+        return [Asset.from_model(r) for r in rows]
 
     @strawberry.field(description="The music under the ad.")
     async def music(self, info: strawberry.Info) -> Asset | None:

@@ -41,12 +41,14 @@ export type AssetKind =
 
 export type AssetRole =
   | 'BACKGROUND'
+  | 'CAPTIONS'
   | 'CHARACTER'
   | 'CLIP'
   | 'FOOTAGE'
   | 'LAST_FRAME'
   | 'LOGO'
   | 'MUSIC'
+  | 'NARRATION'
   | 'PRODUCT'
   | 'REFERENCE'
   | 'RENDER'
@@ -68,6 +70,8 @@ export type BriefInput = {
   /** Creative direction. */
   prompt?: string | null | undefined;
   tone?: string | null | undefined;
+  /** The voice id the narration is spoken in (see `voices`); empty: the voice provider's default. */
+  voice?: string | null | undefined;
 };
 
 export type CampaignStatus =

@@ -10,7 +10,7 @@ from domain.adapters.ffmpeg import caption_art, cards
 from domain.adapters.ffmpeg.text import chain_for, measure
 from domain.enums import RenderQuality, Transition
 from domain.media import colors
-from domain.media.compose import EndCard, Still, TextPicture
+from domain.media.compose import TEXT_FADE_SECONDS, EndCard, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
@@ -55,25 +55,37 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
+    def _caption_spans(self) -> list[tuple[str, float, float, float, float]]:
+        """(text, start, end, shortest shown, fade) of every caption: the timed ones when given
+        (on exactly their frames: a picture covers frames [start, end) rounded to the frame),
+        else each scene's caption between its transitions, fading."""
+        if self.c.timed_captions:
+            frame = 1 / self.timeline.fps
+            return [(c.text, c.start, c.end, frame, 0.0) for c in self.c.timed_captions]
+        spans = []
+        for index, scene in enumerate(self.c.scenes):
+            if scene.caption and scene.caption.strip():
+                start, end = self.timeline.caption_window(index)
+                spans.append((scene.caption, start, end, 0.3, TEXT_FADE_SECONDS))
+        return spans
+
     def captions(self) -> tuple[TextPicture, ...]:
-        """One boxed caption picture per scene caption, timed between transitions and before the
-        card, its box's bottom on the safe area's (Pillow, blocking: run it in a thread)."""
+        """One boxed caption picture per caption (timed to speech, or one per scene between its
+        transitions), before the card, its box's bottom on the safe area's (Pillow, blocking:
+        run it in a thread)."""
         pictures: list[TextPicture] = []
         size = round(self.unit * 0.058)
         pad = max(4, round(size * 0.55))
         width = int((self.safe.width - 2 * pad) * 0.97)
         chain = chain_for(self.font)
         card = self.card_start()
-        for index, scene in enumerate(self.c.scenes):
-            if not scene.caption or not scene.caption.strip():
-                continue
-            start, end = self.timeline.caption_window(index)
+        for index, (text, start, end, shortest, fade) in enumerate(self._caption_spans()):
             if card is not None:
                 end = min(end, card)
-            if end - start < 0.3:
+            if end - start < shortest:
                 continue
             lines, font_size = fit_text(
-                scene.caption, size=size, width=width, max_lines=3, measure=self._measure()
+                text, size=size, width=width, max_lines=3, measure=self._measure()
             )
             art = caption_art.draw_caption(
                 lines, font_size, self.palette[0], chain, self.work / f"caption-{index}.png"
@@ -85,6 +97,7 @@ class CompositionLayout:
                     y=self.safe.bottom - art.height,
                     start=start,
                     end=end,
+                    fade=fade,
                 )
             )
         return tuple(pictures)

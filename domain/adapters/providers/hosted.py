@@ -1,7 +1,8 @@
 """The hosted providers a process offers, built from its settings and price table.
 
 A provider is offered once its credentials are set (``ADREEL_OPENAI_API_KEY`` or a custom
-``ADREEL_OPENAI_BASE_URL``, ``ADREEL_REPLICATE_API_TOKEN``, ``ADREEL_GEMINI_API_KEY``). Then every
+``ADREEL_OPENAI_BASE_URL``, ``ADREEL_REPLICATE_API_TOKEN``, ``ADREEL_GEMINI_API_KEY``,
+``ADREEL_ELEVENLABS_API_KEY``). Then every
 reference of that provider in the price table is registered for its kind (the table is the
 catalogue: ``replicate:owner/model`` priced as an image model becomes an image provider), plus
 the configured default models. A job picks them by reference in its ``providers`` input; a
@@ -14,16 +15,22 @@ import logging
 from dataclasses import dataclass, field
 
 from domain.adapters.fetch import UrlFetcher
+from domain.adapters.providers.alignment import PocketsphinxAligner
+from domain.adapters.providers.elevenlabs_voice import ElevenLabsConfig, ElevenLabsVoice
 from domain.adapters.providers.openai_planner import DEFAULT_BASE_URL as OPENAI_DEFAULT_BASE_URL
 from domain.adapters.providers.openai_planner import OpenAIConfig, OpenAIPlanner
+from domain.adapters.providers.openai_voice import DEFAULT_MODEL as OPENAI_VOICE_MODEL
+from domain.adapters.providers.openai_voice import OpenAIVoice
 from domain.adapters.providers.replicate import (
     ReplicateClient,
     ReplicateConfig,
     ReplicateImageProvider,
     ReplicateVideoProvider,
 )
+from domain.adapters.providers.timed_voice import TimedVoice
 from domain.adapters.providers.veo import VeoConfig, VeoVideoProvider
 from domain.ports.providers import ImageProvider, PlannerProvider, VideoProvider
+from domain.ports.voice import VoiceProvider
 from domain.rules.pricing import Price, PriceTable, ProviderKind, split_ref
 from domain.settings import Settings
 
@@ -37,6 +44,7 @@ class HostedProviders:
     planner: dict[str, PlannerProvider] = field(default_factory=dict)
     image: dict[str, ImageProvider] = field(default_factory=dict)
     video: dict[str, VideoProvider] = field(default_factory=dict)
+    voice: dict[str, VoiceProvider] = field(default_factory=dict)
 
 
 def _secret(value: object) -> str | None:
@@ -110,6 +118,14 @@ def hosted_providers(
                 log.warning("planner openai:%s is not registered: %s", model, exc)
                 continue
             hosted.planner[planner.ref] = planner
+        for model in _models(prices, ProviderKind.VOICE, "openai", OPENAI_VOICE_MODEL):
+            ref = f"openai:{model}"
+            try:
+                voice = OpenAIVoice(openai, model, _price(prices, ProviderKind.VOICE, ref))
+            except ValueError as exc:
+                log.warning("voice provider %s is not registered: %s", ref, exc)
+                continue
+            hosted.voice[ref] = TimedVoice(voice, PocketsphinxAligner())
     token = _secret(settings.replicate_api_token)
     if token:
         client = ReplicateClient(replicate_config(settings, token), fetcher)
@@ -133,6 +149,17 @@ def hosted_providers(
                 )
             except ValueError as exc:
                 log.warning("video provider %s is not registered: %s", ref, exc)
+    eleven = _secret(settings.elevenlabs_api_key)
+    if eleven:
+        speech = ElevenLabsConfig(eleven, settings.elevenlabs_base_url)
+        for model in _models(prices, ProviderKind.VOICE, "elevenlabs", settings.elevenlabs_model):
+            ref = f"elevenlabs:{model}"
+            try:
+                spoken = ElevenLabsVoice(speech, model, _price(prices, ProviderKind.VOICE, ref))
+            except ValueError as exc:
+                log.warning("voice provider %s is not registered: %s", ref, exc)
+                continue
+            hosted.voice[ref] = TimedVoice(spoken, PocketsphinxAligner())
     key = _secret(settings.gemini_api_key)
     if key:
         config = veo_config(settings, key)

@@ -66,6 +66,7 @@ class NewJob:
     captions: bool | None = None
     music_asset_id: uuid.UUID | None = None
     voiceover: bool | None = None
+    voice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ async def prepare_job(
         call_to_action=new.call_to_action,
         language=new.language,
         prompt=new.prompt,
+        voice=new.voice,
     )
     errors.extend(  # words shown on screen must be drawable: never empty boxes
         require_glyphs(

@@ -27,7 +27,7 @@ from domain.rules.budget import money
 from domain.rules.pricing import BUILTIN, ProviderKind
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
-from domain.services.pipeline import files, ledger
+from domain.services.pipeline import files, ledger, narration
 from domain.services.pipeline.brand import working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
@@ -251,7 +251,9 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 
 
 async def run(ctx: StageContext) -> None:
-    """Render every scene's missing clip: chains in parallel, each chain in order."""
+    """Narrate a voiced job's scenes (fixing their durations), then render every scene's
+    missing clip: chains in parallel, each chain in order."""
+    await narration.run(ctx)
     async with ctx.transaction() as (session, job):
         scenes = await scenes_of(session, job)
         if not scenes:

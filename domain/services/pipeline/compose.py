@@ -1,5 +1,8 @@
-"""COMPOSE: the scene clips, transitions, captions, logo, end card, music and an uploaded
-voice-over (the music ducks under it) become one ad.
+"""COMPOSE: the scene clips, transitions, captions, logo, end card, music and the voice (each
+scene's narration, or an uploaded voice-over; the music ducks under it) become one ad.
+
+A narrated job's captions follow the speech: short phrases timed from each scene's word timings
+(burned in when the job has captions), also stored as SRT and WebVTT files (CAPTIONS assets).
 
 Checkpoint: ``jobs.composition_asset_id``. A job whose composition is stored composes nothing;
 editing a scene clears it (the jobs service does), and the next run composes again from the
@@ -8,16 +11,22 @@ stored clips.
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.enums import AssetKind, AssetRole, FootageAudio, SceneBeat
 from domain.errors import ErrorCode
-from domain.media.composition import Composition, SceneClip, VoiceOver
-from domain.models import Asset
+from domain.media.composition import Composition, SceneClip, TimedCaption, VoiceOver
+from domain.media.timing import DEFAULT_FPS, plan_timeline
+from domain.models import Asset, Job
+from domain.rules.captions import Cue, caption_cues, shift, to_srt, to_webvtt
+from domain.rules.narration import LEAD_SECONDS
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
+from domain.services.pipeline.narration import words_from_json
 from domain.services.pipeline.warnings import note_logo_size
 
 
@@ -59,7 +68,7 @@ async def run(ctx: StageContext) -> None:
                 inputs,
                 what=f"the clip of scene {scene.position + 1}",
             )
-            caption = scene.caption if job.captions else None
+            caption = scene.caption if job.captions and scene.narration_asset_id is None else None
             sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
             clips.append(
                 SceneClip(path, scene.duration_seconds, scene.transition, caption, sound=sound)
@@ -85,6 +94,23 @@ async def run(ctx: StageContext) -> None:
             if brand.voiceover_id
             else None
         )
+        timeline = plan_timeline(
+            [s.duration_seconds for s in scenes], [s.transition for s in scenes], fps=DEFAULT_FPS
+        )
+        voice: list[VoiceOver] = [VoiceOver(voiceover, 0.0)] if voiceover else []
+        cues: list[Cue] = []
+        for index, scene in enumerate(scenes):
+            if scene.narration_asset_id is None or voiceover:
+                continue
+            start = timeline.start_seconds(index) + LEAD_SECONDS
+            path = await files.fetch(
+                session, deps.storage, ctx.org_id, scene.narration_asset_id, inputs,
+                what=f"the narration of scene {scene.position + 1}",
+            )  # fmt: skip
+            voice.append(VoiceOver(path, start))
+            words = shift(words_from_json(scene.narration_words), start)
+            cues.extend(caption_cues(words, timeline.fps))
+        burn = bool(cues) and job.captions
     composition = Composition(
         scenes=tuple(clips),
         size=size,
@@ -94,7 +120,8 @@ async def run(ctx: StageContext) -> None:
         end_card_headline=brand.headline,
         end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
         music=music,
-        voice=(VoiceOver(voiceover, 0.0),) if voiceover else (),
+        voice=tuple(voice),
+        timed_captions=tuple(TimedCaption(c.text, c.start, c.end) for c in cues) if burn else (),
     )
     output = ctx.work / "composition.mp4"
 
@@ -102,6 +129,7 @@ async def run(ctx: StageContext) -> None:
         await ctx.report(fraction * 0.95, "composing")
 
     info = await deps.media.compose(composition, output, on_progress=progress)
+    subtitles = await _upload_captions(ctx, cues)
     uploaded = await files.upload(
         deps.storage,
         ctx.org_id,
@@ -121,11 +149,45 @@ async def run(ctx: StageContext) -> None:
             asset = await files.add_asset(
                 session, job, uploaded, AssetRole.RENDER, filename="composition.mp4"
             )
+            await _add_captions(session, job, subtitles)
             await job_stages.composition_ready(session, job, asset.id)
     except BaseException:
         await files.discard(deps.storage, uploaded)
+        for sub in subtitles:
+            await files.discard(deps.storage, sub)
         raise
     ctx.produced += 1
 
 
-__all__ = ["run"]
+#: The caption files of a narrated ad: (file name, content type, writer).
+CAPTION_FILES = (("captions.srt", "application/x-subrip"), ("captions.vtt", "text/vtt"))
+
+
+async def _upload_captions(ctx: StageContext, cues: list[Cue]) -> list[files.Uploaded]:
+    """Write the SRT and WebVTT files of ``cues`` to storage (none without cues)."""
+    if not cues:
+        return []
+    texts = (to_srt(cues), to_webvtt(cues))
+    uploaded: list[files.Uploaded] = []
+    try:
+        for (name, content_type), text in zip(CAPTION_FILES, texts, strict=True):
+            path = ctx.work / name
+            path.write_text(text, encoding="utf-8")
+            uploaded.append(
+                await files.upload(
+                    ctx.deps.storage, ctx.org_id, files.Output(path, content_type, None)
+                )
+            )
+    except BaseException:
+        for sub in uploaded:
+            await files.discard(ctx.deps.storage, sub)
+        raise
+    return uploaded
+
+
+async def _add_captions(session: AsyncSession, job: Job, uploaded: list[files.Uploaded]) -> None:
+    for sub, (name, _) in zip(uploaded, CAPTION_FILES, strict=False):
+        await files.add_asset(session, job, sub, AssetRole.CAPTIONS, filename=name)
+
+
+__all__ = ["CAPTION_FILES", "run"]

@@ -35,6 +35,8 @@ EXTENSIONS: dict[str, str] = {
     "audio/wav": "wav",
     "audio/mpeg": "mp3",
     "audio/mp4": "m4a",
+    "application/x-subrip": "srt",
+    "text/vtt": "vtt",
 }
 
 
@@ -44,7 +46,7 @@ class Output:
 
     path: Path
     content_type: str
-    kind: AssetKind
+    kind: AssetKind | None
     width: int | None = None
     height: int | None = None
     duration_seconds: float | None = None

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from domain.errors import ErrorCode
 from domain.ports.providers import ImageProvider, PlannerProvider, VideoProvider
+from domain.ports.voice import VoiceProvider
 from domain.rules.pricing import DEFAULT_PRICES, PriceTable, ProviderChoice, ProviderKind
 from domain.services.pipeline.errors import StageError
 
@@ -17,11 +18,13 @@ T = TypeVar("T")
 
 @dataclass
 class ProviderRegistry:
-    """Planner, image and video providers by reference (``"builtin"``, ``"replicate:<model>"``), and prices."""
+    """Planner, image, video and voice providers by reference (``"builtin"``,
+    ``"replicate:<model>"``), and prices."""
 
     planner: dict[str, PlannerProvider] = field(default_factory=dict)
     image: dict[str, ImageProvider] = field(default_factory=dict)
     video: dict[str, VideoProvider] = field(default_factory=dict)
+    voice: dict[str, VoiceProvider] = field(default_factory=dict)
     prices: PriceTable = DEFAULT_PRICES
 
     def choice(self, stored: Mapping[str, Any] | None) -> ProviderChoice:
@@ -52,7 +55,14 @@ class ProviderRegistry:
         ref = self.choice(stored).ref(ProviderKind.VIDEO)
         return ref, self._pick(self.video, ProviderKind.VIDEO, ref)
 
-    def estimate(self, kind: ProviderKind, ref: str, *, seconds: float = 0.0) -> Decimal:
+    def voice_for(self, stored: Mapping[str, Any] | None) -> tuple[str, VoiceProvider]:
+        """The reference and voice provider a job uses."""
+        ref = self.choice(stored).ref(ProviderKind.VOICE)
+        return ref, self._pick(self.voice, ProviderKind.VOICE, ref)
+
+    def estimate(
+        self, kind: ProviderKind, ref: str, *, seconds: float = 0.0, chars: int = 0
+    ) -> Decimal:
         """The price-table estimate of one call (unknown references cost what the table says:
         an unpriced provider is refused when the job is created)."""
         if not self.prices.knows(kind, ref):
@@ -65,7 +75,7 @@ class ProviderRegistry:
         )
         if callable(billed) and seconds > 0:
             seconds = float(billed(seconds))
-        return self.prices.price(kind, ref).cost(seconds=seconds)
+        return self.prices.price(kind, ref).cost(seconds=seconds, chars=chars)
 
 
 __all__ = ["ProviderRegistry"]
