@@ -157,13 +157,18 @@ async def completed_jobs(api: Any, container: Container, count: int) -> list[str
 
 
 async def wait_bundle(api: Any, bundle_id: str, statuses: set[str]) -> dict[str, Any]:
-    for _ in range(300):
+    """Poll until the bundle reaches one of ``statuses`` (a generous bound: zipping ten files
+    through storage on a busy machine takes a while)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while True:
         r = await api(BUNDLE, {"id": bundle_id})
         node: dict[str, Any] = r["data"]["node"]
         if node["status"] in statuses:
             return node
+        if loop.time() > deadline:
+            raise AssertionError(f"bundle stayed {node['status']}")
         await asyncio.sleep(0.05)
-    raise AssertionError(f"bundle stayed {node['status']}")
 
 
 async def test_bundle_of_ten_renders_renders_missing_ones_first(
