@@ -77,7 +77,14 @@ async def _store_bytes(container: Container, asset_id: uuid.UUID, size: int) -> 
     async with container.session_factory() as session:
         asset = await session.get(Asset, asset_id)
         assert asset is not None and asset.storage_key
-        key = asset.storage_key
+        await _write_bytes(container, asset, size)
+        await session.commit()
+
+
+async def _write_bytes(container: Container, asset: Asset, size: int) -> None:
+    """Write ``size`` random bytes at the asset's key and record them on the row (uncommitted)."""
+    assert asset.storage_key
+    key = asset.storage_key
 
     async def chunks() -> AsyncIterator[bytes]:
         left = size
@@ -87,11 +94,7 @@ async def _store_bytes(container: Container, asset_id: uuid.UUID, size: int) -> 
             yield os.urandom(n)
 
     written = await container.storage.write(key, chunks())
-    async with container.session_factory() as session:
-        asset = await session.get(Asset, asset_id)
-        assert asset is not None
-        asset.byte_size, asset.sha256, asset.duration_seconds = size, written.sha256, 6.0
-        await session.commit()
+    asset.byte_size, asset.sha256, asset.duration_seconds = size, written.sha256, 6.0
 
 
 async def _finish_exports(container: Container, job_gid: str, size: int) -> None:
@@ -101,15 +104,15 @@ async def _finish_exports(container: Container, job_gid: str, size: int) -> None
         job = await session.get(Job, key_of(job_gid))
         assert job is not None
         await job_stages.start_stage(session, job, JobStage.RENDER)
-        made: list[uuid.UUID] = []
         for render in await job_stages.renders_to_make(session, job):
             await job_stages.render_started(session, job, render)
-            made.append(await _generated(session, job))
-            await job_stages.render_completed(session, job, render, made[-1])
+            made = await session.get(Asset, await _generated(session, job))
+            assert made is not None
+            # the file is whole before the render says COMPLETED, as in the RENDER stage
+            await _write_bytes(container, made, size)
+            await job_stages.render_completed(session, job, render, made.id)
         await job_stages.complete_stage(session, job, JobStage.RENDER)
         await uow.commit()
-    for asset_id in made:
-        await _store_bytes(container, asset_id, size)
 
 
 async def _generated(session: AsyncSession, job: Job) -> uuid.UUID:
