@@ -39,7 +39,7 @@ export async function startServer() {
   const env = { ...process.env, ADREEL_DATA_DIR: dataDir, ADREEL_PUBLIC_URL: url, PYTHONUNBUFFERED: "1" };
   delete env.ADREEL_DATABASE_URL;
   delete env.ADREEL_REDIS_URL;
-  const child = spawn(PYTHON, ["-m", "server", "serve", "--seed", "--host", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(PYTHON, ["-m", "cli", "serve", "--seed", "--host", "127.0.0.1", "--port", String(port)], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -88,7 +88,7 @@ export async function startServer() {
 /** Run the adreel command on the server's data (for example to issue or revoke a key). */
 export function adreel(server, ...args) {
   const env = { ...process.env, ADREEL_DATA_DIR: server.dataDir, ADREEL_PUBLIC_URL: server.url };
-  return execFileSync(PYTHON, ["-m", "server", ...args], { cwd: ROOT, env, encoding: "utf8" });
+  return execFileSync(PYTHON, ["-m", "cli", ...args], { cwd: ROOT, env, encoding: "utf8" });
 }
 
 /** A GraphQL call with the key, for checks behind the page's back. */
