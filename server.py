@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,6 +14,8 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from domain.bootstrap import Container, build_container, build_queue, build_rate_limiter
+from domain.observability import tracing
+from domain.observability.listener import LiveFigures, start_listener
 from domain.settings import Settings
 from resolvers.body_limit import BodySizeLimit
 from resolvers.console import ConsoleApp
@@ -20,6 +23,7 @@ from resolvers.cors import add_cors
 from resolvers.files import MultipartGuard, files_endpoint, upload_endpoint
 from resolvers.graphiql import graphiql_routes
 from resolvers.proxy_headers import TrustedProxyHeaders
+from resolvers.telemetry import RequestTelemetry, metrics_endpoint
 from tasks.registry import task_functions
 
 
@@ -31,6 +35,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     settings = settings or Settings()
     state: dict[str, Any] = {}
+    tracing_on = tracing.setup(settings, "adreel-api")
 
     class LazyGraphQL:
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -61,9 +66,20 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             multipart_uploads_enabled=True,
         )
         app.state.container = c
+        listener = (
+            start_listener(
+                settings.metrics_host,
+                settings.metrics_port,
+                LiveFigures(asyncio.get_running_loop(), c.session_factory, c.queue),
+            )
+            if settings.metrics_port
+            else None
+        )
         try:
             yield
         finally:
+            if listener is not None:
+                listener.close()
             await embedded.stop(sweeper)
             await rate_limiter.aclose()
             await state["graphql"].aclose()
@@ -120,6 +136,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/files/{key:path}", files_endpoint, methods=["GET", "HEAD"]),
             Route("/uploads/{asset_id}", upload_endpoint, methods=["PUT"]),
             *graphiql_routes(settings),
@@ -131,7 +148,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         BodySizeLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=("/uploads/",)
     )
     add_cors(app, settings)
+    app.add_middleware(RequestTelemetry)  # inside the proxy headers: it reads the routed scope
     app.add_middleware(TrustedProxyHeaders, trusted=settings.trusted_proxies)
+    if tracing_on:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        app.add_middleware(OpenTelemetryMiddleware)
     return app
 
 

@@ -16,6 +16,7 @@ from cli.keys import create_key, revoke_key
 from cli.serve import serve
 from cli.worker import worker
 from domain.errors import DomainError
+from domain.observability import logs
 from domain.settings import Settings
 
 
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--check", action="store_true", help="exit 0 if a worker on the queue is alive, else 1"
     )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's Prometheus metrics on ADREEL_METRICS_HOST:PORT",
+    )
     demo = sub.add_parser("demo", help="make a 30-second ad end to end offline, with live progress")
     demo.add_argument("--data-dir", type=Path, help="where data is kept (default ./var)")
     demo.add_argument("--output", "-o", type=Path, default=Path("adreel-demo.mp4"))
@@ -64,11 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     """The ``adreel`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.command == "demo" else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
     if args.command == "export-schema":
         sdl = export_schema_sdl()
         if args.output:
@@ -79,11 +80,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     overrides: dict[str, Any] = {}
+    if args.command == "worker" and args.metrics_port is not None:
+        overrides["metrics_port"] = args.metrics_port
     if args.command == "demo":  # the demo runs its stages in this process: no queue service
         overrides["redis_url"] = None
         if args.data_dir is not None:
             overrides["data_dir"] = args.data_dir
     settings = Settings(**overrides)
+    logs.configure(settings, logging.WARNING if args.command == "demo" else logging.INFO)
     try:
         return _run(parser, args, settings)
     except DomainError as exc:

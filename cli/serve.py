@@ -64,7 +64,12 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
             print(line, flush=True)
     # X-Forwarded-* are applied by the app, from ADREEL_TRUSTED_PROXIES only
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=None,  # uvicorn's loggers go through the root handler (JSON in production)
+        proxy_headers=False,
     )
     return 0
 

@@ -20,6 +20,7 @@ from domain.adapters.migrate import upgrade
 from domain.adapters.pipeline import build_media, build_prices, build_providers
 from domain.adapters.storage import build_storage
 from domain.models import Job
+from domain.observability import tracing
 from domain.ports.bus import EventBus
 from domain.ports.media import MediaEngine
 from domain.ports.queue import DELIVER_WEBHOOK, TaskFunction, TaskQueue
@@ -164,6 +165,8 @@ async def build_container(
     """
     settings.ensure_dirs()
     engine = create_engine(settings.resolved_database_url)
+    if tracing.enabled(settings):
+        tracing.instrument_engine(engine)
     if migrate:
         await upgrade(engine)
     storage = build_storage(settings)

@@ -149,6 +149,19 @@ class Settings(BaseSettings):
     # frame size of key images, clips, the composition and the default render (the short side)
     render_resolution: Literal["P480", "P720", "P1080", "P2160"] = "P1080"
 
+    # operations (docs/operations.md#observability): logs, /metrics, tracing
+    # auto: JSON lines when env is production, readable lines otherwise
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # /metrics on the API; a token makes it need "Authorization: Bearer <token>"; without one it
+    # answers loopback callers only, and in production not at all (use metrics_port instead)
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
+    # a separate metrics listener (adreel serve and adreel worker): port and bind address
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # OpenTelemetry traces over OTLP/HTTP (the otel extra); also on when OTEL_EXPORTER_OTLP_*ENDPOINT is set
+    tracing: bool = False
+
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

@@ -12,6 +12,7 @@ import strawberry
 
 from domain.errors import Invalid
 from domain.models import Asset as AssetModel
+from domain.observability.metrics import record_upload
 from domain.ports.queue import IMPORT_ASSET
 from domain.security.signing import UrlSigner, new_nonce
 from domain.services import assets as service
@@ -105,6 +106,7 @@ class AssetMutations:
             filename=getattr(input.file, "filename", None),
             chunks=_upload_chunks(input.file),
         )
+        record_upload("graphql", result.asset.byte_size or 0)
         return AssetPayload(asset=Asset.from_model(result.asset), duplicate=result.duplicate)
 
     @strawberry.mutation(

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 
 from domain.bootstrap import Container
 from domain.errors import AuthenticationError
+from domain.observability import log_context
 from domain.services.tenancy import Principal
 
 if TYPE_CHECKING:
@@ -44,7 +45,10 @@ class Context:
     response: Response | WebSocket | None
     container: Container
     principal: Principal | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # the id the HTTP middleware bound for this request (logs and X-Request-Id agree)
+    request_id: str = field(
+        default_factory=lambda: log_context.request_id() or uuid.uuid4().hex[:16]
+    )
     connection_params: dict[str, Any] | None = None
     retry_after: float | None = None
     auth_error: str | None = None

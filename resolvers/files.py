@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.assets.sniff import AAC, JPEG, M4A, MOV, MP3, MP4, OGG, PNG, WAV, WEBM, WEBP
 from domain.bootstrap import Container
 from domain.errors import DomainError, ErrorCode
+from domain.observability.metrics import record_upload
 from domain.ports.storage import ObjectNotFound, check_key
 from domain.security.signing import InvalidSignature, UrlSigner
 from domain.services import assets as service
@@ -177,6 +178,7 @@ async def upload_endpoint(request: Request) -> Response:
             )
         except DomainError as exc:
             return _error(_STATUS.get(exc.code, 422), str(exc.code), exc.message)
+        record_upload("signed_put", result.asset.byte_size or 0)
         answer: dict[str, Any] = {
             "id": encode_id("Asset", result.asset.id),
             "status": str(result.asset.status),

@@ -17,6 +17,7 @@ from strawberry.types.unset import UnsetType
 
 from domain.bootstrap import Container
 from domain.errors import AuthenticationError
+from domain.observability import log_context
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, active_keys, authenticate
 from resolvers.admission import limit_anonymous, refused_unparsed
@@ -92,6 +93,7 @@ class GraphQLEndpoint(GraphQLOverHTTP):
             if authorization:
                 try:
                     ctx.principal = await self._authenticate(authorization)
+                    log_context.bind(organization_id=ctx.principal.organization_id)
                 except AuthenticationError as exc:
                     ctx.auth_error = str(exc)
             settings = self.container.settings
@@ -144,4 +146,5 @@ class GraphQLEndpoint(GraphQLOverHTTP):
             connection.on_finish(lambda: self.connections.release(key_id))
             self.key_watch.watch(key_id, connection)
         context.principal = principal
+        log_context.bind(organization_id=principal.organization_id)
         return await super().on_ws_connect(context)

@@ -37,8 +37,10 @@ class AdreelSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; limits come from settings, introspection is off in production."""
+    from domain.observability import tracing
     from resolvers import root
     from resolvers.extensions import AccessControl, ErrorPolicy, OperationScope
+    from resolvers.operation_metrics import OperationMetrics
     from resolvers.shared_results import SharedEventExecutor
     from schema.types.assets import Asset
     from schema.types.clients import Campaign, Client
@@ -47,6 +49,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
         OperationScope,
         ErrorPolicy,
+        OperationMetrics,  # after ErrorPolicy: it sees the codes the caller sees
         AccessControl,
         partial(
             DocumentLimits,
@@ -58,6 +61,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if settings.is_production:
         extensions.append(DisableIntrospection)
+    if tracing.enabled(settings):
+        from strawberry.extensions.tracing import OpenTelemetryExtension
+
+        extensions.insert(0, OpenTelemetryExtension)
     return AdreelSchema(
         query=root.Query,
         mutation=root.Mutation,

@@ -8,6 +8,7 @@ import uuid
 from domain.enums import AssetStatus
 from domain.errors import DomainError
 from domain.models import Asset
+from domain.observability.metrics import record_upload
 from domain.ports.queue import IMPORT_ASSET
 from domain.services.assets import (
     RetryPolicy,
@@ -47,7 +48,10 @@ async def import_asset(ctx: WorkerContext, *, asset_id: str, attempt: int = 1) -
             return
         chunks = fetcher.stream(asset.source_url, max_bytes=deps.limits.max_bytes())
         try:
-            await complete_pending(session, deps, asset, chunks, stage_name="IMPORT", retry=policy)
+            result = await complete_pending(
+                session, deps, asset, chunks, stage_name="IMPORT", retry=policy
+            )
+            record_upload("url_import", result.asset.byte_size or 0)
         except RetryScheduled as scheduled:
             log.info(
                 "import of asset %s failed (%s); attempt %d in %.1fs",

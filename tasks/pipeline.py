@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from domain.enums import JobStage
+from domain.observability import log_context, tracing
+from domain.observability.metrics import record_stage
 from domain.services.pipeline.runner import execute_stage
 from domain.services.pipeline.sweeper import sweep
 from tasks.context import WorkerContext
@@ -20,12 +23,19 @@ async def run_stage(ctx: WorkerContext, *, job_id: str, stage: str) -> str:
     fresh key), so both runners retry the same way; nothing here raises for a stage failure.
     """
     container = ctx["container"]
-    result = await execute_stage(
-        container.pipeline,
-        uuid.UUID(job_id),
-        JobStage(stage),
-        owner_base=container.lease_owner,
-    )
+    started = time.perf_counter()
+    # a stage's log lines name its job and stage, not the request that queued it
+    with (
+        log_context.bound(request_id=None, organization_id=None, job_id=job_id, stage=stage),
+        tracing.span(f"stage {stage}", "consumer", job_id=job_id, stage=stage),
+    ):
+        result = await execute_stage(
+            container.pipeline,
+            uuid.UUID(job_id),
+            JobStage(stage),
+            owner_base=container.lease_owner,
+        )
+    record_stage(stage, result.outcome.value, time.perf_counter() - started)
     if result.error is not None:
         log.info("stage %s of job %s: %s (%s)", stage, job_id, result.outcome.value,
                  result.error.code)  # fmt: skip

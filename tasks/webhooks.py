@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from domain.observability.metrics import record_webhook_delivery
 from domain.services.webhooks.delivery import deliver
 from domain.services.webhooks.sweep import sweep_webhooks as sweep_due
 from tasks.context import WorkerContext
@@ -17,6 +18,7 @@ async def deliver_webhook(ctx: WorkerContext, *, delivery_id: str) -> str:
     result = await deliver(ctx["container"].webhooks, uuid.UUID(delivery_id))
     if result is None:
         return "not-due"
+    record_webhook_delivery(result.succeeded)
     if not result.succeeded:
         log.info("webhook delivery %s attempt %d: %s", delivery_id, result.attempt, result.error)
     return "delivered" if result.succeeded else "failed"

@@ -9,7 +9,9 @@ longest job timeout; the lease sweeper is what bounds the delay (``ADREEL_LEASE_
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
@@ -19,7 +21,10 @@ from arq.worker import run_worker as arq_run_worker
 
 from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue
 from domain.bootstrap import build_container
-from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_WEBHOOKS
+from domain.observability import tracing
+from domain.observability.exposition import multiprocess_dir
+from domain.observability.listener import start_listener
+from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_WEBHOOKS, TaskFunction
 from domain.settings import Settings
 from tasks.registry import task_functions
 
@@ -37,14 +42,37 @@ async def startup(ctx: dict[str, Any]) -> None:
     )
     await container.start()
     ctx["container"] = container
+    if settings.metrics_port:
+        listener = start_listener(settings.metrics_host, settings.metrics_port)
+        ctx["metrics_listener"] = listener
+        log.info("worker metrics on %s:%d", settings.metrics_host, listener.port)
     log.info("worker %s ready on queue %s", container.lease_owner, settings.queue_name)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Release the container's connections."""
+    """Release the container's connections and the metrics listener."""
     container = ctx.get("container")
     if container is not None:
         await container.close()
+    listener = ctx.get("metrics_listener")
+    if listener is not None:
+        listener.close()
+    if multiprocess_dir() is not None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def traced(function: TaskFunction) -> TaskFunction:
+    """``function`` continuing the trace its enqueuer sent along (``tracing.TRACE_KWARG``)."""
+
+    @functools.wraps(function)
+    async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
+        carrier = kwargs.pop(tracing.TRACE_KWARG, None)
+        with tracing.continued(carrier if isinstance(carrier, dict) else None):
+            return await function(ctx, **kwargs)
+
+    return run
 
 
 def _timeout(settings: Settings, name: str) -> float:
@@ -57,7 +85,7 @@ def _timeout(settings: Settings, name: str) -> float:
 def functions(settings: Settings) -> list[Function]:
     """Every registered task as an arq function (timeouts from the settings)."""
     return [
-        func(function, name=name, timeout=_timeout(settings, name), max_tries=5)  # type: ignore[arg-type]
+        func(traced(function), name=name, timeout=_timeout(settings, name), max_tries=5)  # type: ignore[arg-type]
         for name, function in task_functions().items()
     ]
 
@@ -135,6 +163,7 @@ def check_health(settings: Settings) -> int:
 
 def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq)."""
+    tracing.setup(settings, "adreel-worker")
     arq_run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
 
 

@@ -15,12 +15,15 @@ import inspect
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from domain.media.errors import MediaError, MediaTimeout, MediaTooLarge
 from domain.media.types import ProgressCallback
+from domain.observability import tracing
+from domain.observability.metrics import record_ffmpeg
 
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", "-y")
 _READ_CHUNK = 65536
@@ -143,6 +146,30 @@ class FfmpegRunner:
         ``duration`` (seconds of output expected) turns ``out_time_us`` into a fraction for
         ``on_progress``; ``time_limit`` bounds the whole run (default: the runner's timeout).
         """
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            with tracing.span("ffmpeg", "client", argc=len(args)):
+                result = await self._run(args, duration, on_progress, time_limit, on_spawn)
+            outcome = "ok"
+            return result
+        except MediaTimeout:
+            outcome = "timeout"
+            raise
+        except asyncio.CancelledError:
+            outcome = "canceled"
+            raise
+        finally:
+            record_ffmpeg(outcome, time.perf_counter() - started)
+
+    async def _run(
+        self,
+        args: Sequence[str],
+        duration: float | None,
+        on_progress: ProgressCallback | None,
+        time_limit: float | None,
+        on_spawn: Callable[[int], None] | None,
+    ) -> RunResult:
         limit = self.timeout if time_limit is None else time_limit
         process = await asyncio.create_subprocess_exec(
             *self.argv(args),

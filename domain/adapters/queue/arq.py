@@ -7,6 +7,9 @@ from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
+from domain.observability import tracing
+from domain.observability.metrics import record_enqueued
+
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_NAME = "adreel:queue"
@@ -41,15 +44,27 @@ class ArqQueue:
         if self._pool is None:
             await self.start()
         assert self._pool is not None
-        job = await self._pool.enqueue_job(
-            task,
-            _job_id=key,
-            _queue_name=self.queue_name,
-            _defer_by=delay_seconds if delay_seconds > 0 else None,
-            **kwargs,
-        )
+        record_enqueued(task)
+        with tracing.span(f"enqueue {task}", "producer", task=task, key=key):
+            carrier = tracing.inject()
+            if carrier:  # the worker continues this trace (tasks.worker unwraps it)
+                kwargs[tracing.TRACE_KWARG] = carrier
+            job = await self._pool.enqueue_job(
+                task,
+                _job_id=key,
+                _queue_name=self.queue_name,
+                _defer_by=delay_seconds if delay_seconds > 0 else None,
+                **kwargs,
+            )
         if job is None:
             log.debug("task %s with key %s is already queued", task, key)
+
+    async def depth(self) -> int:
+        """Tasks waiting in the queue (arq's sorted set; deferred ones included)."""
+        if self._pool is None:
+            await self.start()
+        assert self._pool is not None
+        return int(await self._pool.zcard(self.queue_name))
 
     async def stop(self) -> None:
         if self._pool is not None and self._owns_pool:

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from domain.observability import tracing
+from domain.observability.metrics import record_enqueued
 from domain.ports.queue import TaskFunction
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,11 @@ class EmbeddedQueue:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self._running = 0
+
+    async def depth(self) -> int:
+        """Tasks queued or waiting for a slot (delayed retries among them), not running."""
+        return max(0, len(self._tasks) - self._running)
 
     async def start(self) -> None:
         self._stopped = False
@@ -44,7 +51,10 @@ class EmbeddedQueue:
             return
         if key is not None and key in self._pending and not self._pending[key].done():
             return
-        running = asyncio.create_task(self._run(task, key, delay_seconds, kwargs), name=task)
+        record_enqueued(task)
+        with tracing.span(f"enqueue {task}", "producer", task=task, key=key):
+            # the new task copies this context: its spans continue the caller's trace
+            running = asyncio.create_task(self._run(task, key, delay_seconds, kwargs), name=task)
         self._tasks.add(running)
         running.add_done_callback(self._tasks.discard)
         if key is not None:
@@ -59,7 +69,11 @@ class EmbeddedQueue:
             async with self._lanes.get(task, self._semaphore):
                 if key is not None:
                     self._pending.pop(key, None)
-                await self._handlers[task](self._ctx, **kwargs)
+                self._running += 1
+                try:
+                    await self._handlers[task](self._ctx, **kwargs)
+                finally:
+                    self._running -= 1
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -24,6 +24,7 @@ from domain.errors import ErrorCode
 from domain.models import Job, Scene
 from domain.models.base import utcnow
 from domain.models.pipeline import ProviderCall, ProviderCallStatus
+from domain.observability.metrics import record_provider_call, record_provider_request
 from domain.services.pipeline.errors import StageError
 
 _CENT = Decimal("0.0001")
@@ -159,12 +160,13 @@ async def note_attempt(
             update(ProviderCall)
             .where(ProviderCall.id == call_id)
             .values(attempts=ProviderCall.attempts + 1)
-            .returning(ProviderCall.attempts)
+            .returning(ProviderCall.attempts, ProviderCall.provider, ProviderCall.model)
             .execution_options(synchronize_session=False)
         )
-        attempts = int(result.scalar_one())
+        attempts, provider, model = result.one()
         await session.commit()
-        return attempts
+        record_provider_request(provider, model)
+        return int(attempts)
 
 
 async def record_success(
@@ -195,6 +197,7 @@ async def record_success(
     call.result = result or {}
     call.external_id = external_id or call.external_id
     call.completed_at = utcnow()
+    record_provider_call(call.provider, call.model, "succeeded", cost_usd)
     return call
 
 
@@ -211,6 +214,7 @@ async def record_failure(
         call.error_code = error.code
         call.error_message = error.message[:2000]
         await session.commit()
+        record_provider_call(call.provider, call.model, "failed", Decimal(0))
 
 
 __all__ = [

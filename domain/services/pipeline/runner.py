@@ -32,6 +32,7 @@ from domain.errors import InvalidState
 from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
+from domain.observability import log_context
 from domain.services import job_stages
 from domain.services.events import record_job_event
 from domain.services.pipeline import lease
@@ -138,6 +139,7 @@ async def _run_leased(
     run_id = await _begin(deps, job_id, stage, owner)
     if run_id is None:
         return StageResult(Outcome.SKIPPED, stage)
+    log_context.bind(organization_id=org_id)
     root = deps.settings.pipeline_work_dir
     try:
         async with work_dir(root, f"{job_id.hex[:12]}-{stage.value.lower()}") as path:

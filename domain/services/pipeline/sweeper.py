@@ -26,6 +26,7 @@ from domain.enums import JobStatus, RenderStatus
 from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
+from domain.observability.metrics import record_lease_expiries
 from domain.services.pipeline.context import PipelineDeps
 from domain.services.pipeline.flow import ACTIVE_STATUSES, due_stage, stage_task_key
 from domain.services.stage_queue import enqueue_stage
@@ -117,6 +118,7 @@ async def sweep(deps: PipelineDeps, *, now: datetime | None = None) -> SweepRepo
         log.warning("lease of %s on job %s expired; re-queueing", job.lease_owner, job.id)
         await remove_work_dirs(deps.settings.pipeline_work_dir, job.id)
         report.expired.append(job.id)
+        record_lease_expiries(1)
         await _requeue(deps, job, f"swept-{uuid.uuid4().hex[:8]}")
 
     quiet = now - timedelta(seconds=2 * deps.settings.lease_seconds)
