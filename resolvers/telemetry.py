@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import re
 import time
 import uuid
@@ -18,6 +19,8 @@ from domain.observability import log_context
 from domain.observability.exposition import CONTENT_TYPE, scrape
 from domain.observability.metrics import metrics
 from domain.settings import Settings
+
+log = logging.getLogger("adreel.http")
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_.\-]{8,64}")
 
@@ -73,9 +76,18 @@ class RequestTelemetry:
                 await self.app(scope, receive, send_with_id)
             finally:
                 route, method = route_label(scope), scope.get("method", "GET")
+                seconds = time.perf_counter() - started
                 m = metrics()
                 m.http_requests.labels(method, route, str(status)).inc()
-                m.http_duration.labels(method, route).observe(time.perf_counter() - started)
+                m.http_duration.labels(method, route).observe(seconds)
+                log.debug(
+                    "%s %s %d in %.1f ms",
+                    method,
+                    route,
+                    status,
+                    seconds * 1000,
+                    extra={"method": method, "route": route, "status": status},
+                )
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         gauge = metrics().websockets_open

@@ -9,7 +9,7 @@ import uuid
 from domain.enums import JobStage
 from domain.observability import log_context, tracing
 from domain.observability.metrics import record_stage
-from domain.services.pipeline.runner import execute_stage
+from domain.services.pipeline.runner import Outcome, execute_stage
 from domain.services.pipeline.sweeper import sweep
 from tasks.context import WorkerContext
 
@@ -35,10 +35,18 @@ async def run_stage(ctx: WorkerContext, *, job_id: str, stage: str) -> str:
             JobStage(stage),
             owner_base=container.lease_owner,
         )
-    record_stage(stage, result.outcome.value, time.perf_counter() - started)
-    if result.error is not None:
-        log.info("stage %s of job %s: %s (%s)", stage, job_id, result.outcome.value,
-                 result.error.code)  # fmt: skip
+        seconds = time.perf_counter() - started
+        record_stage(stage, result.outcome.value, seconds)
+        if result.outcome is not Outcome.SKIPPED:
+            log.info(
+                "stage %s of job %s: %s in %.2f s%s",
+                stage,
+                job_id,
+                result.outcome.value,
+                seconds,
+                f" ({result.error.code})" if result.error is not None else "",
+                extra={"outcome": result.outcome.value},
+            )
     return result.outcome.value
 
 

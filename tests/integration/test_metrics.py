@@ -18,7 +18,7 @@ from tests.support.metrics import parse, scrape, value
 from tests.support.pipeline import create_job, make_brand, rendering_settings, wait_for_job
 
 VIEWER = "query Viewer { viewer { organization { name } } }"
-BAD = "mutation BadClient { createClient(input: {name: \"\"}) { client { id } userErrors { code } } }"
+BAD = 'mutation BadClient { createClient(input: {name: ""}) { client { id } userErrors { code } } }'
 
 
 async def test_requests_and_operations_move_the_counters(api: Api, http: httpx.AsyncClient) -> None:
@@ -143,7 +143,12 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     for args in ([], ["exit"]):
         subprocess.run([sys.executable, "-c", RECORD, *args], env=env, cwd=root, check=True)
     text = subprocess.run(
-        [sys.executable, "-c", SCRAPE], env=env, cwd=root, check=True, capture_output=True, text=True
+        [sys.executable, "-c", SCRAPE],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert value(text, "adreel_ffmpeg_runs_total", outcome="ok") == 2
     assert value(text, "adreel_ffmpeg_run_seconds_sum") == 5.0
