@@ -93,3 +93,6 @@ _.file_count  # Bundle.fileCount
 # --- Strawberry: the legacy graphql-ws handler (resolvers/legacy_ws.py) ------------------------
 _.graphql_ws_handler_class  # resolvers.http.GraphQLEndpoint: read by strawberry's view
 _.handle_async_results  # resolvers.legacy_ws: called by strawberry's handle_start
+# --- Strawberry field extension hooks (schema/page_arguments.py: called by strawberry) ----------
+_.apply
+_.resolve_async
