@@ -23,12 +23,14 @@ class AssetLimits:
     max_data_rows: int = 10_000
 
     def max_bytes(self, kind: AssetKind | None = None) -> int:
-        """The byte cap for ``kind`` (the largest of all when the kind is not known yet)."""
+        """The byte cap for ``kind`` (the largest media cap when the kind is not known yet: a
+        DATA file is known to be one from its role)."""
+        if kind is AssetKind.DATA:
+            return self.max_data_bytes
         caps = {
             AssetKind.IMAGE: self.max_image_bytes,
             AssetKind.VIDEO: self.max_video_bytes,
             AssetKind.AUDIO: self.max_audio_bytes,
-            AssetKind.DATA: self.max_data_bytes,
         }
         return max(caps.values()) if kind is None else caps[kind]
 
