@@ -59,9 +59,10 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 def _timeout(settings: Settings, name: str) -> float:
-    """A webhook attempt is bounded by its own short deadline; other tasks by the stage one."""
+    """A delivery task (an endpoint's turn: at most two attempt deadlines) by the webhook
+    deadline; other tasks by the stage one."""
     if name == DELIVER_WEBHOOK:
-        return settings.webhook_timeout_seconds + 30.0
+        return 2 * settings.webhook_timeout_seconds + 30.0
     return settings.stage_timeout_seconds
 
 

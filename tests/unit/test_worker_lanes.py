@@ -21,7 +21,7 @@ def test_deliveries_run_in_their_own_lane() -> None:
     assert [f.name for f in webhooks["functions"]] == [DELIVER_WEBHOOK]
     assert DELIVER_WEBHOOK not in {f.name for f in pipeline["functions"]}
     assert RUN_STAGE in {f.name for f in pipeline["functions"]}
-    assert webhooks["job_timeout"] == 35.0
+    assert webhooks["job_timeout"] == 40.0  # an endpoint's turn: two attempt deadlines
     assert [c.name for c in webhooks["cron_jobs"]] == [f"{SWEEP_WEBHOOKS}:q:webhooks"]
     assert [o["queue_name"] for o in lane_options(settings, "webhooks")] == ["q:webhooks"]
     assert [o["queue_name"] for o in lane_options(settings, "pipeline")] == ["q"]

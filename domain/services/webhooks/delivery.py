@@ -8,8 +8,9 @@ connection is held while the endpoint is called.
 
 One attempt at a time per endpoint: the claim also leases the endpoint (``busy_until``, the
 attempt's deadline). A delivery whose endpoint is busy is left due and its task ends at once (no
-worker slot waits on a slow endpoint); the attempt in flight, when it ends, enqueues the
-endpoint's oldest due delivery, and the sweep finds any other.
+worker slot waits on a slow endpoint); the attempt in flight, when it ends, names the endpoint's
+oldest due delivery (``AttemptResult.next_due``) for ``turns.deliver_in_turn`` to send next, and
+the sweep finds any other.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class AttemptResult:
     succeeded: bool
     status_code: int | None
     error: str | None
+    #: The endpoint's oldest due delivery when this attempt freed it (id, attempts so far).
+    next_due: tuple[uuid.UUID, int] | None = None
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -198,9 +201,10 @@ async def deliver(deps: WebhookDeps, delivery_id: uuid.UUID) -> AttemptResult | 
                 )
             )
             await _settle(session, deps, delivery, claimed, succeeded, error, retryable)
-        await _release_endpoint(session, claimed.endpoint_id, utcnow())
+        next_due = await _release_endpoint(session, claimed.endpoint_id, utcnow())
         await uow.commit()
-    return AttemptResult(claimed.attempt, succeeded, answer.status if answer else None, error)
+    status = answer.status if answer else None
+    return AttemptResult(claimed.attempt, succeeded, status, error, next_due)
 
 
 async def _settle(
@@ -243,8 +247,10 @@ async def _settle(
         await _note_failure(session, deps, delivery.endpoint_id, now)
 
 
-async def _release_endpoint(session: AsyncSession, endpoint_id: uuid.UUID, now: datetime) -> None:
-    """Free the endpoint and hand it to its oldest due delivery (enqueued after the commit)."""
+async def _release_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, now: datetime
+) -> tuple[uuid.UUID, int] | None:
+    """Free the endpoint; returns its oldest due delivery (and its attempts so far), if any."""
     await session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.id == endpoint_id)
@@ -259,8 +265,7 @@ async def _release_endpoint(session: AsyncSession, endpoint_id: uuid.UUID, now: 
             .limit(1)
         )
     ).first()
-    if waiting is not None:
-        UnitOfWork.of(session).after_commit(_retry(waiting[0], waiting[1] + 1, 0.0))
+    return (waiting[0], waiting[1]) if waiting is not None else None
 
 
 def _retry(delivery_id: uuid.UUID, attempt: int, delay: float) -> Hook:
