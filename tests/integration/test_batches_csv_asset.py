@@ -8,6 +8,7 @@ import dataclasses
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -199,3 +200,35 @@ async def test_a_data_upload_must_be_utf8_csv_with_a_header(api: Api, container:
     # without the role DATA, text is not a media file (as before)
     code, _, _ = await refused(b"product,price\nKettle,$20\n" * 300, role="PRODUCT")
     assert code == "UNSUPPORTED_MEDIA"
+
+
+SIGNED_UPLOAD = """mutation($i: CreateAssetUploadInput!) { createAssetUpload(input: $i) {
+  uploadUrl asset { id } userErrors { code message field } } }"""
+ASSET = "query($id: ID!) { node(id: $id) { ... on Asset { status kind contentType role } } }"
+
+
+async def test_a_signed_put_of_a_csv_feeds_a_batch(api: Api, container: Container) -> None:
+    campaign, template = await template_of(api, container)
+    data = b"product,price,city\nKettle,$20,Porto\nLamp,$35,Braga\n"
+    r = await api(
+        SIGNED_UPLOAD,
+        {"i": {"campaignId": campaign, "filename": "rows.csv", "byteSize": len(data),
+               "role": "DATA"}},
+    )  # fmt: skip
+    created = r["data"]["createAssetUpload"]
+    assert created["userErrors"] == [], created
+    parts = urlsplit(created["uploadUrl"])
+    answer = await api.http.put(f"{parts.path}?{parts.query}", content=data)
+    assert answer.status_code == 200, answer.text
+    asset = created["asset"]["id"]
+    node = (await api(ASSET, {"id": asset}))["data"]["node"]
+    assert node == {"status": "READY", "kind": "DATA", "contentType": "text/csv", "role": "DATA"}
+    body = await batch(api, template, campaign, csvAssetId=asset)
+    assert len(body["jobs"]) == 2 and body["batch"]["errors"] == []
+    # a declared size over the data limit is refused before any byte is sent
+    r = await api(
+        SIGNED_UPLOAD,
+        {"i": {"campaignId": campaign, "filename": "big.csv", "byteSize": 6 * 1024 * 1024,
+               "role": "DATA"}},
+    )  # fmt: skip
+    assert [e["code"] for e in r["data"]["createAssetUpload"]["userErrors"]] == ["TOO_LARGE"]
