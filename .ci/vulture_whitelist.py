@@ -95,3 +95,6 @@ _.graphql_ws_handler_class  # resolvers.http.GraphQLEndpoint: read by strawberry
 _.handle_async_results  # resolvers.legacy_ws: called by strawberry's handle_start
 # --- operations ----------------------------------------------------------------------------------
 _.process_log_record  # domain.observability.logs: python-json-logger's hook on each record
+# --- Strawberry field extension hooks (schema/page_arguments.py: called by strawberry) ----------
+_.apply
+_.resolve_async

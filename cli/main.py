@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="serve this worker's Prometheus metrics on ADREEL_METRICS_HOST:PORT",
     )
+    worker.add_argument(
+        "--queue",
+        choices=["all", "pipeline", "webhooks"],
+        default="all",
+        help="the lanes to run: pipeline stages, webhook deliveries, or both (default)",
+    )
     demo = sub.add_parser("demo", help="make a 30-second ad end to end offline, with live progress")
     demo.add_argument("--data-dir", type=Path, help="where data is kept (default ./var)")
     demo.add_argument("--output", "-o", type=Path, default=Path("adreel-demo.mp4"))

@@ -8,12 +8,13 @@ from domain.settings import Settings
 
 
 def worker(settings: Settings, args: argparse.Namespace) -> int:
-    """Run a worker until stopped, or with ``--check`` report whether one is alive."""
+    """Run a worker (the lanes ``--queue`` names) until stopped, or with ``--check`` report
+    whether one is alive on each."""
     from tasks.worker import check_health, run_worker
 
     if args.check:
-        return check_health(settings)
-    run_worker(settings)
+        return check_health(settings, args.queue)
+    run_worker(settings, args.queue)
     return 0
 
 

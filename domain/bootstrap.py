@@ -113,6 +113,13 @@ def build_bus(settings: Settings) -> EventBus:
     return MemoryEventBus(subscriber_queue=settings.bus_subscriber_queue)
 
 
+def queue_routes(settings: Settings) -> dict[str, str]:
+    """Tasks that have an arq queue of their own: webhook deliveries (``<queue>:webhooks``)."""
+    from domain.adapters.queue.arq import webhook_queue_name
+
+    return {DELIVER_WEBHOOK: webhook_queue_name(settings.queue_name)}
+
+
 def build_queue(container: Container, tasks: Mapping[str, TaskFunction]) -> TaskQueue:
     """arq on Redis when ``ADREEL_REDIS_URL`` is set (``adreel worker`` processes run the tasks);
     else the embedded runner, which calls ``tasks[name]({"container": container}, **kwargs)``
@@ -121,7 +128,7 @@ def build_queue(container: Container, tasks: Mapping[str, TaskFunction]) -> Task
     if settings.redis_url:
         from domain.adapters.queue.arq import ArqQueue
 
-        return ArqQueue(settings.redis_url, settings.queue_name)
+        return ArqQueue(settings.redis_url, settings.queue_name, routes=queue_routes(settings))
     from domain.adapters.queue.embedded import EmbeddedQueue
 
     return EmbeddedQueue(
@@ -198,4 +205,5 @@ __all__ = [
     "build_container",
     "build_queue",
     "build_rate_limiter",
+    "queue_routes",
 ]

@@ -17,6 +17,7 @@ class AssetKind(StrEnum):
     IMAGE = "IMAGE"
     VIDEO = "VIDEO"
     AUDIO = "AUDIO"
+    DATA = "DATA"
 
 
 class AssetRole(StrEnum):
@@ -35,6 +36,7 @@ class AssetRole(StrEnum):
     THUMBNAIL = "THUMBNAIL"
     NARRATION = "NARRATION"
     CAPTIONS = "CAPTIONS"
+    DATA = "DATA"
 
 
 class AssetStatus(StrEnum):

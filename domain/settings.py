@@ -47,8 +47,13 @@ class Settings(BaseSettings):
     asset_max_audio_bytes: int = 200 * 1024 * 1024
     asset_max_pixels: int = 16_777_216
     asset_max_duration_seconds: float = 600.0
+    asset_max_data_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    asset_max_data_rows: int = Field(default=10_000, ge=1)
     fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
     fetch_timeout_seconds: float = 120.0
+    # non-global networks URL imports and webhooks may reach anyway (CIDRs, e.g. an on-premises
+    # receiver): a deliberate exception to the SSRF policy, empty by default
+    fetch_allowed_networks: list[str] = Field(default_factory=list)
     file_url_ttl_seconds: int = 3600
     upload_url_ttl_seconds: int = 900
     storage_presign_downloads: bool = False
@@ -139,6 +144,7 @@ class Settings(BaseSettings):
     # webhooks: each attempt's deadline, retries with jittered back-off over hours, an endpoint
     # failing this long is disabled; a rotated secret keeps signing for the grace period
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     webhook_max_attempts: int = Field(default=12, ge=1, le=50)
     webhook_retry_base_seconds: float = Field(default=30.0, ge=0.0)
     webhook_retry_max_seconds: float = Field(default=6 * 3600.0, ge=0.0)

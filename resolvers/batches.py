@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import AspectRatio, Resolution
 from domain.errors import Invalid, ValidationErrors
 from domain.services.batches import rows as batch_rows
+from domain.services.batches.csv_asset import rows_of_csv_asset
 from domain.services.batches.templates import save_template
 from domain.services.batches.variants import SceneText, VariantSpec, create_variants
 from resolvers.context import Context, context_of
@@ -49,24 +52,49 @@ def _spec(value: VariantInput, index: int) -> VariantSpec:
     )
 
 
-async def _batch(ctx: Context, template: str, campaign: str, rows: list[Any]) -> JobBatchPayload:
+Rows = Callable[[AsyncSession], Awaitable[list[Any]]]
+
+
+def _given(rows: list[Any]) -> Rows:
+    async def given(_: AsyncSession) -> list[Any]:
+        return rows
+
+    return given
+
+
+def _from_asset(ctx: Context, asset: strawberry.ID) -> Rows:
+    asset_id = decode_id(asset, "Asset", "csvAssetId")
+
+    async def read(session: AsyncSession) -> list[Any]:
+        return list(
+            await rows_of_csv_asset(
+                session, ctx.container.storage, ctx.org_id, asset_id,
+                limits=ctx.container.assets.limits, max_rows=ctx.container.settings.batch_max_rows,
+            )
+        )  # fmt: skip
+
+    return read
+
+
+async def _batch(ctx: Context, template: str, campaign: str, rows: Rows) -> JobBatchPayload:
     settings = ctx.container.settings
     template_id = decode_id(template, "JobTemplate", "templateId")
     campaign_id = decode_id(campaign, "Campaign", "campaignId")
-    result = await in_transaction(
-        ctx,
-        lambda s: batch_rows.create_jobs_from_template(
+
+    async def create(s: AsyncSession) -> batch_rows.BatchResult:
+        return await batch_rows.create_jobs_from_template(
             s,
             ctx.org_id,
             template_id,
             campaign_id,
-            rows,
+            await rows(s),
             prices=ctx.container.prices,
             max_rows=settings.batch_max_rows,
             refinements_limit=settings.refinements_limit,
             default_resolution=Resolution(settings.render_resolution),
-        ),
-    )
+        )
+
+    result = await in_transaction(ctx, create)
     errors = [e.as_error() for e in result.errors]
     return JobBatchPayload(
         batch=JobBatch.from_model(result.batch),
@@ -122,7 +150,15 @@ class BatchMutations:
     async def create_jobs_from_template(
         self, info: strawberry.Info, input: CreateJobsFromTemplateInput
     ) -> JobBatchPayload:
-        return await _batch(context_of(info), input.template_id, input.campaign_id, input.rows)
+        ctx = context_of(info)
+        if (input.rows is None) == (input.csv_asset_id is None):
+            raise Invalid("give either rows or csvAssetId", ["rows"])
+        rows = (
+            _from_asset(ctx, input.csv_asset_id)
+            if input.csv_asset_id is not None
+            else _given(list(input.rows or []))
+        )
+        return await _batch(ctx, input.template_id, input.campaign_id, rows)
 
     @strawberry.mutation(description="createJobsFromTemplate with the rows as CSV text.")
     @user_errors_as(JobBatchPayload)
@@ -134,7 +170,7 @@ class BatchMutations:
         rows = batch_rows.rows_from_csv(input.csv, limit)
         if not rows:
             raise Invalid("the CSV has no rows", ["csv"])
-        return await _batch(ctx, input.template_id, input.campaign_id, list(rows))
+        return await _batch(ctx, input.template_id, input.campaign_id, _given(list(rows)))
 
 
 __all__ = ["BatchMutations"]

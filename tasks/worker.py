@@ -1,9 +1,16 @@
 """The arq worker: ``adreel worker`` runs the pipeline's task functions from Redis.
 
-Each worker process builds one Container (engine, storage, bus) at start-up, enqueues follow-up
-stages through arq's own connection, and runs the lease sweeper as an arq cron job (a unique cron
-job: one worker sweeps at a time). arq re-runs a job killed with its worker only after the
-longest job timeout; the lease sweeper is what bounds the delay (``ADREEL_LEASE_SECONDS``).
+Two lanes, each an arq queue with its own worker: the pipeline (stages, imports, bundles; at most
+``ADREEL_WORKER_MAX_JOBS`` at once) on ``ADREEL_QUEUE_NAME``, and webhook deliveries (at most
+``ADREEL_WEBHOOK_CONCURRENCY`` at once, each within its short deadline) on
+``<queue>:webhooks``, so an endpoint that hangs never holds a stage's slot. ``adreel worker``
+runs both lanes in one process; ``--queue pipeline`` or ``--queue webhooks`` runs one.
+
+Each lane builds one Container (engine, storage, bus) at start-up, enqueues follow-up tasks
+through arq's own connection, and runs its sweep as an arq cron job (a unique cron job: one
+worker sweeps at a time): the lease sweeper on the pipeline lane, the due deliveries on the
+webhook lane. arq re-runs a job killed with its worker only after the longest job timeout; the
+lease sweeper is what bounds the delay (``ADREEL_LEASE_SECONDS``).
 """
 
 from __future__ import annotations
@@ -12,15 +19,15 @@ import asyncio
 import functools
 import logging
 import os
-from typing import Any, ClassVar
+import signal
+from typing import Any, ClassVar, Literal
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
-from arq.worker import Function, async_check_health, func
-from arq.worker import run_worker as arq_run_worker
+from arq.worker import Function, Worker, async_check_health, func, get_kwargs
 
-from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue
-from domain.bootstrap import build_container
+from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue, webhook_queue_name
+from domain.bootstrap import build_container, queue_routes
 from domain.observability import tracing
 from domain.observability.exposition import multiprocess_dir
 from domain.observability.listener import start_listener
@@ -30,6 +37,10 @@ from tasks.registry import task_functions
 
 log = logging.getLogger(__name__)
 
+#: What ``adreel worker --queue`` runs.
+Lane = Literal["all", "pipeline", "webhooks"]
+LANES: tuple[Lane, ...] = ("all", "pipeline", "webhooks")
+
 
 async def startup(ctx: dict[str, Any]) -> None:
     """Build this worker's container into arq's ``ctx`` (making it a ``WorkerContext``);
@@ -37,30 +48,19 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or Settings()
     container = await build_container(
         settings,
-        queue=ArqQueue.from_pool(ctx["redis"], settings.queue_name),
+        queue=ArqQueue.from_pool(ctx["redis"], settings.queue_name, routes=queue_routes(settings)),
         owner_kind="worker",
     )
     await container.start()
     ctx["container"] = container
-    if settings.metrics_port:
-        listener = start_listener(settings.metrics_host, settings.metrics_port)
-        ctx["metrics_listener"] = listener
-        log.info("worker metrics on %s:%d", settings.metrics_host, listener.port)
-    log.info("worker %s ready on queue %s", container.lease_owner, settings.queue_name)
+    log.info("worker %s ready", container.lease_owner)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Release the container's connections and the metrics listener."""
+    """Release the container's connections."""
     container = ctx.get("container")
     if container is not None:
         await container.close()
-    listener = ctx.get("metrics_listener")
-    if listener is not None:
-        listener.close()
-    if multiprocess_dir() is not None:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 def traced(function: TaskFunction) -> TaskFunction:
@@ -76,17 +76,20 @@ def traced(function: TaskFunction) -> TaskFunction:
 
 
 def _timeout(settings: Settings, name: str) -> float:
-    """A webhook attempt is bounded by its own short deadline; other tasks by the stage one."""
+    """A delivery task (an endpoint's turn: at most two attempt deadlines) by the webhook
+    deadline; other tasks by the stage one."""
     if name == DELIVER_WEBHOOK:
-        return settings.webhook_timeout_seconds + 30.0
+        return 2 * settings.webhook_timeout_seconds + 30.0
     return settings.stage_timeout_seconds
 
 
-def functions(settings: Settings) -> list[Function]:
-    """Every registered task as an arq function (timeouts from the settings)."""
+def functions(settings: Settings, *, webhooks: bool = False) -> list[Function]:
+    """The lane's registered tasks as arq functions (timeouts from the settings): webhook
+    deliveries alone, or every other task."""
     return [
         func(traced(function), name=name, timeout=_timeout(settings, name), max_tries=5)  # type: ignore[arg-type]
         for name, function in task_functions().items()
+        if (name == DELIVER_WEBHOOK) is webhooks
     ]
 
 
@@ -113,7 +116,7 @@ def webhook_sweep_cron(settings: Settings) -> CronJob:
     every = max(1, min(60, round(settings.sweep_interval_seconds)))
     return cron(
         sweep_webhooks,  # type: ignore[arg-type]
-        name=f"{SWEEP_WEBHOOKS}:{settings.queue_name}",
+        name=f"{SWEEP_WEBHOOKS}:{webhook_queue_name(settings.queue_name)}",
         second=set(range(0, 60, every)),
         run_at_startup=True,
         unique=True,
@@ -135,14 +138,18 @@ class WorkerSettings:
     health_check_interval = 10
 
 
-def worker_options(settings: Settings) -> dict[str, Any]:
-    """The arq ``Worker`` arguments for these settings."""
+def _redis(settings: Settings) -> RedisSettings:
     if not settings.redis_url:
         raise SystemExit("adreel worker needs ADREEL_REDIS_URL (the embedded server runs its own)")
+    return RedisSettings.from_dsn(settings.redis_url)
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """The arq ``Worker`` arguments of the pipeline lane for these settings."""
     return {
         "functions": functions(settings),
-        "cron_jobs": [sweep_cron(settings), webhook_sweep_cron(settings)],
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "cron_jobs": [sweep_cron(settings)],
+        "redis_settings": _redis(settings),
         "queue_name": settings.queue_name,
         "max_jobs": settings.worker_max_jobs,
         "job_timeout": settings.stage_timeout_seconds,
@@ -150,21 +157,92 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def check_health(settings: Settings) -> int:
-    """0 when a worker on this queue recorded its health recently (arq's health key), else 1."""
-    if not settings.redis_url:
-        raise SystemExit("adreel worker needs ADREEL_REDIS_URL")
-    return asyncio.run(
-        async_check_health(
-            RedisSettings.from_dsn(settings.redis_url), queue_name=settings.queue_name
-        )
-    )
+def webhook_worker_options(settings: Settings) -> dict[str, Any]:
+    """The arq ``Worker`` arguments of the webhook lane: deliveries only, many at once, each
+    bounded by the attempt's deadline."""
+    return {
+        "functions": functions(settings, webhooks=True),
+        "cron_jobs": [webhook_sweep_cron(settings)],
+        "redis_settings": _redis(settings),
+        "queue_name": webhook_queue_name(settings.queue_name),
+        "max_jobs": settings.webhook_concurrency,
+        "job_timeout": _timeout(settings, DELIVER_WEBHOOK),
+        "ctx": {"settings": settings},
+    }
 
 
-def run_worker(settings: Settings) -> None:
-    """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq)."""
+def lane_options(settings: Settings, lane: Lane) -> list[dict[str, Any]]:
+    """The arq ``Worker`` arguments of every lane ``lane`` stands for."""
+    options = []
+    if lane in ("all", "pipeline"):
+        options.append(worker_options(settings))
+    if lane in ("all", "webhooks"):
+        options.append(webhook_worker_options(settings))
+    return options
+
+
+def check_health(settings: Settings, lane: Lane = "all") -> int:
+    """0 when a worker of each lane recorded its health recently (arq's health key), else 1."""
+    redis = _redis(settings)
+
+    async def check() -> int:
+        for options in lane_options(settings, lane):
+            if await async_check_health(redis, queue_name=options["queue_name"]):
+                return 1
+        return 0
+
+    return asyncio.run(check())
+
+
+async def run_lanes(settings: Settings, lane: Lane) -> None:
+    """Run the lanes' workers in this event loop until SIGINT/SIGTERM or one of them stops
+    (running tasks are cancelled and re-queued by arq)."""
+    workers = [
+        Worker(**{**get_kwargs(WorkerSettings), **options, "handle_signals": False})  # type: ignore[arg-type]
+        for options in lane_options(settings, lane)
+    ]
+    listener = None
+    if settings.metrics_port:  # one metrics listener for the process, whatever the lanes
+        listener = start_listener(settings.metrics_host, settings.metrics_port)
+        log.info("worker metrics on %s:%d", settings.metrics_host, listener.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runs = [asyncio.create_task(w.async_run(), name=f"arq:{w.queue_name}") for w in workers]
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([*runs, stopped], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for worker in workers:
+            await worker.close()
+        stopped.cancel()
+        await asyncio.gather(*runs, stopped, return_exceptions=True)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        if listener is not None:
+            listener.close()
+        if multiprocess_dir() is not None:
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def run_worker(settings: Settings, lane: Lane = "all") -> None:
+    """Run the lanes until SIGINT/SIGTERM."""
     tracing.setup(settings, "adreel-worker")
-    arq_run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
+    asyncio.run(run_lanes(settings, lane))
 
 
-__all__ = ["WorkerSettings", "check_health", "run_worker", "shutdown", "startup", "worker_options"]
+__all__ = [
+    "LANES",
+    "WorkerSettings",
+    "check_health",
+    "lane_options",
+    "run_lanes",
+    "run_worker",
+    "shutdown",
+    "startup",
+    "webhook_worker_options",
+    "worker_options",
+]

@@ -27,6 +27,7 @@ def build_fetcher(settings: Settings) -> UrlFetcher:
         FetchConfig(
             allowed_ports=frozenset(settings.fetch_allowed_ports),
             timeout_seconds=settings.fetch_timeout_seconds,
+            allowed_networks=tuple(settings.fetch_allowed_networks),
         )
     )
 

@@ -171,12 +171,13 @@ class UrlFetcher:
         *,
         headers: Mapping[str, str],
         timeout_seconds: float,
+        connect_timeout_seconds: float,
         max_response_bytes: int,
     ) -> PostAnswer:
         """POST ``body`` to ``url`` under the same policy (webhook deliveries use this).
 
-        No redirect is followed (a 3xx is the answer); the whole exchange must finish within
-        ``timeout_seconds``; at most ``max_response_bytes`` of the answer are read. Raises
+        No redirect is followed (a 3xx is the answer); the connection must be made within
+        ``connect_timeout_seconds`` and the whole exchange finish within ``timeout_seconds``; at most ``max_response_bytes`` of the answer are read. Raises
         ``UrlNotAllowed`` or ``FetchFailed``; any HTTP status is returned, not raised.
         """
         self.check_url(url)
@@ -184,7 +185,12 @@ class UrlFetcher:
         async with self._client() as client:
             try:
                 with anyio.fail_after(timeout_seconds):
-                    request = client.build_request("POST", url, content=body, headers=headers)
+                    request = client.build_request(
+                        "POST", url, content=body, headers=headers,
+                        timeout=httpx.Timeout(
+                            timeout_seconds, connect=min(connect_timeout_seconds, timeout_seconds)
+                        ),
+                    )  # fmt: skip
                     response = await client.send(request, stream=True, follow_redirects=False)
                     try:
                         async for chunk in response.aiter_raw(max(1, max_response_bytes)):

@@ -12,16 +12,21 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class AssetLimits:
-    """What an asset may be; defaults suit brand material and generated media."""
+    """What an asset may be; defaults suit brand material, generated media and CSV data."""
 
     max_image_bytes: int = 50 * MiB
     max_video_bytes: int = 2048 * MiB
     max_audio_bytes: int = 200 * MiB
     max_pixels: int = 16_777_216  # 16.7 megapixels (4096 x 4096)
     max_duration_seconds: float = 600.0
+    max_data_bytes: int = 5 * MiB
+    max_data_rows: int = 10_000
 
     def max_bytes(self, kind: AssetKind | None = None) -> int:
-        """The byte cap for ``kind`` (the largest of all when the kind is not known yet)."""
+        """The byte cap for ``kind`` (the largest media cap when the kind is not known yet: a
+        DATA file is known to be one from its role)."""
+        if kind is AssetKind.DATA:
+            return self.max_data_bytes
         caps = {
             AssetKind.IMAGE: self.max_image_bytes,
             AssetKind.VIDEO: self.max_video_bytes,

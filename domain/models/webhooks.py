@@ -18,6 +18,7 @@ class WebhookEndpoint(Entity):
     ``secret`` (``whsec_...``) signs every message; after a rotation ``previous_secret`` signs
     too until ``previous_secret_expires_at``. ``failing_since`` is the first failed attempt after
     the last success (an endpoint failing for ``webhook_disable_after_seconds`` is disabled).
+    ``busy_until`` leases the endpoint to the one attempt in flight.
     """
 
     __tablename__ = "webhook_endpoints"
@@ -35,6 +36,8 @@ class WebhookEndpoint(Entity):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Set while an attempt to the endpoint is in flight (until its deadline): one at a time.
+    busy_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WebhookMessage(Base):

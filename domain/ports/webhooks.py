@@ -29,9 +29,12 @@ class WebhookSender(Protocol):
         *,
         headers: Mapping[str, str],
         timeout_seconds: float,
+        connect_timeout_seconds: float,
         max_response_bytes: int,
     ) -> PostAnswer:
-        """POST ``body``; no redirect is followed. Raises ``UrlNotAllowed`` or ``FetchFailed``."""
+        """POST ``body`` within ``timeout_seconds`` (the connection within
+        ``connect_timeout_seconds``); no redirect is followed. Raises ``UrlNotAllowed`` or
+        ``FetchFailed``."""
         ...
 
 

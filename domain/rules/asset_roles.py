@@ -33,6 +33,7 @@ _KINDS: dict[AssetRole, frozenset[AssetKind]] = {
     AssetRole.FOOTAGE: frozenset({AssetKind.VIDEO}),
     AssetRole.MUSIC: frozenset({AssetKind.AUDIO}),
     AssetRole.VOICEOVER: frozenset({AssetKind.AUDIO}),
+    AssetRole.DATA: frozenset({AssetKind.DATA}),
 }
 
 
@@ -69,7 +70,10 @@ def effective_role(asset: PlanAsset) -> AssetRole | None:
 
 
 def role_fits_kind(role: AssetRole | None, kind: AssetKind | None) -> bool:
-    """Whether an asset of ``kind`` can play ``role`` (scene roles need images, music audio)."""
+    """Whether an asset of ``kind`` can play ``role`` in a job (scene roles need images, music
+    audio; a DATA file plays none)."""
+    if kind is AssetKind.DATA:  # a CSV is data for batches, never a picture or a sound
+        return False
     allowed = _KINDS.get(role) if role is not None else None
     return allowed is None or kind in allowed
 

@@ -164,8 +164,14 @@ class SaveJobTemplateInput:
 class CreateJobsFromTemplateInput:
     template_id: strawberry.ID
     campaign_id: strawberry.ID
-    rows: list[strawberry.scalars.JSON] = strawberry.field(
-        description="One object of merge-field values per job (durationSeconds: its length)."
+    rows: list[strawberry.scalars.JSON] | None = strawberry.field(
+        default=None,
+        description="One object of merge-field values per job (durationSeconds: its length).",
+    )
+    csv_asset_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Instead of rows: an uploaded CSV file (an asset with the role DATA), "
+        "a header row of field names, one row a job.",
     )
 
 

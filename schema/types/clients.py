@@ -14,6 +14,7 @@ from domain.services.pagination import PageRequest
 from schema.enums import AssetKind, AssetRole, CampaignStatus, JobStatus
 from schema.errors import UserError
 from schema.ids import encode_id
+from schema.page_arguments import paged_field
 from schema.pagination import Connection, connection
 from schema.types.assets import Asset, asset_filters
 from schema.types.cost import usd
@@ -90,34 +91,26 @@ class Client(Node):
             model=m,
         )
 
-    @strawberry.field
+    @paged_field()
     async def campaigns(
         self,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        page: PageRequest,
     ) -> Connection[Campaign]:
-        req = PageRequest.of(first, after, last, before)
-        loader = info.context.loaders.pages_by_parent(models.Campaign, "client_id", req)
+        loader = info.context.loaders.pages_by_parent(models.Campaign, "client_id", page)
         return connection(await loader.load(self.model.id), Campaign.from_model)
 
-    @strawberry.field(description="The client's assets, oldest first.")
+    @paged_field(description="The client's assets, oldest first.")
     async def assets(
         self,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        page: PageRequest,
         kind: AssetKind | None = None,
         role: AssetRole | None = None,
     ) -> Connection[Asset]:
-        req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
         loader = info.context.loaders.pages_by_parent(
-            models.Asset, "client_id", req, extra=extra, filter_key=(kind, role)
+            models.Asset, "client_id", page, extra=extra, filter_key=(kind, role)
         )
         return connection(await loader.load(self.model.id), Asset.from_model)
 
@@ -156,40 +149,32 @@ class Campaign(Node):
         assert row is not None
         return Client.from_model(row)
 
-    @strawberry.field(description="The campaign's assets, oldest first.")
+    @paged_field(description="The campaign's assets, oldest first.")
     async def assets(
         self,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        page: PageRequest,
         kind: AssetKind | None = None,
         role: AssetRole | None = None,
     ) -> Connection[Asset]:
-        req = PageRequest.of(first, after, last, before)
         extra = asset_filters(kind, role)
         loader = info.context.loaders.pages_by_parent(
-            models.Asset, "campaign_id", req, extra=extra, filter_key=(kind, role)
+            models.Asset, "campaign_id", page, extra=extra, filter_key=(kind, role)
         )
         return connection(await loader.load(self.model.id), Asset.from_model)
 
-    @strawberry.field(description="The campaign's jobs, oldest first.")
+    @paged_field(description="The campaign's jobs, oldest first.")
     async def jobs(
         self,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        page: PageRequest,
         status: list[JobStatus] | None = None,
     ) -> Connection[Annotated[Job, strawberry.lazy("schema.types.jobs")]]:
         from schema.types.jobs import Job
 
-        req = PageRequest.of(first, after, last, before)
         extra = status_filter(tuple(sorted({JobStatus(x) for x in status}))) if status else None
         loader = info.context.loaders.pages_by_parent(
-            models.Job, "campaign_id", req, extra=extra, filter_key=tuple(sorted(status or []))
+            models.Job, "campaign_id", page, extra=extra, filter_key=tuple(sorted(status or []))
         )
         return connection(await loader.load(self.model.id), Job.from_model)
 

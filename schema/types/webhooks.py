@@ -14,6 +14,7 @@ from domain.services.webhooks import queries
 from schema.enums import WebhookDeliveryStatus, WebhookEventType
 from schema.errors import UserError
 from schema.ids import encode_id
+from schema.page_arguments import paged_field
 from schema.pagination import Connection, connection
 from schema.types.node import Node
 
@@ -115,20 +116,16 @@ class WebhookEndpoint(Node):
             model=m,
         )
 
-    @strawberry.field(description="The endpoint's deliveries, oldest first.")
+    @paged_field(description="The endpoint's deliveries, oldest first.")
     async def deliveries(
         self,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        page: PageRequest,
         status: WebhookDeliveryStatus | None = None,
     ) -> Connection[WebhookDelivery]:
-        req = PageRequest.of(first, after, last, before)
         stmt = queries.deliveries_query(self.model.organization_id, self.model.id, status)
-        page = await fetch_page(info.context.session, stmt, models.WebhookDelivery, req)
-        return connection(page, WebhookDelivery.from_model)
+        rows = await fetch_page(info.context.session, stmt, models.WebhookDelivery, page)
+        return connection(rows, WebhookDelivery.from_model)
 
 
 @strawberry.input

@@ -282,20 +282,25 @@ async def test_a_hanging_endpoint_does_not_hold_up_another(
         api, job_id = await _org(http, container)
         await _endpoint(api, rec.url("/slow"), "JOB_STATUS_CHANGED")
         await _endpoint(api, rec.url("/fast"), "JOB_STATUS_CHANGED")
-        # several events: the slow endpoint has one hanging attempt per event
+        # several events: the slow endpoint gets one attempt at a time, the others wait
         for status in (JobStatus.PLANNING, JobStatus.RENDERING, JobStatus.COMPOSING):
             await _emit(container, job_id, JobEventType.STATUS_CHANGED, status=status)
 
-        # every fast delivery is done (attempt logged) while every slow attempt is still open
+        # every fast delivery is done (attempt logged) while the slow endpoint's one attempt is
+        # still open (and its other deliveries wait without an attempt)
         attempts: list[WebhookAttempt] = []
         with anyio.fail_after(6):
-            while len(attempts) < 3 or len(rec.on("/slow")) < 3:
+            while len(attempts) < 3 or len(rec.on("/slow")) < 1:
                 await asyncio.sleep(0.05)
                 async with container.session_factory() as session:
                     attempts = list((await session.scalars(select(WebhookAttempt))).all())
         assert [a.response_snippet for a in attempts] == ["quick"] * 3
+        assert len(rec.on("/slow")) == 1  # one at a time per endpoint
         order.append("slow still open")
         release.set()
+        with anyio.fail_after(30):  # each slow attempt hands the endpoint to the next delivery
+            while len(rec.on("/slow")) < 3:
+                await asyncio.sleep(0.05)
         await _settle(container)
 
     assert order == ["fast answered"] * 3 + ["slow still open"]
@@ -306,6 +311,8 @@ async def test_a_hanging_endpoint_does_not_hold_up_another(
     assert len(fast_rows) == 3
     assert [a.number for a in slow] == [1, 1, 1]  # answered late, once released
     assert all(a.succeeded for a in rows)
+    slow_requests = rec.on("/slow")
+    assert len({r.headers["webhook-id"] for r in slow_requests}) == 3
     # figures for the record (no wall-clock assertion: the ordering above is the check)
     print(
         "fast ms", sorted(a.latency_ms for a in fast_rows),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
@@ -15,19 +16,36 @@ log = logging.getLogger(__name__)
 DEFAULT_QUEUE_NAME = "adreel:queue"
 
 
-class ArqQueue:
-    """``TaskQueue`` over arq: ``key`` becomes the arq job id, so a pending duplicate is dropped."""
+def webhook_queue_name(queue_name: str) -> str:
+    """The arq queue of webhook deliveries beside the pipeline's ``queue_name``."""
+    return f"{queue_name}:webhooks"
 
-    def __init__(self, redis_url: str, queue_name: str = DEFAULT_QUEUE_NAME) -> None:
+
+class ArqQueue:
+    """``TaskQueue`` over arq: ``key`` becomes the arq job id, so a pending duplicate is dropped.
+
+    A task named in ``routes`` goes to that arq queue instead of ``queue_name`` (webhook
+    deliveries have a queue, and workers, of their own)."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        queue_name: str = DEFAULT_QUEUE_NAME,
+        *,
+        routes: Mapping[str, str] | None = None,
+    ) -> None:
         self.redis_url = redis_url
         self.queue_name = queue_name
+        self.routes = dict(routes or {})
         self._pool: ArqRedis | None = None
         self._owns_pool = True
 
     @classmethod
-    def from_pool(cls, pool: ArqRedis, queue_name: str) -> ArqQueue:
+    def from_pool(
+        cls, pool: ArqRedis, queue_name: str, *, routes: Mapping[str, str] | None = None
+    ) -> ArqQueue:
         """Share an existing arq connection (inside a worker, arq's own pool)."""
-        queue = cls("", queue_name)
+        queue = cls("", queue_name, routes=routes)
         queue._pool = pool
         queue._owns_pool = False
         return queue
@@ -52,7 +70,7 @@ class ArqQueue:
             job = await self._pool.enqueue_job(
                 task,
                 _job_id=key,
-                _queue_name=self.queue_name,
+                _queue_name=self.routes.get(task, self.queue_name),
                 _defer_by=delay_seconds if delay_seconds > 0 else None,
                 **kwargs,
             )
@@ -72,4 +90,4 @@ class ArqQueue:
         self._pool = None
 
 
-__all__ = ["DEFAULT_QUEUE_NAME", "ArqQueue"]
+__all__ = ["DEFAULT_QUEUE_NAME", "ArqQueue", "webhook_queue_name"]

@@ -55,6 +55,8 @@ def limits_from_settings(settings: Settings) -> AssetLimits:
         max_audio_bytes=settings.asset_max_audio_bytes,
         max_pixels=settings.asset_max_pixels,
         max_duration_seconds=settings.asset_max_duration_seconds,
+        max_data_bytes=settings.asset_max_data_bytes,
+        max_data_rows=settings.asset_max_data_rows,
     )
 
 

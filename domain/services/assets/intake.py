@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assets.limits import too_large
-from domain.enums import AssetRole, AssetStatus
+from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.errors import DomainError, Invalid, InvalidState, NotFound
 from domain.models import Asset
 from domain.services.assets.deps import AssetDeps, Ingested
@@ -45,7 +45,7 @@ async def upload_asset(
 ) -> Ingested:
     """Ingest an upload synchronously: a READY asset (or the existing one), or an error and no row."""
     owner, campaign = await resolve_owner(session, org_id, client_id, campaign_id)
-    staged = await stage(chunks, deps.work_dir, deps.limits)
+    staged = await stage(chunks, deps.work_dir, deps.limits, data=role is AssetRole.DATA)
     try:
         sniffed, info = await inspect(staged, deps)
         existing = await find_duplicate(session, org_id, owner, staged.sha256)
@@ -89,10 +89,11 @@ async def create_pending_asset(
     """A PENDING asset awaiting bytes (signed upload) or a download (import); committed."""
     owner, campaign = await resolve_owner(session, org_id, client_id, campaign_id)
     if byte_size is not None:
+        cap = deps.limits.max_bytes(AssetKind.DATA if role is AssetRole.DATA else None)
         if byte_size <= 0:
             raise Invalid("byteSize must be positive", ["byteSize"])
-        if byte_size > deps.limits.max_bytes():
-            raise too_large(deps.limits.max_bytes())
+        if byte_size > cap:
+            raise too_large(cap)
     asset = Asset(
         id=uuid.uuid4(),
         organization_id=org_id,
@@ -154,7 +155,13 @@ async def complete_pending(
     declared = asset.byte_size if exact_size else None
     asset_id = asset_identity(asset)
     try:
-        staged = await stage(chunks, deps.work_dir, deps.limits, max_bytes=declared)
+        staged = await stage(
+            chunks,
+            deps.work_dir,
+            deps.limits,
+            max_bytes=declared,
+            data=asset.role is AssetRole.DATA,
+        )
     except DomainError as exc:
         await record_failure(session, asset, exc, stage_name, retry)
         raise

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio
 
+from domain.assets.csv_data import parse_csv, sniff_csv
 from domain.assets.limits import AssetLimits, check_media, check_size, too_large
 from domain.assets.sniff import SNIFF_BYTES, Sniffed, sniff
 from domain.enums import AssetKind
@@ -25,15 +26,20 @@ async def stage(
     limits: AssetLimits,
     *,
     max_bytes: int | None = None,
+    data: bool = False,
 ) -> Staged:
     """Stream ``chunks`` into a scratch file, deciding the type from the first bytes.
 
     The cap starts at the largest per-kind limit (or ``max_bytes``) and tightens to the kind's
-    own limit once the type is known, so an oversize file is refused while it streams.
+    own limit once the type is known, so an oversize file is refused while it streams. With
+    ``data`` (a DATA asset) the file must be CSV text and is capped at the data limit from the
+    first byte.
     """
     await anyio.Path(work_dir).mkdir(parents=True, exist_ok=True)
     path = work_dir / f"{uuid.uuid4().hex}.part"
-    cap = limits.max_bytes() if max_bytes is None else min(max_bytes, limits.max_bytes())
+    largest = limits.max_bytes(AssetKind.DATA) if data else limits.max_bytes()
+    cap = largest if max_bytes is None else min(max_bytes, largest)
+    typed = sniff_csv if data else sniff
     meter = ByteMeter(cap)
     head = bytearray()
     sniffed: Sniffed | None = None
@@ -45,7 +51,7 @@ async def stage(
                 if sniffed is None:
                     head += chunk[: SNIFF_BYTES - len(head)]
                     if len(head) >= SNIFF_BYTES:
-                        sniffed = sniff(bytes(head))
+                        sniffed = typed(bytes(head))
                         kind_cap = limits.max_bytes(sniffed.kind)
                         if meter.max_bytes is None or kind_cap < meter.max_bytes:
                             meter.max_bytes = kind_cap
@@ -58,7 +64,7 @@ async def stage(
             if buffer:
                 await handle.write(buffer)
         if sniffed is None:
-            sniffed = sniff(bytes(head))
+            sniffed = typed(bytes(head))
         check_size(limits, sniffed.kind, meter.byte_size)
     except BaseException as exc:
         with anyio.CancelScope(shield=True):
@@ -70,8 +76,13 @@ async def stage(
 
 
 async def inspect(staged: Staged, deps: AssetDeps) -> tuple[Sniffed, MediaInfo]:
-    """Probe a staged file and apply the limits; returns the (possibly refined) type and info."""
+    """Probe a staged file and apply the limits; returns the (possibly refined) type and info.
+    A CSV data file is read whole and checked (``domain.assets.csv_data``) instead."""
     sniffed = staged.sniffed
+    if sniffed.kind is AssetKind.DATA:
+        content = await anyio.Path(staged.path).read_bytes()
+        parse_csv(content, max_rows=deps.limits.max_data_rows, field=["file"])
+        return sniffed, MediaInfo(sniffed.container, None)
     info = await deps.inspector.probe(staged.path, sniffed)
     if sniffed.kind is AssetKind.VIDEO and not info.video_codec and info.audio_codec:
         # An MP4/MOV container holding only sound is an audio asset.

@@ -30,6 +30,7 @@ from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files, ledger, narration
 from domain.services.pipeline.brand import working_size
 from domain.services.pipeline.calls import attempt_call
+from domain.services.pipeline.clip_store import PaidCall, store_clip
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError, classify
 from domain.services.pipeline.footage import footage_clip
@@ -196,51 +197,10 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
             generated.path, ctx.work / f"clip-{scene.id.hex}.mp4",
             size=plan.size, frames=frames, fps=fps,
         )  # fmt: skip
-    frame = ctx.work / f"last-{scene.id.hex}.png"
-    await deps.media.last_frame(clip, frame)
-    info = await deps.media.probe(clip)
-    clip_upload = await files.upload(
-        deps.storage,
-        ctx.org_id,
-        files.Output(
-            clip, "video/mp4", AssetKind.VIDEO, info.width, info.height, info.duration,
-            info.video_codec, info.audio_codec,
-        ),
-    )  # fmt: skip
-    frame_upload: files.Uploaded | None = None
-    try:
-        frame_upload = await files.upload(
-            deps.storage,
-            ctx.org_id,
-            files.Output(frame, "image/png", AssetKind.IMAGE, plan.size.width, plan.size.height),
-        )
-        async with ctx.transaction() as (session, job):
-            row = await session.get(Scene, scene_id, populate_existing=True)
-            assert row is not None
-            number = row.position + 1
-            clip_asset = await files.add_asset(
-                session, job, clip_upload, AssetRole.CLIP, filename=f"scene-{number}.mp4"
-            )
-            frame_asset = await files.add_asset(
-                session, job, frame_upload, AssetRole.LAST_FRAME,
-                filename=f"scene-{number}-last-frame.png",
-            )  # fmt: skip
-            await ledger.record_success(
-                session,
-                call.id,
-                cost_usd=money(Decimal(str(generated.cost_usd))),
-                asset_id=clip_asset.id,
-            )
-            await job_stages.scene_clip_ready(session, job, row, clip_asset.id, frame_asset.id)
-            await job_stages.note_cost_variance(session, job)
-    except BaseException:
-        await files.discard(deps.storage, clip_upload)
-        await files.discard(deps.storage, frame_upload)
-        raise
-    for path in {raw, clip, frame, image}:
+    cost = money(Decimal(str(generated.cost_usd)))
+    await store_clip(ctx, scene_id, clip, plan.size, paid=PaidCall(call.id, cost))
+    for path in (raw, image):
         path.unlink(missing_ok=True)
-    ctx.produced += 1
-    await ctx.scene_progress(scene_id, 1.0, "clip ready")
 
 
 async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError) -> None:

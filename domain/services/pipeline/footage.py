@@ -18,6 +18,7 @@ from domain.media.types import Size
 from domain.models import Scene
 from domain.services import job_stages
 from domain.services.pipeline import files
+from domain.services.pipeline.clip_store import store_clip
 from domain.services.pipeline.context import StageContext
 
 
@@ -92,44 +93,7 @@ async def footage_clip(
         source, ctx.work / f"clip-{scene.id.hex}.mp4",
         size=size, frames=frames, fps=fps, start_seconds=start, on_progress=progress,
     )  # fmt: skip
-    frame = ctx.work / f"last-{scene.id.hex}.png"
-    await deps.media.last_frame(clip, frame)
-    info = await deps.media.probe(clip)
-    clip_upload = await files.upload(
-        deps.storage,
-        ctx.org_id,
-        files.Output(
-            clip, "video/mp4", AssetKind.VIDEO, info.width, info.height, info.duration,
-            info.video_codec, info.audio_codec,
-        ),
-    )  # fmt: skip
-    frame_upload: files.Uploaded | None = None
-    try:
-        frame_upload = await files.upload(
-            deps.storage,
-            ctx.org_id,
-            files.Output(frame, "image/png", AssetKind.IMAGE, size.width, size.height),
-        )
-        async with ctx.transaction() as (session, job):
-            row = await session.get(Scene, scene_id, populate_existing=True)
-            assert row is not None
-            number = row.position + 1
-            clip_asset = await files.add_asset(
-                session, job, clip_upload, AssetRole.CLIP, filename=f"scene-{number}.mp4"
-            )
-            frame_asset = await files.add_asset(
-                session, job, frame_upload, AssetRole.LAST_FRAME,
-                filename=f"scene-{number}-last-frame.png",
-            )  # fmt: skip
-            await job_stages.scene_clip_ready(session, job, row, clip_asset.id, frame_asset.id)
-    except BaseException:
-        await files.discard(deps.storage, clip_upload)
-        await files.discard(deps.storage, frame_upload)
-        raise
-    for path in (clip, frame):
-        path.unlink(missing_ok=True)
-    ctx.produced += 1
-    await ctx.scene_progress(scene_id, 1.0, "clip ready")
+    await store_clip(ctx, scene_id, clip, size)
 
 
 __all__ = ["footage_clip", "footage_image"]

@@ -5,6 +5,12 @@ The claim is a conditional UPDATE (PENDING and due), so the task enqueued after 
 sweep racing it never send the same attempt twice; a process that dies mid-attempt leaves a claim
 that expires after the attempt's deadline, and the sweep tries again (at least once). No database
 connection is held while the endpoint is called.
+
+One attempt at a time per endpoint: the claim also leases the endpoint (``busy_until``, the
+attempt's deadline). A delivery whose endpoint is busy is left due and its task ends at once (no
+worker slot waits on a slow endpoint); the attempt in flight, when it ends, names the endpoint's
+oldest due delivery (``AttemptResult.next_due``) for ``turns.deliver_in_turn`` to send next, and
+the sweep finds any other.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.enums import WebhookDeliveryStatus, WebhookEventType
 from domain.errors import DomainError
@@ -40,6 +47,7 @@ _CLAIM_MARGIN_SECONDS = 30.0
 @dataclass(frozen=True)
 class _Claimed:
     attempt: int
+    endpoint_id: uuid.UUID
     url: str
     keys: list[str]
     msg_id: str
@@ -56,21 +64,46 @@ class AttemptResult:
     succeeded: bool
     status_code: int | None
     error: str | None
+    #: The endpoint's oldest due delivery when this attempt freed it (id, attempts so far).
+    next_due: tuple[uuid.UUID, int] | None = None
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
+        or_(WebhookDelivery.next_attempt_at.is_(None), WebhookDelivery.next_attempt_at <= now),
+    )
+
+
+async def _lease_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, now: datetime, until: datetime
+) -> bool:
+    """Take the endpoint for one attempt: False while another attempt to it is in flight."""
+    taken = await session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.id == endpoint_id,
+            or_(WebhookEndpoint.busy_until.is_(None), WebhookEndpoint.busy_until <= now),
+        )
+        .values(busy_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(taken, "rowcount", 0) == 1
 
 
 async def _claim(deps: WebhookDeps, delivery_id: uuid.UUID, now: datetime) -> _Claimed | None:
     until = now + timedelta(seconds=deps.settings.webhook_timeout_seconds + _CLAIM_MARGIN_SECONDS)
     async with deps.session_factory() as session:
+        endpoint_id = await session.scalar(
+            select(WebhookDelivery.endpoint_id).where(WebhookDelivery.id == delivery_id, _due(now))
+        )
+        if endpoint_id is None or not await _lease_endpoint(session, endpoint_id, now, until):
+            # not due, or the endpoint is busy: stays due; the attempt in flight hands it on
+            await session.rollback()
+            return None
         attempt = await session.scalar(
             update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
-                or_(
-                    WebhookDelivery.next_attempt_at.is_(None),
-                    WebhookDelivery.next_attempt_at <= now,
-                ),
-            )
+            .where(WebhookDelivery.id == delivery_id, _due(now))
             .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=until)
             .returning(WebhookDelivery.attempts)
             .execution_options(synchronize_session=False)
@@ -94,6 +127,7 @@ async def _claim(deps: WebhookDeps, delivery_id: uuid.UUID, now: datetime) -> _C
         keys.append(endpoint.previous_secret)
     return _Claimed(
         attempt=attempt,
+        endpoint_id=endpoint.id,
         url=endpoint.url,
         keys=keys,
         msg_id=str(message.id),
@@ -116,6 +150,7 @@ async def _send(deps: WebhookDeps, claimed: _Claimed) -> tuple[PostAnswer | None
             claimed.body,
             headers=headers,
             timeout_seconds=deps.settings.webhook_timeout_seconds,
+            connect_timeout_seconds=deps.settings.webhook_connect_timeout_seconds,
             max_response_bytes=SNIPPET_BYTES,
         )
     except DomainError as exc:
@@ -166,8 +201,10 @@ async def deliver(deps: WebhookDeps, delivery_id: uuid.UUID) -> AttemptResult | 
                 )
             )
             await _settle(session, deps, delivery, claimed, succeeded, error, retryable)
+        next_due = await _release_endpoint(session, claimed.endpoint_id, utcnow())
         await uow.commit()
-    return AttemptResult(claimed.attempt, succeeded, answer.status if answer else None, error)
+    status = answer.status if answer else None
+    return AttemptResult(claimed.attempt, succeeded, status, error, next_due)
 
 
 async def _settle(
@@ -208,6 +245,27 @@ async def _settle(
         delivery.next_attempt_at = None
     if claimed.endpoint_enabled and not claimed.is_ping:
         await _note_failure(session, deps, delivery.endpoint_id, now)
+
+
+async def _release_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, now: datetime
+) -> tuple[uuid.UUID, int] | None:
+    """Free the endpoint; returns its oldest due delivery (and its attempts so far), if any."""
+    await session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .values(busy_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    waiting = (
+        await session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempts)
+            .where(WebhookDelivery.endpoint_id == endpoint_id, _due(now))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
+            .limit(1)
+        )
+    ).first()
+    return (waiting[0], waiting[1]) if waiting is not None else None
 
 
 def _retry(delivery_id: uuid.UUID, attempt: int, delay: float) -> Hook:

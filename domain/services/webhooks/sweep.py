@@ -1,5 +1,8 @@
 """The webhook sweep: enqueue every delivery that is due (a retry whose back-off ran out, an
-attempt whose runner died, or a delivery whose enqueue was lost between commit and crash)."""
+attempt whose runner died, or a delivery whose enqueue was lost between commit and crash).
+
+Deliveries to an endpoint with an attempt in flight are left for that attempt's turn (see
+``turns``), so a hanging endpoint's backlog never fills the sweep's batch."""
 
 from __future__ import annotations
 
@@ -8,19 +11,22 @@ import uuid
 from sqlalchemy import or_, select
 
 from domain.enums import WebhookDeliveryStatus
-from domain.models import WebhookDelivery
+from domain.models import WebhookDelivery, WebhookEndpoint
 from domain.models.base import utcnow
 from domain.services.webhooks.deps import WebhookDeps, enqueue_delivery
 
 
 async def due_deliveries(deps: WebhookDeps, limit: int) -> list[tuple[uuid.UUID, int]]:
-    """Up to ``limit`` PENDING deliveries due now, oldest first, with their attempts so far."""
+    """Up to ``limit`` PENDING deliveries due now to endpoints not busy, oldest first, with
+    their attempts so far."""
     now = utcnow()
     async with deps.session_factory() as session:
         rows = (
             await session.execute(
                 select(WebhookDelivery.id, WebhookDelivery.attempts)
+                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                 .where(
+                    or_(WebhookEndpoint.busy_until.is_(None), WebhookEndpoint.busy_until <= now),
                     WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
                     or_(
                         WebhookDelivery.next_attempt_at.is_(None),
