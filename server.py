@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             graphql_ide=None if settings.is_production else "graphiql",
             multipart_uploads_enabled=True,
         )
+        await state["graphql"].start()
         app.state.container = c
         try:
             yield

@@ -122,7 +122,10 @@ class Settings(BaseSettings):
     ws_max_connections_per_key: int = 100
     ws_max_subscriptions_per_connection: int = 50
     ws_close_timeout_seconds: float = 5.0
-    ws_key_recheck_seconds: float = 30.0
+    # how often the keys of open connections are re-checked, beside revocations on the bus
+    ws_key_recheck_seconds: float = Field(default=1.0, gt=0)
+    # a WebSocket (either protocol) that sends no connection_init this long is closed (4408)
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # pipeline execution: leases, retries, parallelism, workers
     lease_seconds: float = 30.0
