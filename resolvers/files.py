@@ -15,13 +15,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.assets.limits import AssetLimits
 from domain.assets.sniff import AAC, JPEG, M4A, MOV, MP3, MP4, OGG, PNG, WAV, WEBM, WEBP
 from domain.bootstrap import Container
-from domain.errors import DomainError, ErrorCode
+from domain.errors import AuthenticationError, DomainError, ErrorCode
 from domain.ports.storage import ObjectNotFound, check_key
 from domain.security.signing import InvalidSignature, UrlSigner
 from domain.services import assets as service
+from domain.services.tenancy import authenticate
 from domain.services.unit_of_work import UnitOfWork
+from resolvers.multipart_cap import BodyOverflow, MultipartCap, boundary_of
 from schema.ids import encode_id
 
 #: Headers that mark a multipart GraphQL request as deliberate (browsers cannot add them
@@ -198,12 +201,14 @@ async def upload_endpoint(request: Request) -> Response:
 
 
 class MultipartGuard:
-    """In front of ``/graphql``: a multipart request needs a preflight header (CSRF), and its
-    body is capped while streaming (the general body limit does not apply to it)."""
+    """In front of ``/graphql``: a multipart request is refused before its body is read unless
+    it carries a preflight header (CSRF) and a valid API key; its body is then capped while
+    streaming (see ``resolvers.multipart_cap``: the fields, then the file's own kind's limit)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, limits: AssetLimits, max_fields_bytes: int) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limits = limits
+        self.max_fields_bytes = max_fields_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_multipart(scope):
@@ -213,20 +218,31 @@ class MultipartGuard:
         if not any(headers.get(name, b"").strip() for name in PREFLIGHT_HEADERS):
             await _reply(send, 400, "PREFLIGHT_REQUIRED", _PREFLIGHT_MESSAGE)
             return
-        declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+        refused = await _authentication_problem(scope, headers.get(b"authorization"))
+        if refused is not None:
+            await _reply(send, 401, "UNAUTHENTICATED", refused)
             return
-        received = 0
+        cap = MultipartCap(
+            boundary_of(headers.get(b"content-type", b"")) or b"",
+            self.limits,
+            self.max_fields_bytes,
+        )
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > cap.max_total:
+            await _reply(send, 413, "TOO_LARGE", f"upload over {cap.max_total} bytes")
+            return
         started = False
+        overflow: BodyOverflow | None = None
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal overflow
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _Overflow
+                try:
+                    cap.feed(message.get("body", b""))
+                except BodyOverflow as exc:
+                    overflow = exc
+                    raise
             return message
 
         async def tracked(message: Message) -> None:
@@ -237,19 +253,31 @@ class MultipartGuard:
 
         try:
             await self.app(scope, counted, tracked)
-        except _Overflow:
-            if not started:
-                await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+        except Exception:
+            if overflow is None:
+                raise
+        if overflow is not None and not started:
+            await _reply(send, 413, "TOO_LARGE", overflow.message)
+
+
+async def _authentication_problem(scope: Scope, authorization: bytes | None) -> str | None:
+    """Why the request's key is not accepted, or ``None`` (checked before the body is read)."""
+    if not authorization:
+        return "authentication required: send Authorization: Bearer <api key>"
+    container = scope["app"].state.container
+    assert isinstance(container, Container)
+    try:
+        async with container.session_factory() as session:
+            await authenticate(session, authorization.decode("latin-1"))
+    except AuthenticationError as exc:
+        return str(exc)
+    return None
 
 
 _PREFLIGHT_MESSAGE = (
     "multipart requests must carry the header 'X-Adreel-Upload: 1' "
     "(or 'apollo-require-preflight: true')"
 )
-
-
-class _Overflow(Exception):
-    pass
 
 
 def is_multipart(scope: Scope) -> bool:
