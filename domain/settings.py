@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     asset_max_duration_seconds: float = 600.0
     fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
     fetch_timeout_seconds: float = 120.0
-    file_url_ttl_seconds: int = 3600
-    upload_url_ttl_seconds: int = 900
+    # signed links' lifetimes; a link expiring further ahead than this (+60 s) is refused
+    file_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    upload_url_ttl_seconds: int = Field(default=900, ge=60, le=24 * 3600)
     storage_presign_downloads: bool = False
     # URL imports: retryable failures (timeouts, 5xx, resets) retried with jittered back-off
     asset_import_max_attempts: int = Field(default=3, ge=1, le=20)

@@ -88,7 +88,10 @@ async def files_endpoint(request: Request) -> Response:
     container = _container(request)
     try:
         UrlSigner(container.settings.secret_key).verify_file(
-            key, request.query_params.get("exp", ""), request.query_params.get("sig", "")
+            key,
+            request.query_params.get("exp", ""),
+            request.query_params.get("sig", ""),
+            max_lifetime=container.settings.file_url_ttl_seconds,
         )
         check_key(key)
     except InvalidSignature as exc:
@@ -147,7 +150,11 @@ async def upload_endpoint(request: Request) -> Response:
     query = request.query_params
     try:
         UrlSigner(container.settings.secret_key).verify_upload(
-            raw_id, query.get("nonce", ""), query.get("exp", ""), query.get("sig", "")
+            raw_id,
+            query.get("nonce", ""),
+            query.get("exp", ""),
+            query.get("sig", ""),
+            max_lifetime=container.settings.upload_url_ttl_seconds,
         )
         asset_id = uuid.UUID(raw_id)
     except InvalidSignature as exc:
@@ -158,7 +165,9 @@ async def upload_endpoint(request: Request) -> Response:
     async with container.session_factory() as session:
         UnitOfWork(session, bus=container.bus, queue=container.queue)  # commits run its hooks
         try:
-            asset = await service.claim_upload(session, asset_id)
+            asset = await service.claim_upload(session, asset_id, query.get("nonce", ""))
+        except service.UnknownNonce as exc:
+            return _error(403, "FORBIDDEN", str(exc))
         except DomainError as exc:
             return _error(_STATUS.get(exc.code, 400), str(exc.code), exc.message)
         declared = request.headers.get("content-length")
