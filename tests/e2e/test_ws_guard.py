@@ -177,7 +177,7 @@ async def test_adreel_keys_revoke_closes_sockets_of_a_server_over_redis(
             print(f"closed {time.monotonic() - revoked_at:.2f} s after `adreel keys revoke` began")
 
 
-async def test_keyless_sockets_of_the_legacy_protocol_get_a_typed_refusal_for_bad_starts(
+async def test_the_legacy_protocol_answers_queries_and_typed_errors_for_bad_starts(
     live_api,
 ) -> None:
     async with live_api() as live:
