@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from domain.bootstrap import Container, build_container, build_queue, build_rate_limiter
 from domain.observability import tracing
 from domain.observability.listener import LiveFigures, start_listener
+from domain.services.assets.deps import limits_from_settings
 from domain.settings import Settings
 from resolvers.body_limit import BodySizeLimit
 from resolvers.console import ConsoleApp
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             graphql_ide=None if settings.is_production else "graphiql",
             multipart_uploads_enabled=True,
         )
+        await state["graphql"].start()
         app.state.container = c
         listener = (
             start_listener(
@@ -121,15 +123,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         )
 
     graphql = LazyGraphQL()
-    multipart_cap = (
-        max(
-            settings.asset_max_image_bytes,
-            settings.asset_max_video_bytes,
-            settings.asset_max_audio_bytes,
-        )
-        + 1024 * 1024
+    guarded_graphql = MultipartGuard(
+        graphql, limits_from_settings(settings), settings.max_body_bytes
     )
-    guarded_graphql = MultipartGuard(graphql, multipart_cap)
     app = Starlette(
         routes=[
             Route("/graphql", guarded_graphql),  # other methods: a GraphQL 405

@@ -92,6 +92,7 @@ _.variant_group  # CreateVariantsPayload.variantGroup
 _.file_count  # Bundle.fileCount
 # --- Strawberry: the legacy graphql-ws handler (resolvers/legacy_ws.py) ------------------------
 _.graphql_ws_handler_class  # resolvers.http.GraphQLEndpoint: read by strawberry's view
+_.graphql_transport_ws_handler_class  # resolvers.http.GraphQLEndpoint: read by strawberry's view
 _.handle_async_results  # resolvers.legacy_ws: called by strawberry's handle_start
 # --- operations ----------------------------------------------------------------------------------
 _.process_log_record  # domain.observability.logs: python-json-logger's hook on each record

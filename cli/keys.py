@@ -21,15 +21,23 @@ async def create_key(settings: Settings, org: str, name: str) -> str:
 
 
 async def revoke_key(settings: Settings, key: str) -> str:
-    """Revoke a key by its value or prefix; returns its prefix."""
+    """Revoke a key by its value or prefix; returns its prefix.
+
+    The revocation is announced on the event bus, so servers sharing it (Redis) close the key's
+    open connections at once; others notice within ``ADREEL_WS_KEY_RECHECK_SECONDS``.
+    """
     from domain.services.tenancy import revoke_api_key
+    from domain.services.unit_of_work import UnitOfWork
 
     container = await build_container(settings)
     try:
-        async with container.session_factory() as session:
-            api_key = await revoke_api_key(session, key)
-            await session.commit()
-            return api_key.prefix
+        await container.bus.start()
+        async with (
+            container.session_factory() as session,
+            UnitOfWork(session, bus=container.bus) as uow,
+        ):
+            api_key = await revoke_api_key(uow.session, key)
+        return api_key.prefix
     finally:
         await container.close()
 

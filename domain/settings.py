@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     # non-global networks URL imports and webhooks may reach anyway (CIDRs, e.g. an on-premises
     # receiver): a deliberate exception to the SSRF policy, empty by default
     fetch_allowed_networks: list[str] = Field(default_factory=list)
-    file_url_ttl_seconds: int = 3600
-    upload_url_ttl_seconds: int = 900
+    # signed links' lifetimes; a link expiring further ahead than this (+60 s) is refused
+    file_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    upload_url_ttl_seconds: int = Field(default=900, ge=60, le=24 * 3600)
     storage_presign_downloads: bool = False
     # URL imports: retryable failures (timeouts, 5xx, resets) retried with jittered back-off
     asset_import_max_attempts: int = Field(default=3, ge=1, le=20)
@@ -127,7 +128,10 @@ class Settings(BaseSettings):
     ws_max_connections_per_key: int = 100
     ws_max_subscriptions_per_connection: int = 50
     ws_close_timeout_seconds: float = 5.0
-    ws_key_recheck_seconds: float = 30.0
+    # how often the keys of open connections are re-checked, beside revocations on the bus
+    ws_key_recheck_seconds: float = Field(default=1.0, gt=0)
+    # a WebSocket (either protocol) that sends no connection_init this long is closed (4408)
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # pipeline execution: leases, retries, parallelism, workers
     lease_seconds: float = 30.0

@@ -4,7 +4,8 @@ A request without a valid key is refused before its document is parsed, unless i
 allowed (outside production): then the document is parsed (a cost bounded by the token limit)
 to see whether it asks for introspection alone, and anything else is refused before validation.
 Callers without a key are rate limited per client address, on their own (smaller) budget; callers
-with a key on the key's budget. Over the budget, nothing is parsed.
+with a key on the key's budget, one hit per HTTP request and per WebSocket operation (both
+protocols), so a socket is no way around the limit. Over the budget, nothing is parsed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from strawberry.types import ExecutionResult
 
 from domain.errors import ErrorCode
 from domain.ports.ratelimit import RateLimiter
+from domain.services.tenancy import Principal
 from domain.settings import Settings
 from resolvers.context import Context
 
@@ -37,6 +39,25 @@ async def limit_anonymous(
         f"anonymous:{client_address(request)}",
         settings.anonymous_rate_limit_per_minute,
         settings.anonymous_rate_limit_burst,
+    )
+
+
+async def limit_key(
+    rate_limiter: RateLimiter, settings: Settings, principal: Principal
+) -> float | None:
+    """Count one operation against the key's budget (every transport); seconds to wait."""
+    return await rate_limiter.hit(
+        str(principal.api_key_id),
+        principal.rate_limit_per_minute or settings.rate_limit_per_minute,
+        settings.rate_limit_burst,
+    )
+
+
+def rate_limited(retry_after: float) -> GraphQLError:
+    """The error of an operation refused for being over the rate limit."""
+    return GraphQLError(
+        f"rate limit exceeded: retry in {math.ceil(retry_after)} s",
+        extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": retry_after},
     )
 
 
@@ -68,10 +89,7 @@ def refusal(ctx: Context, fields: set[str] | None) -> GraphQLError | None:
     introspection = not ctx.container.settings.is_production
     if ctx.retry_after is not None:
         _set_status(ctx, 429, ctx.retry_after)
-        return GraphQLError(
-            f"rate limit exceeded: retry in {math.ceil(ctx.retry_after)} s",
-            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": ctx.retry_after},
-        )
+        return rate_limited(ctx.retry_after)
     if ctx.principal is not None:
         return None
     if introspection and (fields is None or fields <= INTROSPECTION_FIELDS):

@@ -14,7 +14,7 @@ from domain.errors import Invalid
 from domain.models import Asset as AssetModel
 from domain.observability.metrics import record_upload
 from domain.ports.queue import IMPORT_ASSET
-from domain.security.signing import UrlSigner, new_nonce
+from domain.security.signing import UrlSigner
 from domain.services import assets as service
 from domain.services.pagination import PageRequest, fetch_page
 from domain.services.unit_of_work import UnitOfWork
@@ -135,9 +135,10 @@ class AssetMutations:
             content_type=input.content_type,
             byte_size=int(input.byte_size),
         )
+        nonce = await service.issue_upload_nonce(ctx.session, row)
         expires = int(time.time()) + settings.upload_url_ttl_seconds
         url = UrlSigner(settings.secret_key).upload_url(
-            str(row.id), new_nonce(), expires, base=ctx.base_url
+            str(row.id), nonce, expires, base=ctx.base_url
         )
         return CreateAssetUploadPayload(
             asset=Asset.from_model(row),

@@ -15,14 +15,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.assets.limits import AssetLimits
 from domain.assets.sniff import AAC, JPEG, M4A, MOV, MP3, MP4, OGG, PNG, WAV, WEBM, WEBP
 from domain.bootstrap import Container
-from domain.errors import DomainError, ErrorCode
+from domain.errors import AuthenticationError, DomainError, ErrorCode
 from domain.observability.metrics import record_upload
 from domain.ports.storage import ObjectNotFound, check_key
 from domain.security.signing import InvalidSignature, UrlSigner
 from domain.services import assets as service
+from domain.services.tenancy import authenticate
 from domain.services.unit_of_work import UnitOfWork
+from resolvers.multipart_cap import BodyOverflow, MultipartCap, boundary_of
 from schema.ids import encode_id
 
 #: Headers that mark a multipart GraphQL request as deliberate (browsers cannot add them
@@ -86,7 +89,10 @@ async def files_endpoint(request: Request) -> Response:
     container = _container(request)
     try:
         UrlSigner(container.settings.secret_key).verify_file(
-            key, request.query_params.get("exp", ""), request.query_params.get("sig", "")
+            key,
+            request.query_params.get("exp", ""),
+            request.query_params.get("sig", ""),
+            max_lifetime=container.settings.file_url_ttl_seconds,
         )
         check_key(key)
     except InvalidSignature as exc:
@@ -145,7 +151,11 @@ async def upload_endpoint(request: Request) -> Response:
     query = request.query_params
     try:
         UrlSigner(container.settings.secret_key).verify_upload(
-            raw_id, query.get("nonce", ""), query.get("exp", ""), query.get("sig", "")
+            raw_id,
+            query.get("nonce", ""),
+            query.get("exp", ""),
+            query.get("sig", ""),
+            max_lifetime=container.settings.upload_url_ttl_seconds,
         )
         asset_id = uuid.UUID(raw_id)
     except InvalidSignature as exc:
@@ -156,7 +166,9 @@ async def upload_endpoint(request: Request) -> Response:
     async with container.session_factory() as session:
         UnitOfWork(session, bus=container.bus, queue=container.queue)  # commits run its hooks
         try:
-            asset = await service.claim_upload(session, asset_id)
+            asset = await service.claim_upload(session, asset_id, query.get("nonce", ""))
+        except service.UnknownNonce as exc:
+            return _error(403, "FORBIDDEN", str(exc))
         except DomainError as exc:
             return _error(_STATUS.get(exc.code, 400), str(exc.code), exc.message)
         declared = request.headers.get("content-length")
@@ -200,12 +212,14 @@ async def upload_endpoint(request: Request) -> Response:
 
 
 class MultipartGuard:
-    """In front of ``/graphql``: a multipart request needs a preflight header (CSRF), and its
-    body is capped while streaming (the general body limit does not apply to it)."""
+    """In front of ``/graphql``: a multipart request is refused before its body is read unless
+    it carries a preflight header (CSRF) and a valid API key; its body is then capped while
+    streaming (see ``resolvers.multipart_cap``: the fields, then the file's own kind's limit)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, limits: AssetLimits, max_fields_bytes: int) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limits = limits
+        self.max_fields_bytes = max_fields_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_multipart(scope):
@@ -215,20 +229,31 @@ class MultipartGuard:
         if not any(headers.get(name, b"").strip() for name in PREFLIGHT_HEADERS):
             await _reply(send, 400, "PREFLIGHT_REQUIRED", _PREFLIGHT_MESSAGE)
             return
-        declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+        refused = await _authentication_problem(scope, headers.get(b"authorization"))
+        if refused is not None:
+            await _reply(send, 401, "UNAUTHENTICATED", refused)
             return
-        received = 0
+        cap = MultipartCap(
+            boundary_of(headers.get(b"content-type", b"")) or b"",
+            self.limits,
+            self.max_fields_bytes,
+        )
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > cap.max_total:
+            await _reply(send, 413, "TOO_LARGE", f"upload over {cap.max_total} bytes")
+            return
         started = False
+        overflow: BodyOverflow | None = None
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal overflow
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _Overflow
+                try:
+                    cap.feed(message.get("body", b""))
+                except BodyOverflow as exc:
+                    overflow = exc
+                    raise
             return message
 
         async def tracked(message: Message) -> None:
@@ -239,19 +264,31 @@ class MultipartGuard:
 
         try:
             await self.app(scope, counted, tracked)
-        except _Overflow:
-            if not started:
-                await _reply(send, 413, "TOO_LARGE", f"upload over {self.max_bytes} bytes")
+        except Exception:
+            if overflow is None:
+                raise
+        if overflow is not None and not started:
+            await _reply(send, 413, "TOO_LARGE", overflow.message)
+
+
+async def _authentication_problem(scope: Scope, authorization: bytes | None) -> str | None:
+    """Why the request's key is not accepted, or ``None`` (checked before the body is read)."""
+    if not authorization:
+        return "authentication required: send Authorization: Bearer <api key>"
+    container = scope["app"].state.container
+    assert isinstance(container, Container)
+    try:
+        async with container.session_factory() as session:
+            await authenticate(session, authorization.decode("latin-1"))
+    except AuthenticationError as exc:
+        return str(exc)
+    return None
 
 
 _PREFLIGHT_MESSAGE = (
     "multipart requests must carry the header 'X-Adreel-Upload: 1' "
     "(or 'apollo-require-preflight: true')"
 )
-
-
-class _Overflow(Exception):
-    pass
 
 
 def is_multipart(scope: Scope) -> bool:

@@ -4,6 +4,7 @@ pointed to WebSockets, batches refused, and automatic persisted queries resolved
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -35,6 +36,7 @@ from resolvers.http_errors import (
     label_request_errors,
     response_media_type,
 )
+from resolvers.json_depth import MAX_JSON_DEPTH, TOO_DEEP, TooDeep, nesting_depth
 from resolvers.persisted_queries import MemoryQueryStore, QueryStore, resolve_persisted_query
 
 log = logging.getLogger("adreel.graphql")
@@ -45,6 +47,7 @@ SUBSCRIPTION_OVER_HTTP = (
 )
 BATCH_REFUSED = "batched requests (a JSON array of operations) are not supported: send one each"
 MUTATION_OVER_GET = "mutations are only accepted over POST"
+NOT_UTF8 = "the request body is not valid UTF-8"
 
 _CODE_BY_STATUS = {404: NOT_FOUND, 413: "TOO_LARGE"}
 
@@ -86,11 +89,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except RequestError as exc:
-            response = self._error(request, exc.status_code, exc.code, exc.reason, exc.headers)
+            response = self._client_error(
+                request, exc.status_code, exc.code, exc.reason, exc.headers
+            )
         except HTTPException as exc:
             headers = {"Allow": "GET, POST"} if exc.status_code == 405 else {}
             code = _CODE_BY_STATUS.get(exc.status_code, BAD_REQUEST)
-            response = self._error(request, exc.status_code, code, exc.reason, headers)
+            response = self._client_error(request, exc.status_code, code, exc.reason, headers)
         except Exception:
             if receive_failed:
                 raise
@@ -99,6 +104,25 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             message = f"Internal error. Quote request id {request_id} when reporting it."
             response = self._error(request, 500, INTERNAL, message)
         await response(scope, receive, send)
+
+    def _client_error(
+        self,
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """A request refused for the client's own mistake: logged as such, never as a fault."""
+        response = self._error(request, status, code, message, headers)
+        log.info(
+            "client error (request %s): %s %s %s",
+            response.headers.get("x-request-id", "-"),
+            status,
+            code,
+            message,
+        )
+        return response
 
     def _error(
         self,
@@ -134,6 +158,33 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         media = getattr(sub_response, "graphql_media_type", APPLICATION_JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON from a request body or a WebSocket message; UTF-8 only, nesting bounded.
+
+        Over HTTP a body that is not UTF-8 or nests too deeply is a ``BAD_REQUEST``; over a
+        WebSocket a message nesting too deeply counts as a message that is not JSON.
+        """
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RequestError(400, BAD_REQUEST, NOT_UTF8) from exc
+        try:
+            value = json.loads(data)
+        except RecursionError as exc:
+            raise TooDeep(TOO_DEEP, data, 0) from exc
+        if nesting_depth(value) > MAX_JSON_DEPTH:
+            raise TooDeep(TOO_DEEP, data, 0)
+        return value
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except TooDeep as exc:
+            raise RequestError(400, BAD_REQUEST, TOO_DEEP) from exc
+        except json.JSONDecodeError as exc:
+            raise RequestError(400, BAD_REQUEST, "the request body is not valid JSON") from exc
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page(request)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -20,7 +22,7 @@ from domain.errors import AuthenticationError
 from domain.observability import log_context
 from domain.ports.ratelimit import RateLimiter
 from domain.services.tenancy import Principal, active_keys, authenticate
-from resolvers.admission import limit_anonymous, refused_unparsed
+from resolvers.admission import limit_anonymous, limit_key, rate_limited, refused_unparsed
 from resolvers.context import Context
 from resolvers.graphql_http import GraphQLOverHTTP
 from resolvers.legacy_ws import LegacyGraphQLWSHandler
@@ -34,12 +36,14 @@ from resolvers.websockets import (
     connection_of,
     serve_guarded,
 )
+from resolvers.ws_admission import GraphQLTransportWSHandler
 
 
 class GraphQLEndpoint(GraphQLOverHTTP):
     """Strawberry's ASGI app with Adreel's context, auth and rate limits."""
 
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    graphql_transport_ws_handler_class = GraphQLTransportWSHandler
 
     def __init__(
         self, schema: Any, container: Container, rate_limiter: RateLimiter, **kwargs: Any
@@ -47,6 +51,9 @@ class GraphQLEndpoint(GraphQLOverHTTP):
         settings = container.settings
         kwargs.setdefault(
             "max_subscriptions_per_connection", settings.ws_max_subscriptions_per_connection
+        )
+        kwargs.setdefault(
+            "connection_init_wait_timeout", timedelta(seconds=settings.ws_init_timeout_seconds)
         )
         kwargs.setdefault(
             "persisted_queries",
@@ -74,6 +81,23 @@ class GraphQLEndpoint(GraphQLOverHTTP):
         else:
             await super().__call__(scope, receive, send)
 
+    async def start(self) -> None:
+        """Follow key revocations announced on the bus (to close those keys' sockets)."""
+        await self.key_watch.listen(self.container.bus)
+
+    async def aclose(self) -> None:
+        """Stop following revocations; release the persisted-query store."""
+        await self.key_watch.stop()
+        await super().aclose()
+
+    async def admit_operation(self, context: Context) -> GraphQLError | None:
+        """Count a WebSocket operation against its key's rate limit, like an HTTP request;
+        the error to answer it with when over the limit."""
+        if context.principal is None:
+            return None  # not acknowledged: the protocol handler refuses it
+        wait = await limit_key(self.rate_limiter, self.container.settings, context.principal)
+        return None if wait is None else rate_limited(wait)
+
     async def _active_keys(self, key_ids: set[uuid.UUID]) -> set[uuid.UUID]:
         async with self.container.session_factory() as session:
             return await active_keys(session, key_ids)
@@ -98,11 +122,7 @@ class GraphQLEndpoint(GraphQLOverHTTP):
                     ctx.auth_error = str(exc)
             settings = self.container.settings
             if ctx.principal is not None:
-                ctx.retry_after = await self.rate_limiter.hit(
-                    str(ctx.principal.api_key_id),
-                    ctx.principal.rate_limit_per_minute or settings.rate_limit_per_minute,
-                    settings.rate_limit_burst,
-                )
+                ctx.retry_after = await limit_key(self.rate_limiter, settings, ctx.principal)
             else:
                 ctx.retry_after = await limit_anonymous(self.rate_limiter, settings, request)
         return ctx

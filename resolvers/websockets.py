@@ -8,7 +8,9 @@ sent as soon as the socket accepts it, or given up after ``close_timeout``.
 
 Close codes (both protocols):
 
-- 4401 no API key in ``connection_init``; 4403 invalid or revoked key;
+- 4401 no API key in ``connection_init``; 4403 invalid or revoked key (also when the key is
+  revoked while the connection is open: within a second, announced on the event bus);
+- 4408 no ``connection_init`` within ``ADREEL_WS_INIT_TIMEOUT_SECONDS``;
 - 4429 too many open connections for this API key;
 - 1013 the client fell too far behind a subscription (reconnect with the last cursor);
 - 1001 the server is shutting down.
@@ -26,7 +28,8 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from domain.ports.bus import SubscriberOverflow, SubscriptionClosed
+from domain.ports.bus import EventBus, Gap, SubscriberOverflow, SubscriptionClosed
+from domain.services.tenancy import KEYS_REVOKED_CHANNEL
 
 log = logging.getLogger("adreel.websockets")
 
@@ -34,6 +37,7 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_INIT_TIMEOUT = 4408
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 
 _SCOPE_KEY = "adreel.connection"
@@ -166,8 +170,11 @@ def close_on_bus_close(request: Any) -> Callable[[SubscriptionClosed], None]:
 class KeyWatch:
     """Closes (4403) the open connections of API keys revoked while connected.
 
-    One background loop per process checks every key with open connections in a single query
-    every ``interval`` seconds; it runs only while connections are open.
+    Two ways, so a revocation takes effect within a second: ``listen`` follows the bus channel
+    on which every revocation is announced (all processes sharing the bus close at once), and a
+    background loop re-checks every key with open connections in one query every ``interval``
+    seconds (it runs only while connections are open) for an announcement the bus lost or a
+    revocation made where the bus does not reach (``adreel keys revoke`` without Redis).
     """
 
     def __init__(
@@ -177,6 +184,7 @@ class KeyWatch:
         self._interval = interval
         self._connections: dict[uuid.UUID, set[GuardedConnection]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     def watch(self, key_id: uuid.UUID, connection: GuardedConnection) -> None:
         """Watch ``connection`` (opened with ``key_id``) until it finishes."""
@@ -185,6 +193,42 @@ class KeyWatch:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="websocket-key-watch")
 
+    def revoked(self, key_id: uuid.UUID) -> int:
+        """Close every connection of ``key_id`` now; how many there were."""
+        connections = list(self._connections.get(key_id, ()))
+        for connection in connections:
+            connection.abort(CLOSE_FORBIDDEN, "API key revoked")
+        return len(connections)
+
+    async def listen(self, bus: EventBus) -> None:
+        """Follow revocations announced on the bus (subscribed before this returns)."""
+        subscription = bus.subscribe(KEYS_REVOKED_CHANNEL)
+        entered = asyncio.get_running_loop().create_future()
+
+        async def follow() -> None:
+            try:
+                async with subscription as messages:
+                    entered.set_result(None)
+                    async for item in messages:
+                        if isinstance(item, Gap):
+                            await self._recheck()
+                            continue
+                        try:
+                            key_id = uuid.UUID(item.decode())
+                        except ValueError:
+                            log.warning("ignored a malformed key revocation message")
+                            continue
+                        self.revoked(key_id)
+            except SubscriptionClosed:
+                pass
+            except BaseException as exc:
+                if not entered.done():
+                    entered.set_exception(exc)
+                raise
+
+        self._listener = asyncio.create_task(follow(), name="websocket-key-revocations")
+        await entered
+
     def _forget(self, key_id: uuid.UUID, connection: GuardedConnection) -> None:
         found = self._connections.get(key_id)
         if found is not None:
@@ -192,28 +236,31 @@ class KeyWatch:
             if not found:
                 del self._connections[key_id]
 
+    async def _recheck(self) -> None:
+        keys = set(self._connections)
+        if not keys:
+            return
+        try:
+            active = await self._active_keys(keys)
+        except Exception:  # a database blip: check again next time
+            log.warning("could not re-check API keys of open connections", exc_info=True)
+            return
+        for key_id in keys - active:
+            self.revoked(key_id)
+
     async def _run(self) -> None:
         while self._connections:
             await asyncio.sleep(self._interval)
-            keys = set(self._connections)
-            if not keys:
-                break
-            try:
-                active = await self._active_keys(keys)
-            except Exception:  # a database blip: check again next time
-                log.warning("could not re-check API keys of open connections", exc_info=True)
-                continue
-            for key_id in keys - active:
-                for connection in list(self._connections.get(key_id, ())):
-                    connection.abort(CLOSE_FORBIDDEN, "API key revoked")
+            await self._recheck()
 
     async def stop(self) -> None:
-        """Stop the background loop (connections stay as they are)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop the background loop and the bus listener (connections stay as they are)."""
+        for task in (self._task, self._listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._task = self._listener = None
 
 
 class ConnectionLimiter:
@@ -243,6 +290,7 @@ class ConnectionLimiter:
 __all__ = [
     "CLOSE_FORBIDDEN",
     "CLOSE_GOING_AWAY",
+    "CLOSE_INIT_TIMEOUT",
     "CLOSE_TOO_MANY_CONNECTIONS",
     "CLOSE_TRY_AGAIN_LATER",
     "CLOSE_UNAUTHORIZED",

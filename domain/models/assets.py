@@ -72,6 +72,9 @@ class Asset(Entity):
     audio_codec: Mapped[str | None] = mapped_column(String(50), nullable=True)
     source_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     storage_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    #: SHA-256 of the nonce of the signed upload URL issued for this PENDING asset; cleared
+    #: when that URL is used (single use), so a replayed or forged URL finds no match.
+    upload_nonce_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     thumbnail_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_stage: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -3,6 +3,8 @@
 A signature covers the purpose, the path subject, the expiry and (for uploads) a nonce, with a
 key derived per purpose from the service secret, so a download signature never opens an upload.
 Single use is enforced by the caller: it stores the upload nonce and consumes it on first use.
+A verifier given ``max_lifetime`` also refuses a link whose expiry lies further ahead than any
+link is issued for, so even a link signed with a leaked secret cannot be "permanent".
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import math
 import secrets
 import time
 from urllib.parse import quote, urlencode
+
+#: Seconds a link's expiry may lie beyond the maximum lifetime (clocks of several servers).
+CLOCK_SKEW = 60
 
 _FILES = b"adreel/files/v1"
 _UPLOADS = b"adreel/uploads/v1"
@@ -61,11 +66,16 @@ class UrlSigner:
         return _b64(hmac.new(key, message, hashlib.sha256).digest())
 
     @staticmethod
-    def _check(expected: str, given: str, expires_at: str, now: float | None) -> None:
+    def _check(
+        expected: str, given: str, expires_at: str, now: float | None, max_lifetime: int | None
+    ) -> None:
         if not hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace")):
             raise InvalidSignature("signature does not match")
-        if int(expires_at) < (time.time() if now is None else now):
+        current = time.time() if now is None else now
+        if int(expires_at) < current:
             raise InvalidSignature("signature expired", expired=True)
+        if max_lifetime is not None and int(expires_at) > current + max_lifetime + CLOCK_SKEW:
+            raise InvalidSignature("expiry beyond the maximum lifetime of a link")
 
     @staticmethod
     def _expiry(expires_at: str) -> str:
@@ -85,11 +95,19 @@ class UrlSigner:
         return f"{base.rstrip('/')}/files/{quote(key)}?{query}"
 
     def verify_file(
-        self, key: str, expires_at: str, signature: str, *, now: float | None = None
+        self,
+        key: str,
+        expires_at: str,
+        signature: str,
+        *,
+        now: float | None = None,
+        max_lifetime: int | None = None,
     ) -> None:
-        """Raise :class:`InvalidSignature` unless the download signature is valid and current."""
+        """Raise :class:`InvalidSignature` unless the download signature is valid and current
+        (and, with ``max_lifetime``, expires no further ahead than a link is ever issued for)."""
         exp = self._expiry(expires_at)
-        self._check(self._mac(self._files_key, "GET", key, exp), signature, exp, now)
+        expected = self._mac(self._files_key, "GET", key, exp)
+        self._check(expected, signature, exp, now, max_lifetime)
 
     # uploads ----------
 
@@ -116,11 +134,13 @@ class UrlSigner:
         signature: str,
         *,
         now: float | None = None,
+        max_lifetime: int | None = None,
     ) -> None:
-        """Raise :class:`InvalidSignature` unless the upload signature is valid and current."""
+        """Raise :class:`InvalidSignature` unless the upload signature is valid and current
+        (and, with ``max_lifetime``, expires no further ahead than a link is ever issued for)."""
         exp = self._expiry(expires_at)
         expected = self._mac(self._uploads_key, "PUT", asset_id, exp, nonce)
-        self._check(expected, signature, exp, now)
+        self._check(expected, signature, exp, now, max_lifetime)
 
 
 __all__ = ["InvalidSignature", "UrlSigner", "new_nonce", "stable_expiry"]

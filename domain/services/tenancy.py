@@ -13,8 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import AuthenticationError, Invalid, NotFound
 from domain.models import ApiKey, Organization
 from domain.models.base import utcnow
+from domain.services.unit_of_work import UnitOfWork
 
 KEY_PREFIX = "adr"
+
+#: The bus channel on which a revoked key's ID is announced (every API process closes its sockets).
+KEYS_REVOKED_CHANNEL = "adreel:api-keys:revoked"
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,11 @@ async def create_api_key(
 
 
 async def revoke_api_key(session: AsyncSession, key_or_prefix: str) -> ApiKey:
-    """Revoke a key given either the full key or its public prefix; the caller commits."""
+    """Revoke a key given either the full key or its public prefix; the caller commits.
+
+    Once committed, the key's ID is published on ``KEYS_REVOKED_CHANNEL`` (when the session's
+    unit of work has a bus), so every API process closes the key's open connections at once.
+    """
     parts = key_or_prefix.split("_")
     if len(parts) >= 3 and parts[0] == KEY_PREFIX:
         condition = ApiKey.key_hash == hash_key(key_or_prefix)
@@ -86,6 +94,13 @@ async def revoke_api_key(session: AsyncSession, key_or_prefix: str) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = utcnow()
     await session.flush()
+    key_id = str(api_key.id)
+
+    async def announce(uow: UnitOfWork) -> None:
+        if uow.bus is not None:
+            await uow.bus.publish(KEYS_REVOKED_CHANNEL, key_id)
+
+    UnitOfWork.of(session).after_commit(announce, key=("key-revoked", key_id))
     return api_key
 
 

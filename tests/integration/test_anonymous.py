@@ -98,7 +98,10 @@ async def test_requests_without_a_key_are_rate_limited_per_address(settings) -> 
 
 @pytest.mark.parametrize("query", ["{ viewer { keyName } }", "{ {"])
 async def test_a_key_over_its_limit_is_refused_before_parsing(settings, query) -> None:
-    async with serving(settings, rate_limit_burst=1) as (client, container):
+    async with serving(settings, rate_limit_burst=1, rate_limit_per_minute=1) as (
+        client,
+        container,
+    ):
         key = await new_key(container, "limited")
         auth = {"Authorization": f"Bearer {key}"}
         async with client() as http:

@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from tests.conftest import Api
 from tests.support.pipeline import create_job, make_brand, rendering_settings, wait_for_job
 
 
-def captured(log_format: str) -> tuple[io.StringIO, logging.Handler]:
+def captured(log_format: Literal["auto", "json", "text"]) -> tuple[io.StringIO, logging.Handler]:
     stream = io.StringIO()
     handler = logs.handler(Settings(env="test", log_format=log_format), stream)
     return stream, handler

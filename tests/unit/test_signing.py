@@ -88,3 +88,17 @@ def test_stable_expiry_windows() -> None:
     assert NOW + 1800 <= a <= NOW + 3600 + 1
     assert stable_expiry(NOW + 1800, 3600) > a
     assert new_nonce() != new_nonce()
+
+
+def test_a_link_expiring_beyond_the_maximum_lifetime_is_refused() -> None:
+    signer = UrlSigner("secret")
+    q = query(signer.file_url("a/b.png", NOW + 3600))
+    signer.verify_file("a/b.png", q["exp"], q["sig"], now=NOW, max_lifetime=3600)
+    far = query(signer.file_url("a/b.png", NOW + 3600 + 61))
+    signer.verify_file("a/b.png", far["exp"], far["sig"], now=NOW)  # no maximum: accepted
+    with pytest.raises(InvalidSignature, match="maximum lifetime"):
+        signer.verify_file("a/b.png", far["exp"], far["sig"], now=NOW, max_lifetime=3600)
+    nonce = new_nonce()
+    up = query(signer.upload_url("id", nonce, NOW + 10**9))
+    with pytest.raises(InvalidSignature, match="maximum lifetime"):
+        signer.verify_upload("id", nonce, up["exp"], up["sig"], now=NOW, max_lifetime=900)

@@ -24,9 +24,11 @@ from domain.services.assets.deps import AssetDeps, Ingested, Staged, limits_from
 from domain.services.assets.failures import fail_asset
 from domain.services.assets.intake import (
     UPLOAD_CLAIM,
+    UnknownNonce,
     claim_upload,
     complete_pending,
     create_pending_asset,
+    issue_upload_nonce,
     upload_asset,
 )
 from domain.services.assets.ownership import clean_filename, resolve_owner
@@ -54,6 +56,7 @@ __all__ = [
     "RetryPolicy",
     "RetryScheduled",
     "Staged",
+    "UnknownNonce",
     "asset_in_use",
     "assets_query",
     "claim_upload",
@@ -69,6 +72,7 @@ __all__ = [
     "import_task_key",
     "inspect",
     "is_retryable",
+    "issue_upload_nonce",
     "limits_from_settings",
     "pending_imports",
     "resolve_owner",

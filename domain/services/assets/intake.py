@@ -4,6 +4,7 @@ import from a URL.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterable
 
@@ -15,6 +16,7 @@ from domain.assets.limits import too_large
 from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.errors import DomainError, Invalid, InvalidState, NotFound
 from domain.models import Asset
+from domain.security.signing import new_nonce
 from domain.services.assets.deps import AssetDeps, Ingested
 from domain.services.assets.failures import (
     asset_identity,
@@ -73,6 +75,13 @@ async def upload_asset(
             await anyio.Path(staged.path).unlink(missing_ok=True)
 
 
+class UnknownNonce(Exception):
+    """The upload URL's nonce is not the one issued for the asset (forged, or from an older URL)."""
+
+    def __init__(self) -> None:
+        super().__init__("this upload URL was not issued for this asset")
+
+
 async def create_pending_asset(
     session: AsyncSession,
     deps: AssetDeps,
@@ -111,8 +120,22 @@ async def create_pending_asset(
     return asset
 
 
-async def claim_upload(session: AsyncSession, asset_id: uuid.UUID) -> Asset:
-    """Take the single use of a signed upload URL: only one PUT ever gets a PENDING asset."""
+async def issue_upload_nonce(session: AsyncSession, asset: Asset) -> str:
+    """A fresh nonce for the PENDING asset's signed upload URL; only its hash is stored
+    (committed), and only the URL carrying it can take the upload, once."""
+    nonce = new_nonce()
+    asset.upload_nonce_hash = _nonce_hash(nonce)
+    await session.commit()
+    return nonce
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+
+
+async def claim_upload(session: AsyncSession, asset_id: uuid.UUID, nonce: str) -> Asset:
+    """Take the single use of a signed upload URL: only one PUT ever gets a PENDING asset,
+    and only with the nonce issued for it (``UnknownNonce`` otherwise)."""
     claimed = await session.execute(
         update(Asset)
         .where(
@@ -120,12 +143,18 @@ async def claim_upload(session: AsyncSession, asset_id: uuid.UUID) -> Asset:
             Asset.status == AssetStatus.PENDING,
             Asset.storage_key.is_(None),
             Asset.source_url.is_(None),
+            Asset.upload_nonce_hash == _nonce_hash(nonce),
         )
-        .values(storage_key=UPLOAD_CLAIM)
+        .values(storage_key=UPLOAD_CLAIM, upload_nonce_hash=None)
         .execution_options(synchronize_session=False)
     )
     await session.commit()
     if getattr(claimed, "rowcount", 0) != 1:
+        current = await session.get(Asset, asset_id, populate_existing=True)
+        if current is None:
+            raise NotFound("asset")
+        if current.upload_nonce_hash is not None or current.storage_key is None:
+            raise UnknownNonce()
         raise InvalidState("this upload URL was already used", ["uploadUrl"])
     asset = await session.get(Asset, asset_id, populate_existing=True)
     if asset is None:  # deleted in between
