@@ -63,6 +63,7 @@ def _inputs(scene: Scene) -> SceneInputs:
         footage=str(scene.footage_asset_id) if scene.footage_asset_id else None,
         trim_ms=to_ms(scene.trim_start_seconds) if scene.trim_start_seconds is not None else None,
         footage_audio=(scene.footage_audio or FootageAudio.MUTE).value,
+        character=str(scene.character_asset_id) if scene.character_asset_id else None,
     )
 
 
