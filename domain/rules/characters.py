@@ -61,6 +61,33 @@ def character_cannot_continue(position: int, field: str = "continuity") -> Inval
     )
 
 
+def character_cannot_be_continued(position: int, field: str = "continuity") -> Invalid:
+    """The ``INVALID`` error of a CONTINUE at ``position`` out of a scene that shows a character."""
+    return Invalid(
+        f"scene {position + 1} cannot CONTINUE the shot of scene {position}, which shows a "
+        "character (it is placed over that scene's clip only): make scene "
+        f"{position + 1} a CUT",
+        [field],
+    )
+
+
+def continue_near_character(
+    continuity: Sequence[SceneContinuity],
+    characters: Sequence[str | None],
+    field: str = "continuity",
+) -> Invalid | None:
+    """``INVALID`` naming the first scene that would CONTINUE into or out of a scene showing a
+    character (the render would cut there), else ``None``."""
+    for index, kind in enumerate(continuity):
+        if index == 0 or kind is not SceneContinuity.CONTINUE:
+            continue
+        if characters[index]:
+            return character_cannot_continue(index, field)
+        if characters[index - 1]:
+            return character_cannot_be_continued(index, field)
+    return None
+
+
 def mark_characters(
     assets: Sequence[PlanAsset], scenes: Sequence[ScenePlan], marks: Sequence[bool] | None = None
 ) -> tuple[ScenePlan, ...]:
@@ -92,7 +119,9 @@ def mark_characters(
 
 __all__ = [
     "character_beats",
+    "character_cannot_be_continued",
     "character_cannot_continue",
+    "continue_near_character",
     "continuity_with_characters",
     "job_character",
     "mark_characters",

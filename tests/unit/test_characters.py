@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneContinuity
+from domain.enums import (
+    AspectRatio,
+    AssetKind,
+    AssetRole,
+    SceneBeat,
+    SceneContinuity,
+    Transition,
+)
 from domain.media.character import character_box, composite_filtergraph
 from domain.media.clip import ClipSpec
 from domain.media.types import MediaInput, Size
 from domain.rules.asset_roles import PlanAsset
 from domain.rules.characters import (
     character_beats,
+    continue_near_character,
     continuity_with_characters,
     job_character,
     mark_characters,
@@ -121,3 +129,33 @@ def test_the_overlay_is_appended_to_the_clip_graph() -> None:
     )
     assert "[1:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[who]" in graph
     assert graph.count("[v]") == 1
+
+
+def test_a_continue_next_to_a_character_is_named() -> None:
+    go, cut = SceneContinuity.CONTINUE, SceneContinuity.CUT
+    assert continue_near_character([cut, go, cut], [None, None, "a"]) is None
+    into = continue_near_character([cut, cut, go], [None, None, "a"])
+    assert into is not None and into.message.startswith("scene 3 shows a character")
+    out = continue_near_character([cut, go, go], ["a", None, None], "sceneIds")
+    assert out is not None and out.field == ["sceneIds"]
+    assert out.message.startswith("scene 2 cannot CONTINUE the shot of scene 1, which shows")
+
+
+def test_no_plan_continues_into_or_out_of_a_character() -> None:
+    """Whatever a hosted planner asks (CONTINUE everywhere, any marks), the plan has none."""
+    for count in range(3, 8):
+        for continuity in (True, False):
+            req = request(count, SHOE, FACE, continuity=continuity)
+            base = plan_offline(req)
+            plans = [base]
+            for marked in range(count):
+                asked = Plan(tuple(
+                    replace(s, continuity=SceneContinuity.CONTINUE, transition=Transition.CUT,
+                            character_asset_id="face" if i == marked else None)
+                    for i, s in enumerate(base.scenes)
+                ))  # fmt: skip
+                plans.append(normalize_plan(req, asked))
+            for plan in plans:
+                marks = [s.character_asset_id for s in plan.scenes]
+                assert any(marks)
+                assert continue_near_character([s.continuity for s in plan.scenes], marks) is None
