@@ -1,26 +1,29 @@
-"""Scene edits around a character: a CONTINUE into or out of a scene that shows the character is
-refused (``INVALID`` naming the scene) by updateScene, addScene and reorderScenes, and nothing
-changes; the planner never makes one."""
+"""A job's character through the API: a job naming no assets gets the brand kit's character;
+a CONTINUE into or out of a scene that shows the character is refused (``INVALID`` naming the
+scene) by updateScene, addScene and reorderScenes, and nothing changes."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.bootstrap import Container, build_container
-from domain.enums import AssetRole
+from domain.enums import AssetKind, AssetRole, AssetStatus
+from domain.models import Asset
 from domain.ports.queue import RUN_STAGE
 from domain.settings import Settings
 from tests.conftest import Api
-from tests.support.job_flow import Flow, add_asset
+from tests.support.job_flow import Flow, add_asset, key_of
 
 ERRORS = "userErrors { field message code }"
 SCENES = "scenes { id position beat continuity transition character { id } }"
 CREATE = f"""mutation($input: CreateJobInput!) {{ createJob(input: $input) {{
-  job {{ id {SCENES} }} {ERRORS} }} }}"""
+  job {{ id assets {{ id }} {SCENES} }} {ERRORS} }} }}"""
+
 JOB = f"query($id: ID!) {{ node(id: $id) {{ ... on Job {{ status durationSeconds {SCENES} }} }} }}"
 UPDATE = f"""mutation($input: UpdateSceneInput!) {{ updateScene(input: $input) {{
   scene {{ id }} {ERRORS} }} }}"""
@@ -118,3 +121,47 @@ async def test_no_continue_into_or_out_of_a_character_scene(api: Api, container:
     assert body["data"]["updateScene"]["userErrors"] == []
     now = (await api(JOB, {"id": job_id}))["data"]["node"]["scenes"]
     assert [s["continuity"] for s in now][:4] == ["CUT", "CUT", "CONTINUE", "CONTINUE"]
+
+
+async def _age(container: Container, asset_gid: str, days: int) -> None:
+    """Make an asset ``days`` older (its place in the brand kit's order)."""
+    async with container.session_factory() as session:
+        asset = await session.get(Asset, key_of(asset_gid))
+        assert asset is not None
+        asset.created_at = asset.created_at - timedelta(days=days)
+        await session.commit()
+
+
+async def test_a_job_naming_no_assets_gets_the_brand_kits_character(
+    api: Api, other_api: Api, container: Container
+) -> None:
+    client_id, campaign_id = await _client(api)
+    add = container.session_factory
+    first = await add_asset(add, client_id, AssetRole.CHARACTER)
+    second = await add_asset(add, client_id, AssetRole.CHARACTER)
+    pending = await add_asset(add, client_id, AssetRole.CHARACTER, status=AssetStatus.PENDING)
+    video = await add_asset(add, client_id, AssetRole.CHARACTER, kind=AssetKind.VIDEO)
+    product = await add_asset(add, client_id, AssetRole.PRODUCT)
+    for gid, days in ((pending, 9), (video, 8), (first, 2), (second, 1)):
+        await _age(container, gid, days)
+    other_client, _ = await _client(other_api)  # another organization's older character
+    await _age(container, await add_asset(add, other_client, AssetRole.CHARACTER), 30)
+
+    base = {"campaignId": campaign_id, "brief": {"product": "Aurora shoes"},
+            "durationSeconds": 12.0, "aspectRatio": "LANDSCAPE_16_9", "sceneCount": 4}  # fmt: skip
+    r = await api(CREATE, {"input": base})
+    job = r["data"]["createJob"]["job"]
+    assert job["assets"] == [{"id": first}]  # the oldest READY CHARACTER image, not the others
+    flow = Flow(container.session_factory, job["id"])
+    await flow.to_storyboard_ready()
+    scenes = (await api(JOB, {"id": job["id"]}))["data"]["node"]["scenes"]
+    marks = [s["character"]["id"] if s["character"] else None for s in scenes]
+    assert set(marks) == {first, None} and marks[0] == first
+
+    # naming assets is explicit: no character unless one is named
+    r = await api(CREATE, {"input": {**base, "assetIds": [product]}})
+    job = r["data"]["createJob"]["job"]
+    assert job["assets"] == [{"id": product}]
+    assert all(s["character"] is None for s in job["scenes"])
+    r = await api(CREATE, {"input": {**base, "assetIds": [product, second]}})
+    assert r["data"]["createJob"]["job"]["assets"] == [{"id": product}, {"id": second}]
