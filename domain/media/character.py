@@ -1,7 +1,8 @@
 """Where the job's character stands in a frame, and the clip argv that composites it.
 
-Pure. A cut-out (a PNG with transparency) stands on the bottom edge at the right, tall; an
-opaque photo is shown whole in a bordered 4:5 frame at the top right of the safe area. The box
+Pure. A cut-out (a PNG with transparency) stands on the bottom edge at the right, tall, its
+head clear of the logo bug; an opaque photo is shown whole in a bordered 4:5 frame at the right
+of the safe area, under the logo bug's room (the bug is drawn later, on top). The box
 depends only on the frame's size and the picture's proportions, so the character is in the same
 place, at the same scale, in every scene of an aspect. The layer (the picture at the box's size,
 with alpha) is drawn by the adapter; FFmpeg lays it over the moving Ken Burns clip, so the
@@ -16,10 +17,11 @@ from domain.media.clip import CLIP_CRF, CLIP_PRESET, FIRST_FRAME_ZONE, ClipSpec,
 from domain.media.encoding import h264_args
 from domain.media.geometry import Box, even, safe_area
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
+from domain.media.logo_size import BUG_HEIGHT
 from domain.media.types import MediaInput, Size
 
 #: A cut-out's height as a share of the frame's: portrait, then landscape and square.
-CUTOUT_HEIGHT = (0.58, 0.78)
+CUTOUT_HEIGHT = (0.58, 0.72)
 #: The most of the frame's width a cut-out may take.
 CUTOUT_MAX_WIDTH = 0.5
 #: A framed photo's width as a share of the frame's: portrait, then landscape and square.
@@ -28,6 +30,8 @@ PHOTO_WIDTH = (0.46, 0.28)
 PHOTO_RATIO = 4 / 5
 #: The frame's border as a share of the frame's short side.
 PHOTO_BORDER = 0.012
+#: The gap between the logo bug's room and the framed photo, as a share of the short side.
+PHOTO_GAP = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,8 @@ def character_box(frame: Size, picture: Size, *, cutout: bool) -> Box:
     w = even(frame.width * PHOTO_WIDTH[0 if portrait else 1])
     h = even(w / PHOTO_RATIO)
     safe = safe_area(frame)
-    return Box(safe.right - w, safe.y, w, h)
+    below_logo = round(min(frame.width, frame.height) * (BUG_HEIGHT + PHOTO_GAP))
+    return Box(safe.right - w, safe.y + below_logo, w, h)
 
 
 def composite_filtergraph(spec: ClipSpec, placement: CharacterPlacement, layer_index: int) -> str:

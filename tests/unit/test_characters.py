@@ -159,3 +159,15 @@ def test_no_plan_continues_into_or_out_of_a_character() -> None:
                 marks = [s.character_asset_id for s in plan.scenes]
                 assert any(marks)
                 assert continue_near_character([s.continuity for s in plan.scenes], marks) is None
+
+
+def test_the_character_stays_clear_of_the_logo_bug() -> None:
+    from domain.media.geometry import safe_area
+    from domain.media.logo_size import BUG_HEIGHT
+
+    for frame in (Size(1080, 1920), Size(1920, 1080), Size(1080, 1080), Size(1080, 1350)):
+        logo_bottom = safe_area(frame).y + round(min(frame.width, frame.height) * BUG_HEIGHT)
+        photo = character_box(frame, Size(480, 640), cutout=False)
+        assert photo.y > logo_bottom and photo.bottom <= safe_area(frame).bottom
+        cut = character_box(frame, Size(300, 600), cutout=True)
+        assert cut.y > logo_bottom
