@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     veo_durations: list[int] = Field(default_factory=lambda: [4, 6, 8])
     veo_poll_seconds: float = Field(default=10.0, gt=0)
     veo_timeout_seconds: float = Field(default=900.0, gt=0)
+    minimax_api_key: SecretStr | None = None
+    minimax_base_url: str = "https://api.minimax.io"
+    minimax_video_model: str = "S2V-01"
+    minimax_poll_seconds: float = Field(default=10.0, gt=0)
+    minimax_timeout_seconds: float = Field(default=900.0, gt=0)
 
     # live events: bus queues, WebSocket limits
     bus_subscriber_queue: int = 1024

@@ -53,6 +53,7 @@ _SCENE_FIELDS = {
     "asset_ids": "asset_ids",
     "trim_start_seconds": "trim_start_seconds",
     "footage_audio": "footage_audio",
+    "character_asset_id": "character_asset_id",
 }
 
 
@@ -90,6 +91,8 @@ def _fields(input_: object) -> service.SceneFields:
             continue
         if source == "asset_ids":
             value = _decode_ids(value, "Asset", "assetIds") if value is not None else []
+        if source == "character_asset_id" and value is not None:
+            value = decode_id(value, "Asset", "characterAssetId")
         values[target] = value
     return service.SceneFields(values)
 

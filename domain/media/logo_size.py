@@ -1,4 +1,5 @@
-"""How big the end card shows a logo, and when that would enlarge it too much (a job warning)."""
+"""How big the end card and the logo bug show a logo, and when that would enlarge it too much
+(a job warning)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from domain.media.types import Size
 
 #: A logo is never enlarged more than this: past it, it would look jagged.
 MAX_UPSCALE = 2.0
+#: The logo bug's room at the top right of the safe area, as shares of the frame's short side.
+BUG_WIDTH, BUG_HEIGHT = 0.34, 0.12
 
 
 def card_logo_box(frame: Size) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 Measure = Callable[[str, int], float]
@@ -44,11 +45,13 @@ def wrap(text: str, size: int, width: int, measure: Measure) -> list[str]:
 
 
 def balance(text: str, size: int, width: int, measure: Measure) -> list[str]:
-    """Greedy wrap, then the narrowest width giving the same line count: no lonely last word."""
+    """Greedy wrap, then the narrowest width giving the same line count: no lonely last word.
+    Never narrower than the widest word that fits: balancing does not break words."""
     lines = wrap(text, size, width, measure)
     if len(lines) < 2:
         return lines
-    low, high = 1, width
+    widest = max((measure(word, size) for word in text.split()), default=0.0)
+    low, high = max(1, min(width, math.ceil(widest))), width
     while low < high:
         middle = (low + high) // 2
         if len(wrap(text, size, middle, measure)) <= len(lines):

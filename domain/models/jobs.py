@@ -149,6 +149,9 @@ class Scene(StageErrorMixin, Entity):
     footage_audio: Mapped[FootageAudio] = mapped_column(
         str_enum(FootageAudio), default=FootageAudio.MUTE, nullable=False
     )
+    #: the job's character (a CHARACTER image) when it appears in this scene: composited over
+    #: the built-in clip, sent as the subject or reference image to hosted video models
+    character_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     #: the scene's spoken script (a WAV asset) and when each word is spoken in it
     narration_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     narration_words: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)

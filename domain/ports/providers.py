@@ -58,6 +58,11 @@ class VideoRequest:
 
     ``start_image`` (a CONTINUE scene): the clip's first frame must be exactly this picture,
     the previous clip's last frame; the clip then moves on towards ``image``.
+
+    ``character_image`` (the job's character, when the scene shows it): the built-in provider
+    composites it over the clip; hosted models that take a subject or reference image get it.
+    ``task`` remembers the provider's task ID of this call across crashes (a provider that
+    submits asynchronous tasks resumes the accepted one instead of submitting it again).
     """
 
     image: Path
@@ -68,6 +73,21 @@ class VideoRequest:
     prompt: str = ""
     start_image: Path | None = None
     seed: int = 0
+    character_image: Path | None = None
+    task: TaskMemory | None = None
+
+
+class TaskMemory(Protocol):
+    """Where a provider keeps the ID of a task it submitted for one call (the cost ledger)."""
+
+    @property
+    def task_id(self) -> str | None:
+        """The task accepted for this call before (``None``: submit one)."""
+        ...
+
+    async def accepted(self, task_id: str | None) -> None:
+        """Remember ``task_id`` at once (``None``: forget it; the next attempt submits anew)."""
+        ...
 
 
 class ImageProvider(Protocol):
@@ -124,6 +144,7 @@ __all__ = [
     "ImageProvider",
     "ImageRequest",
     "PlannerProvider",
+    "TaskMemory",
     "VideoProvider",
     "VideoRequest",
 ]

@@ -37,6 +37,7 @@ class SceneInputs:
     footage: str | None = None
     trim_ms: int | None = None
     footage_audio: str = "MUTE"
+    character: str | None = None  # composited over (or sent with) the clip, not the key image
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ def clip_keys(scenes: Sequence[SceneInputs]) -> list[tuple[Any, ...]]:
                 continues,
                 keys[index - 1] if continues else None,
                 tail,
+                scene.character,
             )
         )
     return keys

@@ -19,6 +19,7 @@ from typing import Any
 from domain.enums import AspectRatio, AssetKind, SceneBeat, SceneContinuity, ShotType, Transition
 from domain.errors import Invalid, ValidationErrors
 from domain.rules.asset_roles import PlanAsset, assign_assets
+from domain.rules.characters import mark_characters
 from domain.rules.durations import (
     MAX_SCENES,
     MIN_SCENES,
@@ -173,6 +174,8 @@ class ScenePlan:
     duration_seconds: float
     continuity: SceneContinuity
     asset_ids: tuple[str, ...] = ()
+    #: the job's character when it appears in this scene (see ``domain.rules.characters``)
+    character_asset_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +321,7 @@ def plan_offline(request: PlanRequest) -> Plan:
                 asset_ids=assignment.scene_assets[index],
             )
         )
-    return Plan(tuple(scenes), assignment.music_asset_id)
+    return Plan(mark_characters(request.assets, scenes), assignment.music_asset_id)
 
 
 def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
@@ -373,7 +376,7 @@ def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
                 asset_ids=tuple(asset_lists[index]),
             )
         )
-    return Plan(tuple(out), music, plan.notes)
+    return Plan(mark_characters(request.assets, out), music, plan.notes)
 
 
 __all__ = [

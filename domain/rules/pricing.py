@@ -207,6 +207,7 @@ DEFAULT_PRICES = PriceTable(
         (ProviderKind.VIDEO, "veo:veo-3.0-generate-001"): _p(
             per_second="0.40", min_seconds="4", step_seconds="2"
         ),
+        (ProviderKind.VIDEO, "minimax:S2V-01"): _p(per_call="0.65"),
         (ProviderKind.VOICE, "openai:tts-1"): _p(per_1k_chars="0.015"),
         (ProviderKind.VOICE, "elevenlabs:eleven_multilingual_v2"): _p(per_1k_chars="0.30"),
     }

@@ -85,6 +85,11 @@ class UpdateSceneInput:
     footage_audio: FootageAudio | None = strawberry.field(
         default=strawberry.UNSET, description="The footage's own sound: MUTE (default) or MIX."
     )
+    character_asset_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The CHARACTER image (a brand asset of the job's client) shown in the "
+        "scene, the same in every scene it is in; null: none.",
+    )
 
 
 @strawberry.input
@@ -109,6 +114,11 @@ class AddSceneInput:
     )
     footage_audio: FootageAudio | None = strawberry.field(
         default=strawberry.UNSET, description="The footage's own sound: MUTE (default) or MIX."
+    )
+    character_asset_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The CHARACTER image (a brand asset of the job's client) shown in the "
+        "scene, the same in every scene it is in; null: none.",
     )
 
 

@@ -96,6 +96,13 @@ class Scene(Node):
     async def footage(self, info: strawberry.Info) -> Asset | None:
         return await load_asset(info, self.model.footage_asset_id)
 
+    @strawberry.field(
+        description="The character shown in the scene (a CHARACTER image of the brand kit), "
+        "the same in every scene it is in; null: none."
+    )
+    async def character(self, info: strawberry.Info) -> Asset | None:
+        return await load_asset(info, self.model.character_asset_id)
+
     @strawberry.field(description="The key image (storyboard frame).")
     async def image(self, info: strawberry.Info) -> Asset | None:
         return await load_asset(info, self.model.image_asset_id)

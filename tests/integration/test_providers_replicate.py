@@ -27,7 +27,7 @@ from domain.media.types import Size
 from domain.ports.providers import ImageRequest, VideoRequest
 from domain.rules.pricing import Price
 from tests.support.fake_http import json_answer
-from tests.support.fake_replicate import FakeReplicate, image_model, video_model
+from tests.support.fake_replicate import FakeReplicate, image_model, reference_model, video_model
 from tests.support.provider_media import key_image, model_clip
 
 SIZE = Size(480, 854)
@@ -397,3 +397,28 @@ async def test_cancelling_the_call_cancels_the_prediction(
     (prediction_id,) = fake.predictions
     assert fake.predictions[prediction_id]["status"] == "canceled"
     assert not (tmp_path / "raw.mp4").exists()
+
+
+async def test_the_character_goes_to_the_models_reference_field(tmp_path: Path) -> None:
+    service = FakeReplicate(video=model_clip(tmp_path / "m.mp4")).add(
+        video_model(), reference_model()
+    )
+    with service.running():
+        key = key_image(tmp_path / "key.png", 60, 100)
+        who = key_image(tmp_path / "who.png", 40, 80)
+        request = VideoRequest(image=key, size=SIZE, duration_seconds=5, character_image=who)
+        client = client_for(service)
+        await ReplicateVideoProvider(client, "acme/s2v-test", VIDEO_PRICE).generate_clip(
+            request, tmp_path / "a.mp4"
+        )
+        (received,) = service.received.values()
+        assert received["reference_images"] == [who.read_bytes()]  # an array field: a list
+        assert received["first_frame_image"] == key.read_bytes()
+        # a model whose schema has no reference field gets the key image only
+        await ReplicateVideoProvider(client, "acme/i2v-test", VIDEO_PRICE).generate_clip(
+            request, tmp_path / "b.mp4"
+        )
+        plain = [v for v in service.received.values() if "start_image" in v]
+        assert (
+            len(plain) == 1 and set(plain[0]) & {"reference_images", "subject_reference"} == set()
+        )

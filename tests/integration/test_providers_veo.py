@@ -187,3 +187,23 @@ async def test_a_retry_after_a_lost_download_resumes_the_operation(
     made = await provider.generate_clip(request, tmp_path / "raw.mp4")  # the pipeline retries
     assert sniff(made.path.read_bytes()[:4096]).container == "mp4"
     assert len(fake.seen("POST")) == 1  # one generation, paid once
+
+
+async def test_a_scene_with_the_character_sends_it_as_a_reference_image_to_veo_3_1(
+    fake: FakeVeo, tmp_path: Path
+) -> None:
+    key = key_image(tmp_path / "key.png", 90, 160)
+    who = key_image(tmp_path / "who.png", 40, 80)
+    request = VideoRequest(image=key, size=SIZE, duration_seconds=4, character_image=who)
+    await veo(fake, "veo-3.1-generate-preview").generate_clip(request, tmp_path / "a.mp4")
+    (start,) = fake.seen("POST")
+    instance = start.json()["instances"][0]
+    references = instance["referenceImages"]
+    assert [r["referenceType"] for r in references] == ["asset", "asset"]
+    sent = [base64.b64decode(r["image"]["bytesBase64Encoded"]) for r in references]
+    assert sent == [who.read_bytes(), key.read_bytes()]
+    assert "image" not in instance and "lastFrame" not in instance  # Veo takes one or the other
+    # a model without reference images animates the key image as before
+    await veo(fake).generate_clip(request, tmp_path / "b.mp4")
+    older = fake.seen("POST")[-1].json()["instances"][0]
+    assert "referenceImages" not in older and "image" in older

@@ -123,6 +123,23 @@ def video_model(owner: str = "acme", name: str = "i2v-test", **kw: Any) -> FakeM
     return FakeModel(owner, name, "video", properties, ["prompt", "start_image"], enums, **kw)
 
 
+def reference_model(owner: str = "acme", name: str = "s2v-test", **kw: Any) -> FakeModel:
+    """Like a subject-reference video model: a first frame and ``reference_images`` (an array
+    of image URIs), 6 seconds."""
+    properties = {
+        "prompt": {"type": "string", "title": "Prompt"},
+        "first_frame_image": {"type": "string", "format": "uri", "title": "First Frame Image"},
+        "reference_images": {
+            "type": "array",
+            "items": {"type": "string", "format": "uri"},
+            "title": "Reference Images",
+        },
+        "duration": {"allOf": [{"$ref": "#/components/schemas/duration"}], "default": 6},
+    }
+    enums = {"duration": _enum("duration", [6], "integer")}
+    return FakeModel(owner, name, "video", properties, ["prompt"], enums, **kw)
+
+
 def png_bytes(width: int, height: int, seed: int = 0) -> bytes:
     """A PNG of a gradient (deterministic)."""
     image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
@@ -288,7 +305,15 @@ class FakeReplicate(FakeApi):
                 not isinstance(value, int) or isinstance(value, bool)
             ):
                 return _invalid(name, f"{name} must be an integer")
-            if spec.get("format") == "uri":
+            items = spec.get("items") if spec.get("type") == "array" else None
+            if isinstance(items, dict) and items.get("format") == "uri":
+                if not isinstance(value, list) or not value:
+                    return _invalid(name, f"{name} must be a list of image files or URLs")
+                files = [self._file_value(v) for v in value]
+                if any(f is None or not f.startswith((b"\x89PNG", b"\xff\xd8")) for f in files):
+                    return _invalid(name, f"{name} holds an unreadable image file or URL")
+                resolved[name] = files
+            elif spec.get("format") == "uri":
                 data = self._file_value(value)
                 if data is None or not data.startswith((b"\x89PNG", b"\xff\xd8")):
                     return _invalid(name, f"{name} is not a readable image file or URL")

@@ -70,15 +70,27 @@ class FakeVeo(FakeApi):
         if not isinstance(instances, list) or len(instances) != 1:
             return google_error(400, "instances must hold one instance", "INVALID_ARGUMENT")
         instance = instances[0]
-        for key in ("image", "lastFrame"):
-            if key in instance:
-                image = instance[key]
-                try:
-                    data = base64.b64decode(image["bytesBase64Encoded"], validate=True)
-                except (KeyError, ValueError, TypeError):
-                    return google_error(400, f"{key} is not valid", "INVALID_ARGUMENT")
-                if image.get("mimeType") != "image/png" or not data.startswith(b"\x89PNG"):
-                    return google_error(400, f"{key} must be an image", "INVALID_ARGUMENT")
+        references = instance.get("referenceImages")
+        images: list[tuple[str, Any]] = [
+            (k, instance[k]) for k in ("image", "lastFrame") if k in instance
+        ]
+        if references is not None:
+            if images:
+                return google_error(400, "referenceImages cannot be combined with image or "
+                                    "lastFrame", "INVALID_ARGUMENT")  # fmt: skip
+            if not isinstance(references, list) or not 1 <= len(references) <= 3:
+                return google_error(400, "referenceImages holds 1 to 3 images", "INVALID_ARGUMENT")
+            for reference in references:
+                if not isinstance(reference, dict) or reference.get("referenceType") != "asset":
+                    return google_error(400, "referenceType must be asset", "INVALID_ARGUMENT")
+                images.append(("referenceImages.image", reference.get("image")))
+        for key, image in images:
+            try:
+                data = base64.b64decode(image["bytesBase64Encoded"], validate=True)
+            except (KeyError, ValueError, TypeError):
+                return google_error(400, f"{key} is not valid", "INVALID_ARGUMENT")
+            if image.get("mimeType") != "image/png" or not data.startswith(b"\x89PNG"):
+                return google_error(400, f"{key} must be an image", "INVALID_ARGUMENT")
         parameters = body.get("parameters", {})
         if parameters.get("aspectRatio") not in ("16:9", "9:16"):
             return google_error(400, "aspectRatio must be 16:9 or 9:16", "INVALID_ARGUMENT")

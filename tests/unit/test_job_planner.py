@@ -191,7 +191,10 @@ def test_assets_are_placed_by_role() -> None:
     assert placed[SceneBeat.DETAIL] == ("p2",)
     assert placed[SceneBeat.BENEFIT] == ("p3",)  # an extra product shot spills into the story
     assert placed[SceneBeat.END_CARD] == ("logo",)
-    assert placed[SceneBeat.HOOK] == ("face",)
+    assert placed[SceneBeat.HOOK] == ()  # the character is composited, not in the key image
+    assert {s.beat: s.character_asset_id for s in plan.scenes if s.character_asset_id} == {
+        b: "face" for b in (SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.PROOF)
+    }
     assert placed[SceneBeat.PROBLEM] == ("bg",)  # backgrounds go where nothing else is shown
     assert placed[SceneBeat.PROOF] == ("loose",)  # no role: an image is a background
     assert plan.music_asset_id == "song"

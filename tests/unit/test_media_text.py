@@ -44,3 +44,10 @@ def test_balanced_wrap_avoids_a_lonely_last_word() -> None:
         "Caption number",
         "0 for the ad",
     ]
+
+
+def test_balancing_never_breaks_a_word_that_fits() -> None:
+    # "TrailRunner shoes" at 120 px: two lines; narrower than "TrailRunner" would split it
+    assert wrap("TrailRunner shoes", 20, 120, measure) == ["TrailRunner", "shoes"]
+    assert balance("TrailRunner shoes", 20, 120, measure) == ["TrailRunner", "shoes"]
+    assert balance("abcdefghijklmnop xy", 20, 50, measure) == ["abcde", "fghij", "klmno", "p xy"]

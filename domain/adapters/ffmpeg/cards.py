@@ -132,7 +132,7 @@ def logo_bug(logo: Image.Image, frame: Size, output: Path, ground: RGB | None = 
     """
     safe = safe_area(frame)
     unit = min(frame.width, frame.height)
-    box_w, box_h = round(unit * 0.34), round(unit * 0.12)
+    box_w, box_h = round(unit * logo_size.BUG_WIDTH), round(unit * logo_size.BUG_HEIGHT)
     dark = is_dark(logo)
     if dark and ground is not None and ratio(ink(logo), ground) < PLATE_BELOW:
         pad = round(box_h * 0.18)

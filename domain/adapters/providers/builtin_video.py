@@ -1,6 +1,7 @@
 """The built-in offline video provider: slow, smooth Ken Burns motion over key images (FFmpeg).
 
-A CUT scene moves over its key image. A CONTINUE scene opens exactly on the previous clip's last
+A CUT scene moves over its key image; the job's character, when the scene shows it, is
+composited over the motion, standing still (``domain.adapters.ffmpeg.character``). A CONTINUE scene opens exactly on the previous clip's last
 frame (identity transform, so the first frame equals it), keeps drifting, then dissolves into
 its own key image.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from domain.adapters.ffmpeg.character import render_character_clip
 from domain.adapters.ffmpeg.engine import FfmpegMediaEngine
 from domain.media.clip import ClipSpec
 from domain.media.motion import ken_burns_for
@@ -74,7 +76,13 @@ class BuiltinVideoProvider:
         image = await self.engine.media_input(request.image)
         start = await self.engine.media_input(request.start_image) if request.start_image else None
         spec = self.spec(request, output, image.demuxer, start.demuxer if start else None)
-        await self.engine.render_clip(spec, on_progress=on_progress)
+        if request.character_image is not None:  # the character stands still over the motion
+            await render_character_clip(
+                self.engine.runner, spec, request.character_image,
+                max_pixels=self.engine.max_pixels, on_progress=on_progress,
+            )  # fmt: skip
+        else:
+            await self.engine.render_clip(spec, on_progress=on_progress)
         return GeneratedMedia(output, PROVIDER, MODEL, 0.0)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from domain.adapters.fetch import UrlFetcher
 from domain.adapters.providers.alignment import PocketsphinxAligner
 from domain.adapters.providers.elevenlabs_voice import ElevenLabsConfig, ElevenLabsVoice
+from domain.adapters.providers.minimax import MiniMaxConfig, MiniMaxVideoProvider
 from domain.adapters.providers.openai_planner import DEFAULT_BASE_URL as OPENAI_DEFAULT_BASE_URL
 from domain.adapters.providers.openai_planner import OpenAIConfig, OpenAIPlanner
 from domain.adapters.providers.openai_voice import DEFAULT_MODEL as OPENAI_VOICE_MODEL
@@ -171,7 +172,35 @@ def hosted_providers(
                 )
             except ValueError as exc:
                 log.warning("video provider %s is not registered: %s", ref, exc)
+    minimax = _secret(settings.minimax_api_key)
+    if minimax:
+        mm_config = minimax_config(settings, minimax)
+        for model in _models(prices, ProviderKind.VIDEO, "minimax", settings.minimax_video_model):
+            ref = f"minimax:{model}"
+            try:
+                hosted.video[ref] = MiniMaxVideoProvider(
+                    mm_config, model, _price(prices, ProviderKind.VIDEO, ref), fetcher
+                )
+            except ValueError as exc:
+                log.warning("video provider %s is not registered: %s", ref, exc)
     return hosted
 
 
-__all__ = ["HostedProviders", "hosted_providers", "openai_config", "replicate_config", "veo_config"]
+def minimax_config(settings: Settings, key: str) -> MiniMaxConfig:
+    return MiniMaxConfig(
+        api_key=key,
+        base_url=settings.minimax_base_url,
+        poll_seconds=settings.minimax_poll_seconds,
+        timeout_seconds=settings.minimax_timeout_seconds,
+        max_video_bytes=settings.asset_max_video_bytes,
+    )
+
+
+__all__ = [
+    "HostedProviders",
+    "hosted_providers",
+    "minimax_config",
+    "openai_config",
+    "replicate_config",
+    "veo_config",
+]

@@ -40,6 +40,15 @@ END_IMAGE_FIELDS = (
 )
 #: Fields an image model may take a reference picture (a product shot) from.
 IMAGE_REFERENCE_FIELDS = ("image_prompt", "input_image", "image", "reference_image", "image_url")
+#: Fields a video model may take a subject or reference picture (the job's character) from.
+SUBJECT_REFERENCE_FIELDS = (
+    "subject_reference",
+    "reference_images",
+    "image_reference",
+    "reference_image",
+    "character_reference",
+    "subject_image",
+)
 #: What no ad clip or key image should show (Adreel overlays its own captions and logo).
 NEGATIVE_PROMPT = "text, captions, subtitles, watermark, logo, blurry, distorted, deformed"
 
@@ -239,6 +248,8 @@ class ModelInput:
     values: dict[str, Any]
     files: dict[str, Path]
     billed_seconds: float = 0.0
+    #: file fields the model takes as a list (``reference_images: [url]``)
+    list_files: tuple[str, ...] = ()
 
 
 def _common(schema: InputSchema, prompt: str, size: Size, seed: int) -> dict[str, Any]:
@@ -300,10 +311,13 @@ def video_input(
     seed: int,
     start: Path,
     end: Path | None = None,
+    reference: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> ModelInput:
     """The input of an image-to-video model: the clip opens on ``start`` (and moves towards
-    ``end`` when the model takes a last frame), lasting at least ``seconds`` when it can."""
+    ``end`` when the model takes a last frame), lasting at least ``seconds`` when it can.
+    ``reference`` (the job's character) goes to the model's subject or reference field, when
+    its schema has one (as a one-item list when the field is an array)."""
     values = _common(schema, prompt, size, seed)
     files: dict[str, Path] = {}
     start_field = schema.first(START_IMAGE_FIELDS) if schema.known else "image"
@@ -313,6 +327,12 @@ def video_input(
     end_field = schema.first(END_IMAGE_FIELDS)
     if end is not None and end_field is not None:
         files[end_field] = end
+    lists: tuple[str, ...] = ()
+    reference_field = schema.first(SUBJECT_REFERENCE_FIELDS)
+    if reference is not None and reference_field is not None:
+        files[reference_field] = reference
+        if schema.fields[reference_field].type == "array":
+            lists = (reference_field,)
     billed = seconds
     duration = schema.fields.get("duration") if schema.known else InputField("duration", "integer")
     frames = schema.fields.get("num_frames")
@@ -337,7 +357,7 @@ def video_input(
             billed = float(fixed)
         except (TypeError, ValueError):
             pass
-    return ModelInput(values, files, billed)
+    return ModelInput(values, files, billed, lists)
 
 
 __all__ = [
@@ -345,6 +365,7 @@ __all__ = [
     "IMAGE_REFERENCE_FIELDS",
     "NEGATIVE_PROMPT",
     "START_IMAGE_FIELDS",
+    "SUBJECT_REFERENCE_FIELDS",
     "InputField",
     "InputSchema",
     "MissingStartImage",

@@ -49,6 +49,7 @@ class SceneDraft:
     duration_seconds: float
     continuity: SceneContinuity
     asset_ids: list[str] = field(default_factory=list)
+    character_asset_id: str | None = None
     image_asset_id: uuid.UUID | None = None
     clip_asset_id: uuid.UUID | None = None
     last_frame_asset_id: uuid.UUID | None = None
@@ -71,6 +72,7 @@ class SceneDraft:
             duration_seconds=scene.duration_seconds,
             continuity=scene.continuity,
             asset_ids=list(scene.asset_ids or []),
+            character_asset_id=str(scene.character_asset_id) if scene.character_asset_id else None,
             refinements=scene.refinements,
             feedback=list(scene.feedback or []),
         )
@@ -89,6 +91,7 @@ class SceneDraft:
             "duration_seconds": self.duration_seconds,
             "continuity": self.continuity.value,
             "asset_ids": list(self.asset_ids),
+            "character_asset_id": self.character_asset_id,
         }
 
     @classmethod
@@ -107,6 +110,7 @@ class SceneDraft:
             duration_seconds=float(data["duration_seconds"]),
             continuity=SceneContinuity(data["continuity"]),
             asset_ids=[str(a) for a in data.get("asset_ids") or []],
+            character_asset_id=data.get("character_asset_id") or None,
         )
 
     @property
@@ -205,6 +209,7 @@ async def store_job(
             continuity=s.continuity,
             status=s.status,
             asset_ids=list(s.asset_ids),
+            character_asset_id=(uuid.UUID(s.character_asset_id) if s.character_asset_id else None),
             image_asset_id=s.image_asset_id,
             clip_asset_id=s.clip_asset_id,
             last_frame_asset_id=s.last_frame_asset_id,

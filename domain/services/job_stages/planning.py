@@ -98,6 +98,9 @@ async def apply_plan(
             continuity=planned.continuity,
             status=SceneStatus.PENDING,
             asset_ids=list(planned.asset_ids),
+            character_asset_id=(
+                uuid.UUID(planned.character_asset_id) if planned.character_asset_id else None
+            ),
             footage_asset_id=uuid.UUID(footage[position]) if footage[position] else None,
             footage_audio=FootageAudio.MUTE,
             refinements=0,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AssetKind, AssetStatus
+from domain.enums import AssetKind, AssetRole, AssetStatus
 from domain.errors import DomainError, Invalid, InvalidState, NotFound, ValidationErrors
 from domain.models import Asset
 from domain.rules.asset_roles import PlanAsset, role_fits_kind
@@ -34,6 +34,25 @@ def footage_of(assets: Sequence[Asset]) -> Asset | None:
 def plan_asset(asset: Asset) -> PlanAsset:
     """An asset as the planner sees it."""
     return PlanAsset(str(asset.id), asset.role, asset.kind)
+
+
+async def brand_character(
+    session: AsyncSession, org_id: uuid.UUID, client_id: uuid.UUID
+) -> Asset | None:
+    """The brand kit's character: the client's first READY CHARACTER image (oldest first)."""
+    return await session.scalar(
+        select(Asset)
+        .where(
+            Asset.organization_id == org_id,
+            Asset.client_id == client_id,
+            Asset.job_id.is_(None),
+            Asset.role == AssetRole.CHARACTER,
+            Asset.kind == AssetKind.IMAGE,
+            Asset.status == AssetStatus.READY,
+        )
+        .order_by(Asset.created_at, Asset.id)
+        .limit(1)
+    )
 
 
 async def load_assets(
@@ -86,4 +105,4 @@ async def load_assets(
     return out
 
 
-__all__ = ["collect_errors", "footage_of", "load_assets", "plan_asset"]
+__all__ = ["brand_character", "collect_errors", "footage_of", "load_assets", "plan_asset"]

@@ -28,6 +28,7 @@ from domain.enums import (
 from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFound, ValidationErrors
 from domain.models import Job, Scene
 from domain.rules.budget import money, within_budget
+from domain.rules.characters import continue_near_character
 from domain.rules.durations import clean_job_duration, require_scene_count, to_ms, total_seconds
 from domain.rules.footage import continue_into_footage
 from domain.rules.invalidation import SceneInputs, Stale, stale_after
@@ -63,6 +64,7 @@ def _inputs(scene: Scene) -> SceneInputs:
         footage=str(scene.footage_asset_id) if scene.footage_asset_id else None,
         trim_ms=to_ms(scene.trim_start_seconds) if scene.trim_start_seconds is not None else None,
         footage_audio=(scene.footage_audio or FootageAudio.MUTE).value,
+        character=str(scene.character_asset_id) if scene.character_asset_id else None,
     )
 
 
@@ -137,6 +139,10 @@ async def _apply_edit(
             scene.transition = Transition.CUT
     refused = continue_into_footage(
         [s.continuity for s in scenes], [s.footage_asset_id is not None for s in scenes]
+    )
+    refused = refused or continue_near_character(
+        [s.continuity for s in scenes],
+        [str(s.character_asset_id) if s.character_asset_id else None for s in scenes],
     )
     if refused is not None:
         raise refused

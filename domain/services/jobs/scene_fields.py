@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AssetKind, SceneContinuity, Transition
+from domain.enums import AssetKind, AssetRole, SceneContinuity, Transition
 from domain.errors import DomainError, Invalid, ValidationErrors
 from domain.media.fonts import require_glyphs
 from domain.models import Asset, Campaign, Job, Scene
+from domain.rules.characters import character_cannot_continue
 from domain.rules.durations import clean_scene_duration
 from domain.rules.footage import clean_trim_start, footage_cannot_continue, require_trim_within
 from domain.services.jobs.inputs import collect_errors, footage_of, load_assets
@@ -35,6 +37,7 @@ _CAMEL = {
     "shot_type": "shotType",
     "asset_ids": "assetIds",
     "footage_audio": "footageAudio",
+    "character_asset_id": "characterAssetId",
 }
 
 
@@ -71,6 +74,35 @@ class SceneFields:
 
     def get(self, name: str) -> Any:
         return self.values.get(name)
+
+
+async def _set_character(
+    session: AsyncSession,
+    job: Job,
+    value: uuid.UUID | None,
+    updates: dict[str, Any],
+    errors: list[DomainError],
+) -> None:
+    """``characterAssetId``: a READY CHARACTER image of the job's client, or null (none)."""
+    if value is None:
+        updates["character_asset_id"] = None
+        return
+    campaign = await session.get(Campaign, job.campaign_id)
+    assert campaign is not None
+    try:
+        (asset,) = await load_assets(
+            session, job.organization_id, campaign.client_id, [value], "characterAssetId"
+        )
+    except ValidationErrors as exc:
+        errors.extend(exc.errors)
+        return
+    if asset.role is not AssetRole.CHARACTER or asset.kind is not AssetKind.IMAGE:
+        errors.append(
+            Invalid("characterAssetId must be an image asset with the role CHARACTER",
+                    ["characterAssetId"])
+        )  # fmt: skip
+        return
+    updates["character_asset_id"] = asset.id
 
 
 async def set_fields(
@@ -127,8 +159,16 @@ async def set_fields(
                 updates["footage_asset_id"] = footage.id if footage else None
             except ValidationErrors as exc:
                 errors.extend(exc.errors)
+    if fields.given("character_asset_id"):
+        await _set_character(session, job, fields.get("character_asset_id"), updates, errors)
     continuity = updates.get("continuity", scene.continuity)
     transition = updates.get("transition", scene.transition)
+    character = updates.get("character_asset_id", scene.character_asset_id)
+    if character is not None and continuity is SceneContinuity.CONTINUE:
+        if "continuity" in updates:
+            errors.append(character_cannot_continue(scene.position))
+        else:
+            updates["continuity"] = continuity = SceneContinuity.CUT
     footage_id = updates.get("footage_asset_id", scene.footage_asset_id)
     if footage_id != scene.footage_asset_id and "trim_start_seconds" not in updates:
         updates["trim_start_seconds"] = None  # new footage: a steady in-point is picked again

@@ -24,6 +24,7 @@ from domain.media.types import Size
 from domain.models import Asset, Scene
 from domain.ports.providers import VideoRequest
 from domain.rules.budget import money
+from domain.rules.characters import continuity_with_characters
 from domain.rules.pricing import BUILTIN, ProviderKind
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
@@ -134,12 +135,13 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
         )
     frames = plan.timeline.clip_frames(index)
     fps = plan.timeline.fps
+    character_id = scene.character_asset_id
     key = ledger.call_key(
         ctx.job_id,
         "clip",
         scene.id,
         fingerprint(ref, scene.image_asset_id, start_frame_id, frames, fps, plan.size,
-                    scene.shot_type, scene.prompt),
+                    scene.shot_type, scene.prompt, *([character_id] if character_id else [])),
     )  # fmt: skip
     seconds = frames / fps
     spec = ledger.CallSpec(
@@ -172,6 +174,14 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
             if start_frame_id is not None
             else None
         )  # fmt: skip
+        character = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, character_id, ctx.work,
+                what=f"the character of scene {scene.position + 1}",
+            )
+            if character_id is not None
+            else None
+        )  # fmt: skip
         await job_stages.scene_clip_started(session, job, row)  # after the reads: no lock held
     request = VideoRequest(
         image=image,
@@ -182,6 +192,8 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
         prompt=scene.prompt,
         start_image=start,
         seed=scene_seed(scene.id),
+        character_image=character,
+        task=ledger.CallTask(deps.session_factory, call),
     )
     raw = ctx.work / f"raw-{scene.id.hex}.mp4"
 
@@ -226,7 +238,12 @@ async def run(ctx: StageContext) -> None:
                 fps=DEFAULT_FPS,
             ),
             size=working_size(ctx.settings, job.aspect_ratio),
-            continuity=tuple(s.continuity for s in scenes),
+            continuity=tuple(
+                continuity_with_characters(
+                    [s.continuity for s in scenes],
+                    [str(s.character_asset_id) if s.character_asset_id else None for s in scenes],
+                )
+            ),
         )
     total = len(scenes)
     done = 0

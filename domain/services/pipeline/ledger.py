@@ -142,6 +142,7 @@ async def reserve(
                 call.status = ProviderCallStatus.PENDING
                 call.estimated_cost_usd = spec.estimate_usd
                 call.error_code = call.error_message = None
+                call.external_id = None  # the failed task is not resumed: a new one is asked for
             try:
                 await session.commit()
             except IntegrityError:
@@ -167,6 +168,33 @@ async def note_attempt(
         await session.commit()
         record_provider_request(provider, model)
         return int(attempts)
+
+
+class CallTask:
+    """The provider's task ID of one call, kept on its ledger row (``external_id``) as soon as
+    the provider accepts it, so a run after a crash resumes the task (a ``TaskMemory``)."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], call: ProviderCall
+    ) -> None:
+        self._factory = session_factory
+        self._call_id = call.id
+        self._task_id = call.external_id
+
+    @property
+    def task_id(self) -> str | None:
+        return self._task_id
+
+    async def accepted(self, task_id: str | None) -> None:
+        async with self._factory() as session:
+            await session.execute(
+                update(ProviderCall)
+                .where(ProviderCall.id == self._call_id)
+                .values(external_id=task_id)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+        self._task_id = task_id
 
 
 async def record_success(
@@ -219,6 +247,7 @@ async def record_failure(
 
 __all__ = [
     "CallSpec",
+    "CallTask",
     "call_key",
     "find_stored",
     "note_attempt",

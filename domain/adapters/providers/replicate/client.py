@@ -279,7 +279,8 @@ class ReplicateClient:
             if prediction is None:
                 values = dict(model_input.values)
                 for name, path in model_input.files.items():
-                    values[name] = await self.file_value(api, path, uploaded)
+                    value = await self.file_value(api, path, uploaded)
+                    values[name] = [value] if name in model_input.list_files else value
                 prediction = await self._create(api, model, values)
                 self._remember(key, prediction.id)
             await report(on_progress, 0.05)

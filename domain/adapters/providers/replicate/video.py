@@ -72,6 +72,7 @@ class ReplicateVideoProvider:
                     seed=request.seed,
                     start=start,
                     end=end,
+                    reference=request.character_image,
                     overrides=self.client.config.model_inputs.get(self.model_ref.slug),
                 )
             except MissingStartImage as exc:

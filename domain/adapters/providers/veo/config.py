@@ -25,6 +25,8 @@ class VeoConfig:
     person_generation: str | None = "allow_adult"
     #: Send the key image as ``lastFrame`` of CONTINUE scenes (``None``: Veo 3.1 models only).
     last_frame: bool | None = None
+    #: Send the job's character as ``referenceImages`` (``None``: Veo 3.1 models only).
+    reference_images: bool | None = None
     max_video_bytes: int = 1024 * 1024 * 1024
 
 

@@ -89,16 +89,38 @@ class VeoVideoProvider:
             return self.config.last_frame
         return self.model.startswith("veo-3.1")
 
+    @property
+    def takes_references(self) -> bool:
+        if self.config.reference_images is not None:
+            return self.config.reference_images
+        return self.model.startswith("veo-3.1")
+
     def body(self, request: VideoRequest) -> dict[str, Any]:
-        """The ``predictLongRunning`` request for ``request``."""
+        """The ``predictLongRunning`` request for ``request``.
+
+        A scene with the job's character, on a model that takes reference images, sends the
+        character and the key image as ``referenceImages`` (``referenceType: asset``) instead
+        of a start frame: Veo takes either, not both."""
         start = request.start_image or request.image
-        instance: dict[str, Any] = {"prompt": video_prompt(request), "image": _image(start)}
+        if request.character_image is not None and self.takes_references:
+            instance: dict[str, Any] = {
+                "prompt": video_prompt(request),
+                "referenceImages": [
+                    {"image": _image(request.character_image), "referenceType": "asset"},
+                    {"image": _image(request.image), "referenceType": "asset"},
+                ],
+            }
+            return {"instances": [instance], "parameters": self._parameters(request)}
+        instance = {"prompt": video_prompt(request), "image": _image(start)}
         if (
             request.start_image is not None
             and self.takes_last_frame
             and request.image.resolve() != request.start_image.resolve()
         ):
             instance["lastFrame"] = _image(request.image)
+        return {"instances": [instance], "parameters": self._parameters(request)}
+
+    def _parameters(self, request: VideoRequest) -> dict[str, Any]:
         parameters: dict[str, Any] = {
             "aspectRatio": closest_aspect(("9:16", "16:9"), request.size),
             "durationSeconds": pick_seconds(self.config.durations, request.duration_seconds),
@@ -109,7 +131,7 @@ class VeoVideoProvider:
             parameters["resolution"] = self.config.resolution
         if self.config.person_generation:
             parameters["personGeneration"] = self.config.person_generation
-        return {"instances": [instance], "parameters": parameters}
+        return parameters
 
     def _client(self) -> httpx.AsyncClient:
         return api_client(
