@@ -1,7 +1,7 @@
 """A scene's character: the job's CHARACTER asset when it appears in the scene.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
