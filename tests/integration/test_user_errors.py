@@ -138,7 +138,9 @@ async def test_update_campaign_invalid_keeps_row(api, container) -> None:
 MALFORMED_IDS = ["", "garbage", "!!!!", "Q2xpZW50OmJhZA", "x" * 10_000, _gid("Client").lower()]
 
 
-@pytest.mark.parametrize("bad_id", MALFORMED_IDS)
+@pytest.mark.parametrize(
+    "bad_id", MALFORMED_IDS, ids=["empty", "garbage", "bangs", "no-uuid", "long", "lowercased"]
+)
 async def test_malformed_ids(api, container, bad_id) -> None:
     client = await create_client(api)
     campaign = await create_campaign(api, client)
