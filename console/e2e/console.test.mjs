@@ -133,6 +133,12 @@ step("create a campaign, fill the brief, see the estimate, create the ad", async
   await page.locator('input[name="durationSeconds"]').fill("9");
   await page.locator('select[name="sceneCount"]').selectOption("3");
   await page.locator('select[name="aspectRatio"]').selectOption("LANDSCAPE_16_9");
+  // the ad speaks by default, in a voice picked from what the voice providers offer
+  assert.equal(await page.locator('input[name="voiceover"]').isChecked(), true);
+  const voices = page.locator('select[name="narrator"] option');
+  await page.waitForFunction(() => document.querySelectorAll('select[name="narrator"] option').length > 1);
+  state.voice = await voices.nth(1).getAttribute("value");
+  await page.locator('select[name="narrator"]').selectOption(state.voice);
   const estimate = page.getByTestId("estimate-usd");
   await estimate.waitFor();
   assert.match(await estimate.innerText(), /^\$\d/);
@@ -142,6 +148,9 @@ step("create a campaign, fill the brief, see the estimate, create the ad", async
   await page.getByRole("button", { name: "Create the ad" }).click();
   await page.waitForURL(/\/jobs\//);
   state.jobId = decodeURIComponent(page.url().split("/jobs/")[1]);
+  const brief = (await gql(server, "query($id: ID!) { node(id: $id) { ... on Job { voiceover brief { voice } } } }", { id: state.jobId })).node;
+  assert.equal(brief.voiceover, true);
+  assert.equal(brief.brief.voice, state.voice.split("/").slice(1).join("/"));
 });
 
 /** A real mouse drag in small steps (HTML5 drag and drop starts only after some movement). */
@@ -259,6 +268,14 @@ step("play the ad, export a WebM, download and decode it", async () => {
   );
   assert.ok(Math.abs(at - 7) < 0.5, `seeked to ${at}`);
   await video.evaluate((v) => v.pause());
+  // the 64 px logo would be enlarged past 2x on the end card: the job says so
+  assert.match(await page.getByTestId("job-warnings").innerText(), /logo \(64x64\) would be enlarged/);
+  // the narrated ad's captions download as SRT and WebVTT
+  const captionLinks = page.getByTestId("caption-files").getByRole("link");
+  assert.deepEqual(await captionLinks.allInnerTexts(), ["SRT", "VTT"]);
+  const vtt = await page.evaluate(async (href) => (await fetch(href)).text(), await captionLinks.nth(1).getAttribute("href"));
+  assert.match(vtt, /^WEBVTT/);
+  assert.match(vtt, /\d\d:\d\d\.\d{3} --> \d\d:\d\d\.\d{3}/);
   const form = page.getByRole("form", { name: "Export" });
   await form.locator('select[name="format"]').selectOption("WEBM");
   await form.locator('select[name="resolution"]').selectOption("P480");

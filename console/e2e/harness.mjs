@@ -164,12 +164,12 @@ export function ffmpegExe() {
   }).trim();
 }
 
-/** Small media files: a logo (PNG), a product shot (JPEG), music (WAV) and a text file. */
+/** Small media files: a logo (PNG, 64 px: too small for a sharp end card, so the job warns), a product shot (JPEG), music (WAV) and a text file. */
 export function makeMedia() {
   const dir = mkdtempSync(join(tmpdir(), "adreel-media-"));
   const ff = ffmpegExe();
   const run = (...args) => execFileSync(ff, ["-v", "error", "-y", ...args]);
-  run("-f", "lavfi", "-i", "color=c=0x4f46e5:s=320x320,drawbox=x=80:y=80:w=160:h=160:color=white:t=fill", "-frames:v", "1", join(dir, "logo.png"));
+  run("-f", "lavfi", "-i", "color=c=0x4f46e5:s=64x64,drawbox=x=16:y=16:w=32:h=32:color=white:t=fill", "-frames:v", "1", join(dir, "logo.png"));
   run("-f", "lavfi", "-i", "testsrc2=s=800x800", "-frames:v", "1", "-q:v", "3", join(dir, "product.jpg"));
   run("-f", "lavfi", "-i", "sine=frequency=330:duration=12:sample_rate=22050", "-ac", "1", join(dir, "music.wav"));
   writeFileSync(join(dir, "notes.txt"), "not a picture, just some words\n".repeat(20));

@@ -343,6 +343,18 @@ export const EstimateJobQuery = graphql(`
   }
 `);
 
+export const VoicesQuery = graphql(`
+  query Voices($language: String) {
+    voices(language: $language) {
+      provider
+      id
+      name
+      language
+      gender
+    }
+  }
+`);
+
 export const CreateJobMutation = graphql(`
   mutation CreateJob($input: CreateJobInput!) {
     createJob(input: $input) {
@@ -432,6 +444,7 @@ export const JobQuery = graphql(`
         refinementsUsed
         refinementsLimit
         availableActions
+        warnings
         createdAt
         brief {
           product
@@ -472,6 +485,11 @@ export const JobQuery = graphql(`
         }
         renders {
           ...RenderFields
+        }
+        captionFiles {
+          id
+          filename
+          url
         }
       }
     }

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import type { CampaignStatus, JobStatus } from "../gql/graphql";
 import { CampaignQuery, DeleteCampaignMutation, UpdateCampaignMutation } from "../operations";
 import { Link, navigate, paths } from "../router";
 import { Badge, RequestError, Section, UserErrors, aspect, seconds, usd, type UserErrorLike } from "../ui";
-import { CAMPAIGN_STATUSES } from "./Client";
+import { CampaignForm, type CampaignValues } from "./CampaignForm";
 
 const FILTERS: { name: string; statuses: JobStatus[] | null }[] = [
   { name: "All", statuses: null },
@@ -130,18 +130,11 @@ function EditCampaign(props: {
   onDone: () => void;
 }) {
   const c = props.campaign;
-  const [name, setName] = useState(c.name);
-  const [objective, setObjective] = useState(c.objective ?? "");
-  const [status, setStatus] = useState<CampaignStatus>(c.status);
-  const [budget, setBudget] = useState(c.budgetUsd != null ? String(c.budgetUsd) : "");
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [state, update] = useMutation(UpdateCampaignMutation);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const result = await update({
-      input: { campaignId: c.id, name, objective: objective || null, status, budgetUsd: budget ? Number(budget) : null },
-    });
+  async function submit(values: CampaignValues) {
+    const result = await update({ input: { campaignId: c.id, ...values } });
     const payload = result.data?.updateCampaign;
     setErrors(payload?.userErrors ?? []);
     if (payload?.campaign) props.onDone();
@@ -149,40 +142,22 @@ function EditCampaign(props: {
 
   return (
     <Section title="Edit campaign" id="edit-campaign">
-      <form className="grid-form" onSubmit={submit}>
-        <label>
-          Name
-          <input name="campaignName" required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Objective
-          <input name="objective" value={objective} onChange={(e) => setObjective(e.target.value)} />
-        </label>
-        <label>
-          Status
-          <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CampaignStatus)}>
-            {CAMPAIGN_STATUSES.map((st) => (
-              <option key={st} value={st}>
-                {st.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Budget (USD)
-          <input name="budget" type="number" min="0" step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} />
-        </label>
-        <UserErrors errors={errors} />
-        <RequestError error={state.error} />
-        <div className="actions">
-          <button type="button" onClick={props.onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={state.fetching}>
-            Save
-          </button>
-        </div>
-      </form>
+      <CampaignForm
+        initial={c}
+        error={state.error}
+        userErrors={errors}
+        onSubmit={submit}
+        actions={
+          <>
+            <button type="button" onClick={props.onDone}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={state.fetching}>
+              Save
+            </button>
+          </>
+        }
+      />
     </Section>
   );
 }

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
-import type { CampaignStatus } from "../gql/graphql";
 import { ClientQuery, CreateCampaignMutation, DeleteClientMutation, UpdateClientMutation } from "../operations";
 import { Link, navigate, paths } from "../router";
 import { Badge, Pager, RequestError, Section, UserErrors, firstPage, plural, seconds, usd, type Page, type UserErrorLike } from "../ui";
 import { BrandKit } from "./BrandKit";
+import { CampaignForm, type CampaignValues } from "./CampaignForm";
 
 const SIZE = 10;
-export const CAMPAIGN_STATUSES: CampaignStatus[] = ["DRAFT", "ACTIVE", "PAUSED", "COMPLETED", "ARCHIVED"];
 
 export function ClientPage({ id }: { id: string }) {
   const [page, setPage] = useState<Page>(firstPage(SIZE));
@@ -151,18 +150,11 @@ function EditClient(props: {
 }
 
 function NewCampaign({ clientId }: { clientId: string }) {
-  const [name, setName] = useState("");
-  const [objective, setObjective] = useState("");
-  const [status, setStatus] = useState<CampaignStatus>("ACTIVE");
-  const [budget, setBudget] = useState("");
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [state, create] = useMutation(CreateCampaignMutation);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const result = await create({
-      input: { clientId, name, objective: objective || null, status, budgetUsd: budget ? Number(budget) : null },
-    });
+  async function submit(values: CampaignValues) {
+    const result = await create({ input: { clientId, ...values } });
     const payload = result.data?.createCampaign;
     setErrors(payload?.userErrors ?? []);
     if (payload?.campaign) navigate(paths.campaign(payload.campaign.id));
@@ -171,37 +163,17 @@ function NewCampaign({ clientId }: { clientId: string }) {
   return (
     <details className="inline-form">
       <summary>New campaign</summary>
-      <form className="grid-form" onSubmit={submit} aria-label="New campaign">
-        <label>
-          Name
-          <input name="campaignName" required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Objective
-          <input name="objective" value={objective} onChange={(e) => setObjective(e.target.value)} />
-        </label>
-        <label>
-          Status
-          <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CampaignStatus)}>
-            {CAMPAIGN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Budget (USD)
-          <input name="budget" type="number" min="0" step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} />
-        </label>
-        <UserErrors errors={errors} />
-        <RequestError error={state.error} />
-        <div className="actions">
+      <CampaignForm
+        ariaLabel="New campaign"
+        error={state.error}
+        userErrors={errors}
+        onSubmit={submit}
+        actions={
           <button type="submit" className="primary" disabled={state.fetching}>
             Create campaign
           </button>
-        </div>
-      </form>
+        }
+      />
     </details>
   );
 }

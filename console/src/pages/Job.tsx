@@ -153,6 +153,18 @@ function ProgressPanel(props: { job: Job; progress: number; stream: EventStream;
         <div><dt>Variance</dt><dd>{variance != null ? `${variance >= 0 ? "+" : ""}${Math.round(variance * 100)}%` : "—"}</dd></div>
         <div><dt>Budget</dt><dd>{usd(job.budgetUsd)}</dd></div>
       </dl>
+      {job.warnings.length > 0 ? (
+        <div className="alert warn" role="status" data-testid="job-warnings">
+          <p>
+            <strong>Worth a look before you send it</strong>
+          </p>
+          <ul>
+            {job.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {job.error ? (
         <div className="alert error" role="alert" data-testid="job-error">
           <p>
@@ -231,6 +243,20 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
               </li>
             ))}
           </ul>
+          {job.captionFiles.length > 0 ? (
+            <>
+              <h3>Captions</h3>
+              <p className="actions" data-testid="caption-files">
+                {job.captionFiles.map((c) =>
+                  c.url ? (
+                    <a key={c.id} className="button small" href={c.url} download={c.filename ?? undefined}>
+                      {(c.filename ?? "captions").split(".").pop()?.toUpperCase()}
+                    </a>
+                  ) : null,
+                )}
+              </p>
+            </>
+          ) : null}
           {job.availableActions.includes("EXPORT") ? (
             <form className="export-form" onSubmit={submit} aria-label="Export">
               <h3>Export</h3>

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import type { AspectRatio, CreateJobInput } from "../gql/graphql";
-import { CampaignHeaderQuery, ClientAssetsQuery, CreateJobMutation, EstimateJobQuery } from "../operations";
+import { CampaignHeaderQuery, ClientAssetsQuery, CreateJobMutation, EstimateJobQuery, VoicesQuery } from "../operations";
 import { Link, navigate, paths } from "../router";
 import { RequestError, Section, UserErrors, aspect, label, seconds, usd, useDebounced, type UserErrorLike } from "../ui";
 
@@ -28,6 +28,8 @@ type Form = {
   image: string;
   video: string;
   voice: string;
+  /** The chosen voice as "provider/id" (from the `voices` query); empty: the provider's default. */
+  narrator: string;
 };
 
 const EMPTY: Form = {
@@ -42,7 +44,7 @@ const EMPTY: Form = {
   sceneCount: "",
   continuity: true,
   captions: true,
-  voiceover: false,
+  voiceover: true,
   autoApprove: false,
   music: "",
   assetIds: [],
@@ -51,10 +53,14 @@ const EMPTY: Form = {
   image: "",
   video: "",
   voice: "",
+  narrator: "",
 };
 
 function toInput(campaignId: string, f: Form): CreateJobInput {
-  const providers = { planner: f.planner || null, image: f.image || null, video: f.video || null, voice: f.voice || null };
+  const [narratorProvider, ...rest] = f.narrator ? f.narrator.split("/") : [""];
+  const narrator = rest.join("/");
+  const voiceProvider = f.voice || (f.voiceover ? narratorProvider : "");
+  const providers = { planner: f.planner || null, image: f.image || null, video: f.video || null, voice: voiceProvider || null };
   return {
     campaignId,
     brief: {
@@ -64,6 +70,7 @@ function toInput(campaignId: string, f: Form): CreateJobInput {
       callToAction: f.callToAction || null,
       language: f.language || null,
       prompt: f.prompt || null,
+      voice: f.voiceover && narrator ? narrator : null,
     },
     durationSeconds: Number(f.durationSeconds) || 0,
     aspectRatio: f.aspectRatio,
@@ -89,6 +96,8 @@ export function NewAdPage({ campaignId }: { campaignId: string }) {
   const audio = ready.filter((a) => a.kind === "AUDIO" && a.role !== "VOICEOVER");
 
   const [form, setForm] = useState<Form>(EMPTY);
+  const [{ data: voiceData }] = useQuery({ query: VoicesQuery, variables: { language: form.language.trim() || null } });
+  const voices = voiceData?.voices ?? [];
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const input = useMemo(() => toInput(campaignId, form), [campaignId, form]);
   const debounced = useDebounced(input, 400);
@@ -198,6 +207,20 @@ export function NewAdPage({ campaignId }: { campaignId: string }) {
                 </label>
               ))}
             </fieldset>
+            {form.voiceover ? (
+              <label>
+                Voice
+                <select name="narrator" value={form.narrator} onChange={(e) => set("narrator", e.target.value)}>
+                  <option value="">the provider's default</option>
+                  {voices.map((v) => (
+                    <option key={`${v.provider}/${v.id}`} value={`${v.provider}/${v.id}`}>
+                      {v.name} · {v.language}
+                      {v.gender ? ` · ${v.gender}` : ""} ({v.provider})
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
             <fieldset className="wide">
               <legend>Brand assets ({images.length ? "none picked: the brand kit decides" : "the brand kit has no images"})</legend>
               <div className="pick-assets">
