@@ -43,8 +43,14 @@ def _close(text: str) -> str:
 def fit_script(text: str, scene_seconds: float, language: str = "en") -> str:
     """``text`` if it can be said in the scene, else the longest start of it that can: whole
     sentences first, then the first clause, then whole words (empty if not one word fits)."""
+    return cut_to_units(text, script_budget(scene_seconds, language), language)
+
+
+def cut_to_units(text: str, budget: int, language: str = "en") -> str:
+    """``text`` if it has at most ``budget`` words (characters for languages written without
+    spaces), else its longest start that has: whole sentences, then the first clause, then
+    whole words."""
     text = " ".join(text.split())
-    budget = script_budget(scene_seconds, language)
     if spoken_units(text, language) <= budget:
         return text
     kept: list[str] = []
@@ -119,6 +125,7 @@ def words_over(text: str, scene_seconds: float, language: str = "en") -> int:
 
 
 __all__ = [
+    "cut_to_units",
     "fit_script",
     "longest_fitting",
     "needed_seconds",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +30,12 @@ from domain.adapters.providers.errors import (
     ProviderError,
 )
 from domain.adapters.providers.http import api_client, send_json
+from domain.adapters.providers.openai_rewrite import (
+    SCHEMA_NAME,
+    copy_schema,
+    parse_copy,
+    rewrite_messages,
+)
 from domain.enums import AspectRatio, SceneBeat, SceneContinuity, ShotType, Transition
 from domain.rules.asset_roles import assign_assets, effective_role
 from domain.rules.durations import MAX_SCENES, MIN_SCENES, default_scene_count
@@ -42,6 +48,7 @@ from domain.rules.narration import (
 )
 from domain.rules.planner import BEAT_SHOT, Plan, PlanRequest, ScenePlan
 from domain.rules.planner_copy import CAPTION_MAX
+from domain.rules.scene_rewrite import SceneCopy, SceneRewrite
 
 PROVIDER = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -332,40 +339,40 @@ class OpenAIPlanner:
 
     def request_body(self, request: PlanRequest, response_format: ResponseFormat) -> dict[str, Any]:
         """The chat-completions request for ``request``."""
+        messages = [
+            {"role": "system", "content": instructions(request)},
+            {"role": "user", "content": json.dumps(brief_payload(request), ensure_ascii=False)},
+        ]
+        return self._body(messages, "storyboard", storyboard_schema(), response_format)
+
+    def _body(
+        self,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict[str, Any],
+        response_format: ResponseFormat,
+    ) -> dict[str, Any]:
         fmt: dict[str, Any] = (
-            {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": "storyboard",
-                    "strict": True,
-                    "schema": storyboard_schema(),
-                },
-            }
+            {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
             if response_format == "json_schema"
             else {"type": "json_object"}
         )
-        return {
-            "model": self.model,
-            "messages": [
-                {"role": "system", "content": instructions(request)},
-                {"role": "user", "content": json.dumps(brief_payload(request), ensure_ascii=False)},
-            ],
-            "response_format": fmt,
-        }
+        return {"model": self.model, "messages": messages, "response_format": fmt}
 
-    async def plan(self, request: PlanRequest) -> Plan:
+    async def _complete(self, body: Callable[[ResponseFormat], dict[str, Any]]) -> str:
+        """The answer's content; a server that takes no schemas is asked again for JSON."""
         headers = {"Authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
         async with api_client(
             self.config.base_url, headers, timeout_seconds=self.config.timeout_seconds
         ) as api:
             while True:
                 try:
-                    body = await send_json(
+                    answer = await send_json(
                         api,
                         "POST",
                         "/chat/completions",
                         provider=PROVIDER,
-                        json_body=self.request_body(request, self._format),
+                        json_body=body(self._format),
                     )
                     break
                 except ProviderError as error:
@@ -378,7 +385,19 @@ class OpenAIPlanner:
                         self._format = "json_object"  # this server takes no schemas
                         continue
                     raise
-        return parse_plan(_answer(body), request, ref=self.ref)
+        return _answer(answer)
+
+    async def plan(self, request: PlanRequest) -> Plan:
+        content = await self._complete(lambda fmt: self.request_body(request, fmt))
+        return parse_plan(content, request, ref=self.ref)
+
+    async def rewrite_scene(self, request: SceneRewrite) -> SceneCopy:
+        """The scene's script and caption written again by the model with the feedback."""
+        messages = rewrite_messages(request, speaking_rule(request.brief.language))
+        content = await self._complete(
+            lambda fmt: self._body(messages, SCHEMA_NAME, copy_schema(), fmt)
+        )
+        return parse_copy(content, request)
 
 
 __all__ = [
