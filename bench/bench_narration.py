@@ -63,7 +63,7 @@ async def run(data_dir: Path, seconds: float, resolution: str, voiceover: bool) 
 
     settings = Settings(
         env="development", data_dir=data_dir, redis_url=None, database_url=None,
-        storage_url=None, render_resolution=resolution,
+        storage_url=None, render_resolution=resolution,  # type: ignore[arg-type]
     )  # fmt: skip
     result = await run_demo(
         settings,

@@ -55,6 +55,7 @@ class SceneDraft:
     refinements: int = 0
     feedback: list[str] = field(default_factory=list)
     estimated_cost_usd: Decimal = Decimal(0)
+    narration: str | None = None  # what the scene says when not its script
 
     @classmethod
     def of(cls, scene: Scene) -> SceneDraft:
@@ -73,6 +74,7 @@ class SceneDraft:
             asset_ids=list(scene.asset_ids or []),
             refinements=scene.refinements,
             feedback=list(scene.feedback or []),
+            narration=scene.narration,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +91,7 @@ class SceneDraft:
             "duration_seconds": self.duration_seconds,
             "continuity": self.continuity.value,
             "asset_ids": list(self.asset_ids),
+            **({"narration": self.narration} if self.narration is not None else {}),
         }
 
     @classmethod
@@ -107,6 +110,7 @@ class SceneDraft:
             duration_seconds=float(data["duration_seconds"]),
             continuity=SceneContinuity(data["continuity"]),
             asset_ids=[str(a) for a in data.get("asset_ids") or []],
+            narration=None if data.get("narration") is None else str(data["narration"]),
         )
 
     @property
@@ -197,6 +201,7 @@ async def store_job(
             title=s.title[:200],
             description=s.description,
             script=s.script,
+            narration=s.narration,
             caption=s.caption,
             prompt=s.prompt,
             shot_type=s.shot_type,
