@@ -1,18 +1,21 @@
 """What narration costs: synthesis time per second of speech, and its share of the pipeline.
 
-Runs the demo ad twice on the embedded runner in the same process, once spoken (built-in voice,
-``voiceover: true``) and once silent, from submission to COMPLETED, and prints:
+Runs the demo ad on the embedded runner in the same process, spoken (built-in voice,
+``voiceover: true``) and silent, in ABBA order (silent, spoken, spoken, silent; ``--rounds``
+repeats it) so that a machine's changing load weighs on both alike, from submission to
+COMPLETED, and prints:
 
 - the built-in voice's synthesis time per second of speech inside the pipeline, alone and with
   the forced alignment that times the captions, as ratios to real time (seconds of speech made
   per second of wall time);
 - the narration step's own time (the first step of CLIPS) and its share of the spoken job;
-- the spoken job's end-to-end time against the silent one's: what narration adds, in seconds
-  and as a share.
+- the spoken job's end-to-end time against the silent one's (the fastest run of each): what
+  narration adds, in seconds and as a share. On a loaded machine the runs' spread can exceed
+  the difference; the narration step's own time is the steadier figure.
 
 Usage:
 
-    .venv/bin/python bench/bench_narration.py [--duration 30] [--resolution P720]
+    .venv/bin/python bench/bench_narration.py [--duration 30] [--resolution P720] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--resolution", default="P720")
+    parser.add_argument("--rounds", type=int, default=1, help="ABBA rounds (2 runs of each)")
     args = parser.parse_args()
 
     from domain.adapters.providers.builtin_voice import BuiltinVoice
@@ -91,13 +95,32 @@ def main() -> None:
     synthesis.wrap(BuiltinVoice, "synthesize")
     timed.wrap(TimedVoice, "synthesize")
     step.wrap(narration, "run")
+    times: dict[bool, list[float]] = {False: [], True: []}
+    order = [False, True, True, False] * args.rounds  # ABBA: load drifts cancel out
     with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
-        silent = asyncio.run(run(Path(tmp) / "silent", args.duration, args.resolution, False))
-        spoken = asyncio.run(run(Path(tmp) / "spoken", args.duration, args.resolution, True))
-    speech = synthesis.speech
-    print(f"{args.duration:g} s ad at {args.resolution}, built-in planner, images and voice")
+        for index, voiced in enumerate(order):
+            data = Path(tmp) / f"{index}-{'spoken' if voiced else 'silent'}"
+            times[voiced].append(asyncio.run(run(data, args.duration, args.resolution, voiced)))
+    silent, spoken = min(times[False]), min(times[True])
+    runs = len(times[True])
+    speech = synthesis.speech / runs
+    synthesis.wall /= runs
+    timed.wall /= runs
+    step.wall /= runs
+    load = os.getloadavg()[0]
     print(
-        f"  synthesis: {synthesis.calls} lines, {speech:.1f} s of speech in {synthesis.wall:.2f} s"
+        f"{args.duration:g} s ad at {args.resolution}, built-in planner, images and voice; "
+        f"{runs} spoken and {runs} silent runs (ABBA), load average {load:.1f}"
+    )
+    print(
+        "  job times, submit to COMPLETED: spoken "
+        + ", ".join(f"{t:.1f}" for t in times[True])
+        + " s; silent "
+        + ", ".join(f"{t:.1f}" for t in times[False])
+        + " s (the fastest of each below)"
+    )
+    print(
+        f"  synthesis: {synthesis.calls // runs} lines, {speech:.1f} s of speech in {synthesis.wall:.2f} s"
         f" = {synthesis.wall / speech:.3f} s per second of speech ({speech / synthesis.wall:.1f}x"
         " real time)"
     )
@@ -106,7 +129,7 @@ def main() -> None:
         f" second of speech ({speech / timed.wall:.1f}x real time)"
     )
     print(
-        f"  narration step: {step.wall:.2f} s = {step.wall / spoken:.1%} of the spoken job"
+        f"  narration step: {step.wall:.2f} s a job = {step.wall / spoken:.1%} of the spoken job"
         f" ({spoken:.1f} s)"
     )
     added = spoken - silent
