@@ -119,16 +119,10 @@ def room_for_line(
     return [from_ms(to_ms(d)) for d in fit.durations]
 
 
-def words_over(text: str, scene_seconds: float, language: str = "en") -> int:
-    """How many words (characters) ``text`` has beyond the scene's budget (0 when it fits)."""
-    return max(0, spoken_units(text, language) - script_budget(scene_seconds, language))
-
-
 __all__ = [
     "cut_to_units",
     "fit_script",
     "longest_fitting",
     "needed_seconds",
     "room_for_line",
-    "words_over",
 ]
