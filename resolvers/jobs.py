@@ -44,6 +44,7 @@ _SCENE_FIELDS = {
     "title": "title",
     "description": "description",
     "script": "script",
+    "narration": "narration",
     "caption": "caption",
     "prompt": "prompt",
     "duration_seconds": "duration_seconds",

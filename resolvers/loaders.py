@@ -155,7 +155,8 @@ class Loaders:
         return self._get("job_renders", batch)
 
     def job_caption_files(self) -> DataLoader[uuid.UUID, list[Asset]]:
-        """Each job's caption files (SRT, then WebVTT; one statement per batch)."""
+        """Each job's caption files (SRT, then WebVTT; one statement per batch): the latest
+        composition's (a composition made again after an edit writes new ones)."""
 
         async def batch(job_ids: list[uuid.UUID]) -> list[list[Asset]]:
             ctx = self._ctx
@@ -167,12 +168,14 @@ class Loaders:
                         Asset.organization_id == ctx.org_id,
                         Asset.role == AssetRole.CAPTIONS,
                     )
-                    .order_by(Asset.filename, Asset.id)
+                    .order_by(Asset.filename, Asset.created_at.desc(), Asset.id)
                 )
             ).all()
             found: dict[uuid.UUID, list[Asset]] = {j: [] for j in job_ids}
             for row in rows:
-                if row.job_id is not None:
+                if row.job_id is not None and all(
+                    a.filename != row.filename for a in found[row.job_id]
+                ):
                     found[row.job_id].append(row)
             return [found[j] for j in job_ids]
 

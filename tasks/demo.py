@@ -128,6 +128,7 @@ async def _submit(
     duration: float,
     aspect: AspectRatio,
     scene_count: int | None = None,
+    voiceover: bool = True,
 ) -> uuid.UUID:
     settings = container.settings
     new = jobs.NewJob(
@@ -145,7 +146,7 @@ async def _submit(
         auto_approve=True,
         continuity=True,
         captions=True,
-        voiceover=True,
+        voiceover=voiceover,
     )
     async with (
         container.session_factory() as session,
@@ -258,6 +259,7 @@ async def run_demo(
     aspect: AspectRatio = AspectRatio.PORTRAIT_9_16,
     scene_count: int | None = None,
     console: Console | None = None,
+    voiceover: bool = True,
 ) -> DemoResult:
     """Make the demo ad into ``output``; returns what happened (the job may have failed).
 
@@ -282,6 +284,7 @@ async def run_demo(
             duration=duration,
             aspect=aspect,
             scene_count=scene_count,
+            voiceover=voiceover,
         )
         console.print(f"job {job_id} submitted: {duration:g}s, {aspect.value}, auto-approved")
         job = await _watch(container, job_id, console)

@@ -152,7 +152,9 @@ class Scene(StageErrorMixin, Entity):
     #: the job's character (a CHARACTER image) when it appears in this scene: composited over
     #: the built-in clip, sent as the subject or reference image to hosted video models
     character_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    #: the scene's spoken script (a WAV asset) and when each word is spoken in it
+    #: what the scene says when it is not its script (None: the script; "": nothing)
+    narration: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: the scene's spoken line (a WAV asset) and when each word is spoken in it
     narration_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     narration_words: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     refinements: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

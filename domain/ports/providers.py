@@ -14,6 +14,7 @@ from typing import Protocol
 from domain.enums import AssetRole, ShotType
 from domain.media.types import ProgressCallback, Size
 from domain.rules.planner import Plan, PlanRequest
+from domain.rules.scene_rewrite import SceneCopy, SceneRewrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,10 @@ class PlannerProvider(Protocol):
 
     async def plan(self, request: PlanRequest) -> Plan:
         """Plan the scenes for ``request``."""
+        ...
+
+    async def rewrite_scene(self, request: SceneRewrite) -> SceneCopy:
+        """One scene's script and caption written again with ``request.feedback``."""
         ...
 
 

@@ -5,7 +5,7 @@ type, assets and how many times it was refined. A clip depends on its image, its
 continuity (a CONTINUE clip starts on the previous clip's last frame, so it depends on that clip
 too), and on the transition into the next scene (the outgoing clip carries the frames the
 transition blends). The composition depends on every clip, caption, script, transition and the
-order of the scenes. A scene cut from uploaded footage has its key image and clip taken from the
+order of the scenes, and what each scene says. A scene cut from uploaded footage has its key image and clip taken from the
 footage at its in-point, so they depend on the footage and the in-point instead of being
 generated; the footage's sound (muted or mixed) only changes the composition. Comparing these inputs before and after an edit says exactly which outputs
 must be made again; everything else is kept.
@@ -33,6 +33,7 @@ class SceneInputs:
     transition: Transition
     script: str = ""
     caption: str = ""
+    narration: str | None = None
     refinements: int = 0
     footage: str | None = None
     trim_ms: int | None = None
@@ -95,6 +96,7 @@ def composition_key(scenes: Sequence[SceneInputs]) -> tuple[Any, ...]:
             s.id,
             key,
             s.script,
+            s.narration,
             s.caption,
             s.transition if i > 0 else Transition.CUT,
             s.footage_audio if s.footage else None,

@@ -6,19 +6,23 @@ durations are split from the requested duration by weight and sum to it exactly;
 gets a shot type, a transition into it, a voice-over line, an on-screen caption and a visual
 prompt (written by ``planner_copy``); uploaded assets are placed by role (see ``asset_roles``).
 
-``normalize_plan`` enforces the same invariants on a plan from any planner provider.
+A voiced ad's lines are written to be said in their scene's time at a natural pace: the longest
+line of the beat within ``script_budget`` (``script_fit``); the end card says the call to action
+and is given the time for it.
+
+``normalize_plan`` enforces the same invariants on a plan from any planner provider (a voiced
+plan's scripts are cut to their budget there).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from domain.enums import AspectRatio, AssetKind, SceneBeat, SceneContinuity, ShotType, Transition
-from domain.errors import Invalid, ValidationErrors
+from domain.errors import Invalid
 from domain.rules.asset_roles import PlanAsset, assign_assets
+from domain.rules.brief import Brief, clean_brief
 from domain.rules.characters import mark_characters
 from domain.rules.durations import (
     MAX_SCENES,
@@ -35,111 +39,12 @@ from domain.rules.planner_copy import (
     SHOT_WORDS,
     beat_texts,
     mood_of,
+    script_lines,
     shorten,
     visual_prompt,
     words_for,
 )
-
-# --- the brief -------------------------------------------------------------------------------
-
-_LIMITS = {
-    "product": 200,
-    "audience": 500,
-    "tone": 100,
-    "call_to_action": 120,
-    "language": 35,
-    "prompt": 4000,
-    "voice": 100,
-}
-_FIELD_NAMES = {"call_to_action": "callToAction"}
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-@dataclass(frozen=True, slots=True)
-class Brief:
-    """What the ad is about."""
-
-    product: str
-    audience: str = ""
-    tone: str = ""
-    call_to_action: str = ""
-    language: str = "en"
-    prompt: str = ""
-    voice: str = ""  # the voice id the narration is spoken in (empty: the provider's default)
-
-    def to_dict(self) -> dict[str, str]:
-        voice = {"voice": self.voice} if self.voice else {}
-        return {
-            "product": self.product,
-            "audience": self.audience,
-            "tone": self.tone,
-            "call_to_action": self.call_to_action,
-            "language": self.language,
-            "prompt": self.prompt,
-            **voice,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Brief:
-        """From stored JSON (missing keys take their defaults)."""
-        return cls(
-            product=str(data.get("product") or ""),
-            audience=str(data.get("audience") or ""),
-            tone=str(data.get("tone") or ""),
-            call_to_action=str(data.get("call_to_action") or ""),
-            language=str(data.get("language") or "en"),
-            prompt=str(data.get("prompt") or ""),
-            voice=str(data.get("voice") or ""),
-        )
-
-
-def clean_brief(
-    *,
-    product: str,
-    audience: str | None = None,
-    tone: str | None = None,
-    call_to_action: str | None = None,
-    language: str | None = None,
-    prompt: str | None = None,
-    voice: str | None = None,
-) -> Brief:
-    """A validated brief: trimmed texts within their limits, no control characters (the prompt
-    may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``."""
-    values = {
-        "product": product,
-        "audience": audience,
-        "tone": tone,
-        "call_to_action": call_to_action,
-        "language": language,
-        "prompt": prompt,
-        "voice": voice,
-    }
-    cleaned: dict[str, str] = {}
-    errors: list[Invalid] = []
-    for name, raw in values.items():
-        path = ["brief", _FIELD_NAMES.get(name, name)]
-        text = (raw or "").strip()
-        if name != "prompt":
-            text = " ".join(text.split())
-        if len(text) > _LIMITS[name]:
-            errors.append(Invalid(f"{path[1]} must be at most {_LIMITS[name]} characters", path))
-        elif _CONTROL.search(text):
-            errors.append(Invalid(f"{path[1]} must not contain control characters", path))
-        cleaned[name] = text
-    if not cleaned["product"]:
-        errors.append(Invalid("product must not be empty", ["brief", "product"]))
-    language = cleaned["language"] or "en"
-    if not _LANGUAGE.match(language):
-        errors.append(
-            Invalid("language must be a language tag like en or pt-BR", ["brief", "language"])
-        )
-    if errors:
-        raise ValidationErrors(list(errors))
-    return Brief(**{**cleaned, "language": language})
-
-
-# --- plans -----------------------------------------------------------------------------------
+from domain.rules.script_fit import fit_script, longest_fitting, room_for_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +198,22 @@ def transitions_for(
     return result
 
 
+def end_card_line(request: PlanRequest, script: str) -> str:
+    """What the end card says: the brief's call to action, else its own script."""
+    return request.brief.call_to_action.strip() or script
+
+
+def _room_for_end_card(
+    request: PlanRequest, beats: Sequence[SceneBeat], durations: Sequence[float], line: str
+) -> list[float]:
+    """A voiced ad's durations with the end card long enough to say its line (the call to
+    action is the user's words: the time is found for it rather than the words cut)."""
+    if not request.voiceover or SceneBeat.END_CARD not in beats:
+        return list(durations)
+    index = len(beats) - 1 - list(reversed(beats)).index(SceneBeat.END_CARD)
+    return room_for_line(durations, index, line, request.brief.language)
+
+
 def plan_offline(request: PlanRequest) -> Plan:
     """Plan a storyboard from the brief alone (deterministic: same request, same plan)."""
     count = request.scene_count or default_scene_count(request.duration_seconds)
@@ -302,9 +223,13 @@ def plan_offline(request: PlanRequest) -> Plan:
     continuity = continuity_for(beats, assignment.scene_assets, request.continuity)
     w = words_for(request)
     transitions = transitions_for(beats, continuity, w.mood)
+    language = request.brief.language
+    durations = _room_for_end_card(request, beats, durations, end_card_line(request, ""))
     scenes = []
     for index, beat in enumerate(beats):
         title, description, script, caption, subject = beat_texts(beat, w)
+        if request.voiceover:  # spoken: the longest line that can be said in the scene
+            script = longest_fitting(script_lines(beat, w), durations[index], language)
         shot = BEAT_SHOT[beat]
         scenes.append(
             ScenePlan(
@@ -355,9 +280,16 @@ def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
         if exact
         else split_duration(request.duration_seconds, weights)
     )
+    end_card = next((s for s in reversed(scenes) if s.beat is SceneBeat.END_CARD), None)
+    if end_card is not None:
+        line = end_card_line(request, end_card.script)
+        durations = _room_for_end_card(request, beats, durations, line)
     videos = {a.id for a in request.assets if a.kind is AssetKind.VIDEO}
     out = []
     for index, scene in enumerate(scenes):
+        script = scene.script
+        if request.voiceover and (scene is not end_card or not request.brief.call_to_action):
+            script = fit_script(script, durations[index], request.brief.language)
         continuity = scene.continuity
         if index == 0 or not request.continuity or videos.intersection(asset_lists[index]):
             continuity = SceneContinuity.CUT  # footage opens on its own first frame
@@ -369,6 +301,7 @@ def normalize_plan(request: PlanRequest, plan: Plan) -> Plan:
         out.append(
             replace(
                 scene,
+                script=script,
                 caption=shorten(scene.caption),
                 duration_seconds=durations[index],
                 continuity=continuity,
@@ -389,8 +322,9 @@ __all__ = [
     "PlanRequest",
     "ScenePlan",
     "beats_for",
-    "clean_brief",
+    "clean_brief",  # re-exported: the brief moved to domain.rules.brief
     "continuity_for",
+    "end_card_line",
     "mood_of",
     "normalize_plan",
     "plan_offline",

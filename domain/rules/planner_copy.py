@@ -91,6 +91,14 @@ _HOOK_OPENERS: dict[str, str] = {
     SERIOUS: "Here is what you need to know.",
 }
 
+#: The hook of an ad too short for the opener.
+_HOOK_SHORT: dict[str, str] = {
+    ENERGETIC: "Ready?",
+    CALM: "Breathe.",
+    PREMIUM: "Simply better.",
+    SERIOUS: "Look.",
+}
+
 _ASPECT_WORDS: dict[AspectRatio, str] = {
     AspectRatio.LANDSCAPE_16_9: "landscape 16:9",
     AspectRatio.PORTRAIT_9_16: "vertical 9:16",
@@ -222,6 +230,56 @@ def beat_texts(beat: SceneBeat, w: Words) -> tuple[str, str, str, str, str]:
     return ("Scene", "", "", "", p)
 
 
+_NAME_SPLIT = re.compile(r"\s+(?:and|with|for|by|&|\+)\s+|\s*[,:;(\u2013\u2014|]\s*|\s+-\s+")
+
+
+def short_name(product: str) -> str:
+    """The product's name without what follows it ("TrailRunner 2 shoes and the Summit bottle"
+    is "TrailRunner 2 shoes"); at most four words."""
+    head = _NAME_SPLIT.split(" ".join(product.split()), maxsplit=1)[0].strip()
+    words = (head or product).split()
+    return " ".join(words[:4])
+
+
+def script_lines(beat: SceneBeat, w: Words) -> tuple[str, ...]:
+    """The voice-over lines a beat can say, longest first (the planner keeps the longest one
+    that fits the scene's time)."""
+    p, a, s = w.product, w.audience, short_name(w.product)
+    tagline = _MOOD_TAGLINE[w.mood]
+    opener = _HOOK_OPENERS[w.mood]
+    if beat is SceneBeat.HOOK:
+        lines = [
+            f"{opener} Meet {p}, made for {a}.",
+            f"{opener} Meet {p}.",
+            f"{opener} Meet {s}.",
+            f"Meet {p}.",
+            f"Meet {s}.",
+            f"{s}.",
+            _HOOK_SHORT[w.mood],
+        ]
+    elif beat is SceneBeat.PROBLEM:
+        lines = [f"You want more from every day. {p} is made for {a}.", f"Made for {a}.",
+                 "Made for you."]  # fmt: skip
+    elif beat is SceneBeat.PRODUCT:
+        direction = _sentence(w.direction[:1].upper() + w.direction[1:]) if w.direction else ""
+        lines = [f"This is {p}. {direction}", direction, f"This is {p}.", f"This is {s}.",
+                 f"{s}."]  # fmt: skip
+    elif beat is SceneBeat.DETAIL:
+        lines = [f"Look closer: every detail of {p} is there for a reason.",
+                 "Every detail is there for a reason.", "Every detail matters.", "Pure detail."]  # fmt: skip
+    elif beat is SceneBeat.BENEFIT:
+        lines = [f"{p}: {tagline.lower()}, so you can do more.", f"{p}: {tagline.lower()}.",
+                 f"{s}: {tagline.lower()}.", f"{tagline}."]  # fmt: skip
+    elif beat is SceneBeat.PROOF:
+        lines = [f"See what sets {p} apart, every single day.", f"See what sets {p} apart.",
+                 f"See what sets {s} apart.", "See the difference."]  # fmt: skip
+    elif beat is SceneBeat.END_CARD:
+        lines = [_sentence(w.cta)]
+    else:
+        lines = []
+    return tuple(dict.fromkeys(" ".join(line.split()) for line in lines if line.strip()))
+
+
 def visual_prompt(subject: str, shot: ShotType, w: Words, aspect: AspectRatio) -> str:
     """The image prompt of a scene."""
     parts = [f"{SHOT_WORDS[shot]} of {subject}", w.look, f"{_ASPECT_WORDS[aspect]} composition"]
@@ -241,6 +299,8 @@ __all__ = [
     "Words",
     "beat_texts",
     "mood_of",
+    "script_lines",
+    "short_name",
     "shorten",
     "visual_prompt",
     "words_for",

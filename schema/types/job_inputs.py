@@ -71,6 +71,11 @@ class UpdateSceneInput:
     title: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     script: str | None = strawberry.UNSET
+    narration: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='What the scene says, when not its script ("": nothing; null: the script '
+        "again). Checked against the ad's time; only this scene is spoken again.",
+    )
     caption: str | None = strawberry.UNSET
     prompt: str | None = strawberry.UNSET
     duration_seconds: float | None = strawberry.UNSET
@@ -101,6 +106,11 @@ class AddSceneInput:
     title: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     script: str | None = strawberry.UNSET
+    narration: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='What the scene says, when not its script ("": nothing; null: the script '
+        "again). Checked against the ad's time; only this scene is spoken again.",
+    )
     caption: str | None = strawberry.UNSET
     prompt: str | None = strawberry.UNSET
     duration_seconds: float | None = strawberry.UNSET

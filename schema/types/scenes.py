@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models
+from domain.services.jobs.scene_narration import job_line
 from schema.enums import FootageAudio, SceneBeat, SceneContinuity, SceneStatus, ShotType, Transition
 from schema.ids import encode_id
 from schema.types.assets import Asset, load_asset, load_assets
@@ -85,6 +86,21 @@ class Scene(Node):
         row = await info.context.loaders.job().load(self.model.job_id)
         assert row is not None
         return Job.from_model(row)
+
+    @strawberry.field(
+        description="What the scene says: the narration set with updateScene, else its script "
+        "(the end card says the brief's call to action)."
+    )
+    async def narration(self, info: strawberry.Info) -> str:
+        if self.model.narration is not None:
+            return self.model.narration
+        row = await info.context.loaders.job().load(self.model.job_id)
+        assert row is not None
+        return job_line(row, self.model)
+
+    @strawberry.field(description="The scene's narration as spoken (a WAV), once synthesised.")
+    async def narration_audio(self, info: strawberry.Info) -> Asset | None:
+        return await load_asset(info, self.model.narration_asset_id)
 
     @strawberry.field(description="Brand assets placed in the scene.")
     async def assets(self, info: strawberry.Info) -> list[Asset]:

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from domain.adapters.providers.wav import Pcm
 from domain.enums import JobStatus
+from domain.rules.narration import script_budget, spoken_units
 from domain.settings import Settings
 from tasks.demo import run_demo
 from tests.support.ffmpeg_checks import ffmpeg
@@ -45,3 +46,23 @@ async def test_demo_speaks(tmp_path: Path) -> None:
     print(f"demo: heard {heard!r} of {said!r}")
     assert len(found) >= 3
     assert abs(integrated_loudness(output) + 14.0) <= 1.0
+
+
+@pytest.mark.parametrize("seconds", [10.0])
+async def test_a_short_demo_speaks_scripts_written_for_its_length(
+    tmp_path: Path, seconds: float
+) -> None:
+    """``adreel demo --duration 10``: the planner writes lines that can be said in 10 s, so
+    the job completes (it once failed with LIMIT_EXCEEDED) and every scene speaks."""
+    settings = Settings(
+        env="test", data_dir=tmp_path / "var", redis_url=None, render_resolution="P480"
+    )
+    output = tmp_path / "demo.mp4"
+    result = await run_demo(settings, output, duration=seconds, console=Console(file=io.StringIO()))
+    assert result.status is JobStatus.COMPLETED, result.error
+    assert round(sum(s.duration_seconds for s in result.scenes), 3) == seconds
+    for scene in result.scenes:
+        assert scene.narration_asset_id and scene.narration_words, scene.script
+        planned = script_budget(scene.duration_seconds)
+        assert spoken_units(scene.script) <= planned, (scene.script, scene.duration_seconds)
+    assert result.scenes[-1].script == "Shop the spring collection."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +14,7 @@ from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneCont
 from domain.rules.asset_roles import PlanAsset
 from domain.rules.durations import to_ms
 from domain.rules.planner import Brief, PlanRequest, normalize_plan
+from domain.rules.scene_rewrite import SceneRewrite
 from tests.support.fake_http import json_answer
 from tests.support.fake_openai import FakeOpenAI, completion, error
 
@@ -157,3 +160,48 @@ async def test_no_key_sends_no_authorization(fake: FakeOpenAI) -> None:
         await provider.plan(REQUEST)
     assert caught.value.code == "PROVIDER_AUTH"
     assert "authorization" not in fake.seen("POST")[0].headers
+
+
+REWRITE = SceneRewrite(
+    brief=REQUEST.brief,
+    beat=SceneBeat.HOOK,
+    title="Hook",
+    description="Open on a runner at dawn.",
+    script="Ready for something new?",
+    caption="Aurora",
+    duration_seconds=3.0,
+    feedback="mention the free returns",
+)
+
+
+async def test_regenerate_rewrites_the_scene_through_the_model(fake: FakeOpenAI) -> None:
+    copy = await planner(fake).rewrite_scene(REWRITE)
+    (call,) = fake.seen("POST")
+    body = call.json()
+    fmt = body["response_format"]
+    assert fmt["json_schema"]["name"] == "scene_copy" and fmt["json_schema"]["strict"] is True
+    system, user = body["messages"]
+    assert "at most 6 words" in system["content"]  # (3.0 - 0.6) s at 2.5 words a second
+    sent = json.loads(user["content"])
+    assert sent["feedback"] == "mention the free returns"
+    assert sent["scene"]["script"] == "Ready for something new?"
+    assert sent["scene"]["max_script_words"] == 6
+    # the model overran the budget: its script is cut to what 3 s can say, at a clause
+    assert copy.script == "Mention the free returns."
+    assert copy.caption.endswith("mention the free returns")
+
+
+async def test_a_rewrite_on_a_server_without_schemas_asks_for_json(fake: FakeOpenAI) -> None:
+    fake.accepts_schema = False
+    copy = await planner(fake).rewrite_scene(replace(REWRITE, duration_seconds=20.0))
+    _, second = fake.seen("POST")
+    assert second.json()["response_format"] == {"type": "json_object"}
+    assert copy.script.startswith("Mention the free returns, with")
+    assert copy.script.endswith("Ready for something new?")
+
+
+async def test_a_rewrite_that_is_not_copy_is_bad_output(fake: FakeOpenAI) -> None:
+    fake.faults.append(json_answer(200, completion('{"scenes": []}', model="gpt-4o-mini")))
+    with pytest.raises(ProviderError) as caught:
+        await planner(fake).rewrite_scene(REWRITE)
+    assert caught.value.code == "PROVIDER_BAD_OUTPUT" and caught.value.retryable

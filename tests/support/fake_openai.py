@@ -1,6 +1,8 @@
 """A fake OpenAI-compatible chat-completions API on loopback (``POST /v1/chat/completions``).
 
-It answers like a model that read the brief: a storyboard in the JSON the request's
+A rewrite of one scene (``regenerateScene``: the ``scene_copy`` schema, or a user message with
+``feedback``) is answered with ``{"script", "caption"}`` carrying the feedback. Otherwise it
+answers like a model that read the brief: a storyboard in the JSON the request's
 ``response_format`` asks for (``json_schema`` strict, or ``json_object``), with the requested
 scene count and durations that are close to (not exactly) the requested length, the way real
 models answer. ``faults`` queues canned answers (429 with Retry-After, quota errors, refusals);
@@ -81,6 +83,17 @@ def storyboard(brief: dict[str, Any]) -> dict[str, Any]:
     return {"scenes": scenes}
 
 
+def rewritten(request: dict[str, Any]) -> dict[str, str]:
+    """What a model would write for a scene's feedback: the feedback in the script, asked
+    length or not (a model may well overrun ``max_script_words``)."""
+    scene, feedback = request["scene"], request["feedback"].strip().rstrip(".")
+    product = request["brief"]["product"]
+    return {
+        "script": f"{feedback[:1].upper()}{feedback[1:]}, with {product}. {scene['script']}",
+        "caption": f"{product}: {feedback}"[:60],
+    }
+
+
 @dataclass
 class FakeOpenAI(FakeApi):
     """State of the fake service."""
@@ -111,8 +124,12 @@ class FakeOpenAI(FakeApi):
         if fmt == "json_object" and not any("json" in m["content"].lower() for m in messages):
             return error(400, "'messages' must contain the word 'json' in some form",
                          kind="invalid_request_error", param="messages")  # fmt: skip
-        brief = json.loads(messages[-1]["content"])
-        content = json.dumps(storyboard(brief))
+        data = json.loads(messages[-1]["content"])
+        schema = body.get("response_format", {}).get("json_schema", {}).get("name")
+        if schema == "scene_copy" or (fmt == "json_object" and "feedback" in data):
+            content = json.dumps(rewritten(data))
+        else:
+            content = json.dumps(storyboard(data))
         if self.fenced:
             content = f"```json\n{content}\n```"
         return json_answer(200, completion(content, model=body["model"]))

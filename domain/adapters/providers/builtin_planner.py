@@ -6,6 +6,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.ports.providers import PlannerProvider
 from domain.rules.planner import Plan, PlanRequest, plan_offline
 from domain.rules.pricing import BUILTIN
+from domain.rules.scene_rewrite import SceneCopy, SceneRewrite, rewrite_offline
 
 
 class OfflinePlanner:
@@ -15,6 +16,10 @@ class OfflinePlanner:
 
     async def plan(self, request: PlanRequest) -> Plan:
         return plan_offline(request)
+
+    async def rewrite_scene(self, request: SceneRewrite) -> SceneCopy:
+        """The deterministic rules of ``domain.rules.scene_rewrite``."""
+        return rewrite_offline(request)
 
 
 def planner_for(ref: str) -> PlannerProvider:

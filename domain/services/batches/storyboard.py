@@ -56,6 +56,7 @@ class SceneDraft:
     refinements: int = 0
     feedback: list[str] = field(default_factory=list)
     estimated_cost_usd: Decimal = Decimal(0)
+    narration: str | None = None  # what the scene says when not its script
 
     @classmethod
     def of(cls, scene: Scene) -> SceneDraft:
@@ -75,6 +76,7 @@ class SceneDraft:
             character_asset_id=str(scene.character_asset_id) if scene.character_asset_id else None,
             refinements=scene.refinements,
             feedback=list(scene.feedback or []),
+            narration=scene.narration,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class SceneDraft:
             "continuity": self.continuity.value,
             "asset_ids": list(self.asset_ids),
             "character_asset_id": self.character_asset_id,
+            **({"narration": self.narration} if self.narration is not None else {}),
         }
 
     @classmethod
@@ -111,6 +114,7 @@ class SceneDraft:
             continuity=SceneContinuity(data["continuity"]),
             asset_ids=[str(a) for a in data.get("asset_ids") or []],
             character_asset_id=data.get("character_asset_id") or None,
+            narration=None if data.get("narration") is None else str(data["narration"]),
         )
 
     @property
@@ -201,6 +205,7 @@ async def store_job(
             title=s.title[:200],
             description=s.description,
             script=s.script,
+            narration=s.narration,
             caption=s.caption,
             prompt=s.prompt,
             shot_type=s.shot_type,

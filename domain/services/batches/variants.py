@@ -67,7 +67,9 @@ def _inputs(drafts: Sequence[SceneDraft]) -> list[SceneInputs]:
             transition=d.transition,
             script=d.script,
             caption=d.caption,
+            narration=d.narration,
             refinements=d.refinements,
+            character=d.character_asset_id,
         )
         for position, d in enumerate(drafts)
     ]

@@ -20,8 +20,14 @@ from domain.services.job_stages import (
     stored_scene_status,
 )
 from domain.services.jobs.queries import get_job, renders_of, scenes_of
+from domain.services.jobs.scene_narration import job_line
 from domain.services.progress import advance_progress
 from domain.services.stage_queue import request_stage
+
+
+def _unspoken(job: Job, scenes: Sequence[Scene]) -> bool:
+    """A voiced job has a scene with words to say and no narration stored for them."""
+    return job.voiceover and any(s.narration_words is None and job_line(job, s) for s in scenes)
 
 
 def _first_missing_stage(job: Job, scenes: Sequence[Scene], renders: Sequence[Render]) -> JobStage:
@@ -30,8 +36,8 @@ def _first_missing_stage(job: Job, scenes: Sequence[Scene], renders: Sequence[Re
         return JobStage.PLAN
     if any(s.image_asset_id is None for s in scenes):
         return JobStage.STORYBOARD
-    if any(s.clip_asset_id is None for s in scenes):
-        return JobStage.CLIPS
+    if any(s.clip_asset_id is None for s in scenes) or _unspoken(job, scenes):
+        return JobStage.CLIPS  # narration is the first step of CLIPS
     if job.composition_asset_id is None:
         return JobStage.COMPOSE
     if any(r.status is not RenderStatus.COMPLETED for r in renders):

@@ -29,7 +29,7 @@ from domain.errors import DomainError, ErrorCode, Invalid, InvalidState, NotFoun
 from domain.models import Job, Scene
 from domain.rules.budget import money, within_budget
 from domain.rules.characters import continue_near_character
-from domain.rules.durations import clean_job_duration, require_scene_count, to_ms, total_seconds
+from domain.rules.durations import clean_job_duration, require_scene_count, total_seconds
 from domain.rules.footage import continue_into_footage
 from domain.rules.invalidation import SceneInputs, Stale, stale_after
 from domain.rules.job_states import require_action, require_transition
@@ -47,25 +47,8 @@ from domain.services.job_stages import RUNNING_SCENE_STATUSES, job_snapshot, sto
 from domain.services.jobs.lifecycle import move_to_stage
 from domain.services.jobs.queries import get_job, get_scene, renders_of, scenes_of
 from domain.services.jobs.scene_fields import CONTROL_CHARACTERS, SceneFields, set_fields
-
-
-def _inputs(scene: Scene) -> SceneInputs:
-    return SceneInputs(
-        id=str(scene.id),
-        prompt=scene.prompt,
-        shot_type=scene.shot_type,
-        asset_ids=tuple(scene.asset_ids),
-        duration_ms=to_ms(scene.duration_seconds),
-        continuity=scene.continuity,
-        transition=scene.transition,
-        script=scene.script,
-        caption=scene.caption,
-        refinements=scene.refinements,
-        footage=str(scene.footage_asset_id) if scene.footage_asset_id else None,
-        trim_ms=to_ms(scene.trim_start_seconds) if scene.trim_start_seconds is not None else None,
-        footage_audio=(scene.footage_audio or FootageAudio.MUTE).value,
-        character=str(scene.character_asset_id) if scene.character_asset_id else None,
-    )
+from domain.services.jobs.scene_inputs import scene_inputs
+from domain.services.jobs.scene_narration import forget_narration, job_line, require_narration_fits
 
 
 async def _edit_context(
@@ -149,7 +132,7 @@ async def _apply_edit(
     total = total_seconds([s.duration_seconds for s in scenes])
     clean_job_duration(total, "durationSeconds")
     job.duration_seconds = total
-    stale = stale_after(before, [_inputs(s) for s in scenes])
+    stale = stale_after(before, [scene_inputs(s) for s in scenes])
     await _price_rework(job, scenes, stale, prices)
     for scene in scenes:
         key = str(scene.id)
@@ -213,15 +196,24 @@ async def update_scene(
 ) -> Scene:
     """Change a scene. Only what the change affects is made again: a new prompt, shot or assets
     need a new key image (the job goes back through the storyboard), a new duration or
-    continuity a new clip, a new caption, script or transition only a new composition."""
+    continuity a new clip, a new caption, script or transition only a new composition. New
+    words to say (``narration``, or the script a scene says) are checked against the ad's time
+    first and make only this scene's narration stale."""
     scene = await get_scene(session, org_id, scene_id)
     job, scenes, _ = await _edit_context(session, org_id, scene.job_id, JobAction.EDIT_SCENES)
     scene = next(s for s in scenes if s.id == scene_id)
     _require_idle(scene)
-    before = [_inputs(s) for s in scenes]
+    before = [scene_inputs(s) for s in scenes]
+    said = job_line(job, scene)
     errors = await set_fields(session, job, scene, fields)
     if errors:
         raise ValidationErrors(errors)
+    if job_line(job, scene) != said:
+        forget_narration(scene)  # only this scene is spoken again
+        field = "narration" if fields.given("narration") else "script"
+        require_narration_fits(job, scenes, scene, field)
+    elif fields.given("duration_seconds"):
+        require_narration_fits(job, scenes, scene, "durationSeconds")
     await _apply_edit(session, job, before, scenes, [scene], "edited", prices=prices)
     return scene
 
@@ -245,7 +237,7 @@ async def add_scene(
         )
     if not 0 <= position <= len(scenes):
         raise Invalid(f"position must be between 0 and {len(scenes)}", ["position"])
-    before = [_inputs(s) for s in scenes]
+    before = [scene_inputs(s) for s in scenes]
     brief = Brief.from_dict(job.brief)
     shot = fields.get("shot_type") or BEAT_SHOT[SceneBeat.CUSTOM]
     scene = Scene(
@@ -274,6 +266,9 @@ async def add_scene(
     errors = await set_fields(session, job, scene, fields)
     if errors:
         raise ValidationErrors(errors)
+    if job_line(job, scene):
+        require_narration_fits(job, [*scenes[:position], scene, *scenes[position:]], scene,
+                               "narration" if fields.given("narration") else "script")  # fmt: skip
     choice = ProviderChoice.from_dict(job.providers)
     scene_estimate = estimate_job(
         prices,
@@ -308,7 +303,7 @@ async def delete_scene(
     scene = next(s for s in scenes if s.id == scene_id)
     _require_idle(scene)
     require_scene_count(len(scenes) - 1, "sceneId")
-    before = [_inputs(s) for s in scenes]
+    before = [scene_inputs(s) for s in scenes]
     scenes.remove(scene)
     if scene.actual_cost_usd == 0:
         job.estimated_cost_usd = money(
@@ -343,7 +338,7 @@ async def reorder_scenes(
         raise Invalid("sceneIds must list every scene of the job exactly once", ["sceneIds"])
     for scene in scenes:
         _require_idle(scene)
-    before = [_inputs(s) for s in scenes]
+    before = [scene_inputs(s) for s in scenes]
     ordered = [by_id[sid] for sid in scene_ids]
     moved = [s for new, s in enumerate(ordered) if s.position != new]
     await _apply_edit(session, job, before, ordered, moved, "moved", prices=prices)
@@ -370,7 +365,7 @@ async def regenerate_scene(
         raise Invalid("feedback must be at most 1000 characters", ["feedback"])
     if CONTROL_CHARACTERS.search(text):
         raise Invalid("feedback must not contain control characters", ["feedback"])
-    before = [_inputs(s) for s in scenes]
+    before = [scene_inputs(s) for s in scenes]
     if scene.footage_asset_id is not None:
         scene.asset_ids = [i for i in scene.asset_ids if i != str(scene.footage_asset_id)]
         scene.footage_asset_id = None

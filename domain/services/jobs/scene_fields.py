@@ -26,6 +26,7 @@ SCENE_TEXT_LIMITS = {
     "title": 200,
     "description": 2000,
     "script": 1000,
+    "narration": 1000,
     "caption": 200,
     "prompt": 4000,
 }
@@ -112,10 +113,18 @@ async def set_fields(
     errors: list[DomainError] = []
     updates: dict[str, Any] = {}
     for name in SCENE_TEXT_LIMITS:
-        if fields.given(name):
+        if fields.given(name) and name != "narration":
             value = collect_errors(errors, clean_scene_text, name, fields.get(name))
             if value is not None:
                 updates[name] = value
+    if fields.given("narration"):  # null: the scene says its script again
+        raw = fields.get("narration")
+        if raw is None:
+            updates["narration"] = None
+        else:
+            value = collect_errors(errors, clean_scene_text, "narration", raw)
+            if value is not None:
+                updates["narration"] = value
     if fields.given("duration_seconds"):
         raw = fields.get("duration_seconds")
         if raw is None:

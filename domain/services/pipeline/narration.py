@@ -3,14 +3,16 @@
 Runs for jobs with ``voiceover`` after the storyboard is approved and before any clip is made,
 because the clips are cut to the scene durations the speech decides:
 
-1. every scene's line (its script; the end card speaks the call to action) is synthesised by the
+1. every scene's line (its narration, else its script; the end card speaks the call to action;
+   see ``jobs.scene_narration``) is synthesised by the
    job's voice provider, one ledgered call per scene keyed by job, scene, provider, voice,
    language, text and speed, so a stored narration is never synthesised or paid for twice;
 2. :func:`domain.rules.narration.fit_scenes` adapts the scene durations to the spoken lengths,
    the ad keeping exactly its duration; when the ad is too short at a natural pace, every line
    is spoken again a little faster (never beyond ``MAX_SPEED``);
 3. each scene keeps its WAV (a NARRATION asset) and its word timings (``scenes.narration_words``,
-   seconds from the start of the WAV) for the composition and the captions.
+   seconds from the start of the WAV) for the composition and the captions. After an edit, a
+   clip cut to a length the new fit changed is made again (the others are kept).
 
 A job given an uploaded VOICEOVER asset is not narrated: the upload is its voice.
 
@@ -24,15 +26,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.enums import AssetKind, AssetRole, SceneBeat
+from domain.enums import AssetKind, AssetRole
 from domain.errors import ErrorCode
 from domain.models import Scene
 from domain.ports.voice import SpeechRequest, VoiceProvider
 from domain.rules.budget import money
 from domain.rules.captions import WordTiming
+from domain.rules.invalidation import stale_after
 from domain.rules.narration import MAX_SPEED, fit_scenes
 from domain.rules.pricing import ProviderKind
+from domain.services.job_stages import stored_scene_status
 from domain.services.jobs.queries import scenes_of
+from domain.services.jobs.scene_inputs import scene_inputs
+from domain.services.jobs.scene_narration import spoken_line
 from domain.services.pipeline import files, ledger
 from domain.services.pipeline.brand import brief_text, resolve_brand
 from domain.services.pipeline.calls import attempt_call
@@ -75,13 +81,6 @@ def words_to_json(words: tuple[WordTiming, ...]) -> list[dict[str, Any]]:
 def words_from_json(raw: list[dict[str, Any]] | None) -> tuple[WordTiming, ...]:
     """Word timings read back from a scene."""
     return tuple(WordTiming(str(w["text"]), float(w["start"]), float(w["end"])) for w in raw or ())
-
-
-def spoken_line(scene: Scene, call_to_action: str | None) -> str:
-    """What a scene says: its script; the end card says the call to action."""
-    if scene.beat is SceneBeat.END_CARD and call_to_action:
-        return call_to_action
-    return scene.script.strip()
 
 
 async def _speak(ctx: StageContext, line: Line, voice: _Voice, speed: float) -> Spoken:
@@ -205,8 +204,11 @@ async def run(ctx: StageContext) -> None:
         ]
         fit = fit_scenes(fit.durations, lengths, total=total, max_speed=1.0)
     async with ctx.transaction() as (session, job):
+        rows = {s.id: s for s in await scenes_of(session, job)}
+        ordered = [rows[line.scene_id] for line in lines if line.scene_id in rows]
+        before = [scene_inputs(s) for s in ordered]
         for line, duration in zip(lines, fit.durations, strict=True):
-            scene = await session.get(Scene, line.scene_id, populate_existing=True)
+            scene = rows.get(line.scene_id)
             if scene is None:
                 continue
             spoken = by_scene.get(line.scene_id)
@@ -214,6 +216,16 @@ async def run(ctx: StageContext) -> None:
             scene.narration_words = words_to_json(spoken.words) if spoken else None
             if abs(scene.duration_seconds - duration) > 1e-6:
                 scene.duration_seconds = duration
+        _forget_stale_clips(ordered, stale_after(before, [scene_inputs(s) for s in ordered]).clips)
+
+
+def _forget_stale_clips(scenes: list[Scene], stale: frozenset[str]) -> None:
+    """Clips cut to a scene length the narration changed (after an edit) are made again."""
+    for scene in scenes:
+        if str(scene.id) in stale and scene.clip_asset_id is not None:
+            scene.clip_asset_id = None
+            scene.last_frame_asset_id = None
+            scene.status = stored_scene_status(scene)
 
 
 __all__ = ["Line", "Spoken", "run", "spoken_line", "words_from_json", "words_to_json"]

@@ -24,7 +24,7 @@ from domain.rules.budget import money
 from domain.rules.pricing import ProviderKind
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
-from domain.services.pipeline import files, ledger
+from domain.services.pipeline import files, ledger, rewrite
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.calls import attempt_call
 from domain.services.pipeline.context import StageContext
@@ -175,7 +175,9 @@ async def _fail_scene(ctx: StageContext, scene_id: uuid.UUID, error: StageError)
 
 
 async def run(ctx: StageContext) -> None:
-    """Draw every scene's missing key image."""
+    """Write again the words of scenes regenerated with feedback, then draw every scene's
+    missing key image."""
+    await rewrite.run(ctx)
     async with ctx.transaction() as (session, job):
         scenes = await scenes_of(session, job)
         if not scenes:

@@ -1,7 +1,7 @@
 """Webhook deliveries one at a time per endpoint: the lease of the endpoint's attempt in flight.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import domain.models.base
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

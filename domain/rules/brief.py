@@ -1,0 +1,113 @@
+"""The brief: what an ad is about, as stored on a job, and its validation.
+
+``clean_brief`` checks a brief before a job is created (trimmed texts within their limits, no
+control characters, a product named, a language tag); ``Brief`` is what planners are given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.errors import Invalid, ValidationErrors
+
+_LIMITS = {
+    "product": 200,
+    "audience": 500,
+    "tone": 100,
+    "call_to_action": 120,
+    "language": 35,
+    "prompt": 4000,
+    "voice": 100,
+}
+_FIELD_NAMES = {"call_to_action": "callToAction"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the ad is about."""
+
+    product: str
+    audience: str = ""
+    tone: str = ""
+    call_to_action: str = ""
+    language: str = "en"
+    prompt: str = ""
+    voice: str = ""  # the voice id the narration is spoken in (empty: the provider's default)
+
+    def to_dict(self) -> dict[str, str]:
+        voice = {"voice": self.voice} if self.voice else {}
+        return {
+            "product": self.product,
+            "audience": self.audience,
+            "tone": self.tone,
+            "call_to_action": self.call_to_action,
+            "language": self.language,
+            "prompt": self.prompt,
+            **voice,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Brief:
+        """From stored JSON (missing keys take their defaults)."""
+        return cls(
+            product=str(data.get("product") or ""),
+            audience=str(data.get("audience") or ""),
+            tone=str(data.get("tone") or ""),
+            call_to_action=str(data.get("call_to_action") or ""),
+            language=str(data.get("language") or "en"),
+            prompt=str(data.get("prompt") or ""),
+            voice=str(data.get("voice") or ""),
+        )
+
+
+def clean_brief(
+    *,
+    product: str,
+    audience: str | None = None,
+    tone: str | None = None,
+    call_to_action: str | None = None,
+    language: str | None = None,
+    prompt: str | None = None,
+    voice: str | None = None,
+) -> Brief:
+    """A validated brief: trimmed texts within their limits, no control characters (the prompt
+    may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``."""
+    values = {
+        "product": product,
+        "audience": audience,
+        "tone": tone,
+        "call_to_action": call_to_action,
+        "language": language,
+        "prompt": prompt,
+        "voice": voice,
+    }
+    cleaned: dict[str, str] = {}
+    errors: list[Invalid] = []
+    for name, raw in values.items():
+        path = ["brief", _FIELD_NAMES.get(name, name)]
+        text = (raw or "").strip()
+        if name != "prompt":
+            text = " ".join(text.split())
+        if len(text) > _LIMITS[name]:
+            errors.append(Invalid(f"{path[1]} must be at most {_LIMITS[name]} characters", path))
+        elif _CONTROL.search(text):
+            errors.append(Invalid(f"{path[1]} must not contain control characters", path))
+        cleaned[name] = text
+    if not cleaned["product"]:
+        errors.append(Invalid("product must not be empty", ["brief", "product"]))
+    language = cleaned["language"] or "en"
+    if not _LANGUAGE.match(language):
+        errors.append(
+            Invalid("language must be a language tag like en or pt-BR", ["brief", "language"])
+        )
+    if errors:
+        raise ValidationErrors(list(errors))
+    return Brief(**{**cleaned, "language": language})
+
+
+__all__ = ["Brief", "clean_brief"]
