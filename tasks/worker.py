@@ -15,13 +15,14 @@ from typing import Any, ClassVar
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
 from arq.worker import Function, async_check_health, func
-from arq.worker import run_worker as arq_run_worker
 
+from domain.adapters.db import ping
 from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue
 from domain.bootstrap import build_container
-from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_WEBHOOKS
+from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_STORAGE, SWEEP_WEBHOOKS
 from domain.settings import Settings
 from tasks.registry import task_functions
+from tasks.resilient_worker import ResilientWorker
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     container = ctx.get("container")
     if container is not None:
         await container.close()
+
+
+async def probe_database(ctx: dict[str, Any]) -> None:
+    """``ServiceUnavailable`` unless this worker's database answers."""
+    container = ctx.get("container")
+    if container is not None:
+        await ping(container.engine)
 
 
 def _timeout(settings: Settings, name: str) -> float:
@@ -94,6 +102,23 @@ def webhook_sweep_cron(settings: Settings) -> CronJob:
     )
 
 
+def storage_sweep_cron(settings: Settings) -> CronJob:
+    """The orphaned-file sweep, every ``storage_sweep_interval_seconds`` (at most hourly)."""
+    from tasks.storage import sweep_storage
+
+    minutes = max(1, min(60, round(settings.storage_sweep_interval_seconds / 60)))
+    return cron(
+        sweep_storage,  # type: ignore[arg-type]
+        name=f"{SWEEP_STORAGE}:{settings.queue_name}",
+        minute=set(range(0, 60, minutes)),
+        second=0,
+        run_at_startup=True,
+        unique=True,
+        timeout=3600.0,
+        keep_result=0,
+    )
+
+
 class WorkerSettings:
     """Defaults for arq; ``worker_options`` fills in what comes from ``ADREEL_*`` settings."""
 
@@ -113,13 +138,28 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         raise SystemExit("adreel worker needs ADREEL_REDIS_URL (the embedded server runs its own)")
     return {
         "functions": functions(settings),
-        "cron_jobs": [sweep_cron(settings), webhook_sweep_cron(settings)],
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "cron_jobs": [
+            sweep_cron(settings),
+            webhook_sweep_cron(settings),
+            storage_sweep_cron(settings),
+        ],
+        "redis_settings": _redis_settings(settings.redis_url),
         "queue_name": settings.queue_name,
         "max_jobs": settings.worker_max_jobs,
         "job_timeout": settings.stage_timeout_seconds,
+        "health_check_interval": settings.worker_health_seconds,
         "ctx": {"settings": settings},
+        "database_probe": probe_database,
+        "backoff_max_seconds": settings.outage_backoff_max_seconds,
     }
+
+
+def _redis_settings(url: str) -> RedisSettings:
+    """A worker started while Redis is down waits for it (a try every 2 s) rather than exit."""
+    redis = RedisSettings.from_dsn(url)
+    redis.conn_retries = 1_000_000
+    redis.conn_retry_delay = 2
+    return redis
 
 
 def check_health(settings: Settings) -> int:
@@ -134,8 +174,19 @@ def check_health(settings: Settings) -> int:
 
 
 def run_worker(settings: Settings) -> None:
-    """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq)."""
-    arq_run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
+    """Run a worker until SIGINT/SIGTERM (running tasks are cancelled and re-queued by arq);
+    Redis and database outages are ridden out (see ``tasks.resilient_worker``)."""
+    options = {**_defaults(), **worker_options(settings)}
+    ResilientWorker(**options).run()
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "on_startup": WorkerSettings.on_startup,
+        "on_shutdown": WorkerSettings.on_shutdown,
+        "keep_result": WorkerSettings.keep_result,
+        "max_tries": WorkerSettings.max_tries,
+    }
 
 
 __all__ = ["WorkerSettings", "check_health", "run_worker", "shutdown", "startup", "worker_options"]
