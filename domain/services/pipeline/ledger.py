@@ -141,6 +141,7 @@ async def reserve(
                 call.status = ProviderCallStatus.PENDING
                 call.estimated_cost_usd = spec.estimate_usd
                 call.error_code = call.error_message = None
+                call.external_id = None  # the failed remote work is not resumed
             try:
                 await session.commit()
             except IntegrityError:
@@ -165,6 +166,24 @@ async def note_attempt(
         attempts = int(result.scalar_one())
         await session.commit()
         return attempts
+
+
+async def note_remote_id(
+    session_factory: async_sessionmaker[AsyncSession], call_id: uuid.UUID, remote_id: str
+) -> None:
+    """Store the id the provider gave the accepted work (before polling it); commits.
+
+    A call made again after a crash resumes this prediction or operation rather than paying
+    for a new one (see ``domain.ports.remote_calls``).
+    """
+    async with session_factory() as session:
+        await session.execute(
+            update(ProviderCall)
+            .where(ProviderCall.id == call_id, ProviderCall.status == ProviderCallStatus.PENDING)
+            .values(external_id=remote_id[:255])
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
 
 
 async def record_success(
@@ -218,6 +237,7 @@ __all__ = [
     "call_key",
     "find_stored",
     "note_attempt",
+    "note_remote_id",
     "record_failure",
     "record_success",
     "reserve",
