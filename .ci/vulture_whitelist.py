@@ -93,3 +93,8 @@ _.file_count  # Bundle.fileCount
 # --- Strawberry: the legacy graphql-ws handler (resolvers/legacy_ws.py) ------------------------
 _.graphql_ws_handler_class  # resolvers.http.GraphQLEndpoint: read by strawberry's view
 _.handle_async_results  # resolvers.legacy_ws: called by strawberry's handle_start
+# --- arq: worker state the library reads (tasks/resilient_worker.py, tasks/worker.py) ---------
+_._last_health_check  # arq.worker.Worker.record_health: 0 records health at the next poll
+_.allow_pick_jobs  # arq.worker.Worker._poll_iteration: no new tasks while the database is down
+_.conn_retries  # arq.connections.RedisSettings: a worker waits for Redis at start
+_.conn_retry_delay
