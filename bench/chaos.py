@@ -44,6 +44,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from domain.bootstrap import Container, build_container  # noqa: E402
 from domain.enums import AssetRole, AssetStatus  # noqa: E402
+from domain.errors import ServiceUnavailable  # noqa: E402
 from domain.models import Asset, Job, JobEvent, Scene  # noqa: E402
 from domain.models.pipeline import ProviderCall, ProviderCallStatus  # noqa: E402
 from domain.settings import Settings  # noqa: E402
@@ -108,10 +109,15 @@ class Workers:
 
 
 async def job_row(container: Container, job: uuid.UUID) -> Job:
-    async with container.session_factory() as session:
-        row = await session.get(Job, job)
-        assert row is not None
-        return row
+    """The job now; the harness itself waits out a database restart."""
+    while True:
+        try:
+            async with container.session_factory() as session:
+                row = await session.get(Job, job)
+                assert row is not None
+                return row
+        except ServiceUnavailable:
+            await asyncio.sleep(0.5)
 
 
 def lease_pid(owner: str | None) -> int | None:
@@ -165,19 +171,23 @@ async def crash_figures(
                 .where(Asset.job_id == job, Asset.role == AssetRole.RENDER)
             )
             duplicates += max(0, (ads or 0) - 1)
-        ledgered = await session.scalar(
-            select(func.count())
-            .select_from(ProviderCall)
-            .where(ProviderCall.job_id.in_(jobs), ProviderCall.provider.like("replicate%"))
-            .where(ProviderCall.status == ProviderCallStatus.SUCCEEDED)
+        used = set(
+            await session.scalars(
+                select(ProviderCall.external_id).where(
+                    ProviderCall.job_id.in_(jobs),
+                    ProviderCall.status == ProviderCallStatus.SUCCEEDED,
+                    ProviderCall.external_id.is_not(None),
+                )
+            )
         )
-    made = len(replicate.predictions)
+    made = set(replicate.predictions)
     return {
         "jobs": len(jobs),
         "completed": completed,
         "duplicates": duplicates,
-        "paid": made,
-        "repeated": made - (ledgered or 0),
+        "paid": len(made),
+        # predictions paid for that no ledgered call used: made again instead of resumed
+        "repeated": len(made - used),
     }
 
 

@@ -160,3 +160,50 @@ async def test_postgresql_refusing_connections_is_a_typed_503(
                 assert (await http.get("/readyz")).status_code == 503
     finally:
         await container.close()
+
+
+@pytest.mark.redis
+async def test_a_postgresql_restart_answers_503_then_recovers(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """A private cluster (the shared server is never stopped) stopped and started again."""
+    import asyncio
+    import uuid
+
+    from server import create_app
+    from tests.conftest import new_key
+    from tests.support import pg_cluster
+
+    reason = pg_cluster.available()
+    if reason is not None:
+        pytest.skip(f"no private PostgreSQL cluster here: {reason}")
+    cluster = pg_cluster.PgCluster()
+    await asyncio.to_thread(cluster.init)
+    await asyncio.to_thread(cluster.start)
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=cluster.url,
+        redis_url=redis_url,
+        queue_name=f"adreel:test:{uuid.uuid4().hex}",
+        bus_channel_prefix=f"t{uuid.uuid4().hex[:8]}:",
+    )
+    container = await build_container(settings, migrate=True)
+    try:
+        key = await new_key(container, "restart")
+        headers = {"Authorization": f"Bearer {key}"}
+        app = create_app(settings, container)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+                await asyncio.to_thread(cluster.stop)
+                assert_unavailable(await http.post("/graphql", json=QUERY, headers=headers))
+                assert (await http.get("/readyz")).status_code == 503
+                await asyncio.to_thread(cluster.start)
+                response = await http.post("/graphql", json=QUERY, headers=headers)
+                assert response.status_code == 200, response.text
+                assert (await http.get("/readyz")).status_code == 200
+    finally:
+        await container.close()
+        await asyncio.to_thread(cluster.cleanup)

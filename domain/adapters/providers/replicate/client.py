@@ -290,6 +290,8 @@ class ReplicateClient:
         """
         key = self._key(model, model_input)
         prediction = await self._resume(api, key) or await self._resume_recorded(api)
+        if prediction is not None:
+            await report_accepted(prediction.id)
         uploaded: list[str] = []
         finished = False
         try:

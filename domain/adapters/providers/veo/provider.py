@@ -222,6 +222,9 @@ class VeoVideoProvider:
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         async with self._client() as api:
             operation = await self._resume(api, key) or await self._resume_recorded(api)
+            resumed = operation.get("name") if operation is not None else None
+            if isinstance(resumed, str):
+                await report_accepted(resumed)
             if operation is None:
                 operation = await send_json(
                     api,
