@@ -212,10 +212,11 @@ async def part_crashes(
             if row.status.value in FINAL:
                 break
             if stage == target and row.lease_owner:
-                await asyncio.sleep(random.uniform(0.0, 1.5))  # somewhere inside the stage
+                pid_before = lease_pid(row.lease_owner)
+                await asyncio.sleep(random.uniform(0.0, 0.5))  # somewhere inside the stage
                 row = await job_row(container, job)
                 landed[row.stage.value if row.stage else row.status.value] += 1
-                workers.kill(lease_pid(row.lease_owner))
+                workers.kill(lease_pid(row.lease_owner) or pid_before)
                 print(f"  kill {i + 1}/{kills}: worker holding job {str(job)[:8]} in {target}")
                 break
             await asyncio.sleep(0.05)
@@ -253,8 +254,10 @@ async def subscriber(base: str, key: str, job_id: str, seen: list[int], stats: d
                         return
                     elif message["type"] == "error" or message["payload"].get("errors"):
                         break
-        except (OSError, AssertionError, Exception):
-            pass
+        except Exception as exc:  # the socket dropped (a restart under it): resume from cursor
+            stats[f"dropped:{type(exc).__name__}"] = (
+                stats.get(f"dropped:{type(exc).__name__}", 0) + 1
+            )
         stats["reconnects"] += 1
         await asyncio.sleep(1.0)
 
@@ -328,6 +331,7 @@ async def part_outages(
         "lost_events": lost,
         "duplicate_events": sum(len(s) - len(set(s)) for s in seen.values()),
         "reconnects": stats["reconnects"],
+        "drops": {k.split(":", 1)[1]: v for k, v in stats.items() if k.startswith("dropped:")},
     }
 
 
@@ -421,7 +425,7 @@ async def run(kills: int, workers_count: int) -> None:
                     print(f"  jobs completed {outages['completed']}/{outages['jobs']}, "
                           f"events lost by resuming subscribers {outages['lost_events']}, "
                           f"repeated {outages['duplicate_events']}, "
-                          f"reconnections {outages['reconnects']}")  # fmt: skip
+                          f"reconnections {outages['reconnects']} {outages['drops']}")  # fmt: skip
                     alive = len(workers.alive())
                     print(f"  workers alive at the end {alive}/{workers_count}")
         finally:
