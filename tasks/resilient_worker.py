@@ -20,14 +20,17 @@ from typing import Any
 from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 
 from domain.errors import ServiceUnavailable
 from domain.services.pipeline.backoff import backoff_delay
 
 log = logging.getLogger("adreel.worker")
 
-#: Errors that mean "Redis is not answering" rather than a bug.
-REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+#: Errors that mean "Redis is not answering" rather than a bug. arq handles a real WATCH
+#: conflict itself; a ``WatchError`` that escapes its poll is redis-py's report of a connection
+#: lost while watching.
+REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError, WatchError, ConnectionError, OSError)
 
 DatabaseProbe = Callable[[dict[str, Any]], Awaitable[None]]
 
