@@ -232,7 +232,7 @@ async def subscriber(base: str, key: str, job_id: str, seen: list[int], stats: d
     while True:
         try:
             async with connect(
-                ws_url(base) + "/graphql",
+                ws_url(base),
                 subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
             ) as ws:
                 await ws.send(
@@ -255,9 +255,9 @@ async def subscriber(base: str, key: str, job_id: str, seen: list[int], stats: d
                     elif message["type"] == "error" or message["payload"].get("errors"):
                         break
         except Exception as exc:  # the socket dropped (a restart under it): resume from cursor
-            stats[f"dropped:{type(exc).__name__}"] = (
-                stats.get(f"dropped:{type(exc).__name__}", 0) + 1
-            )
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            reason = f"dropped:{type(exc).__name__}" + (f" {status}" if status else "")
+            stats[reason] = stats.get(reason, 0) + 1
         stats["reconnects"] += 1
         await asyncio.sleep(1.0)
 
