@@ -99,3 +99,8 @@ _.process_log_record  # domain.observability.logs: python-json-logger's hook on 
 # --- Strawberry field extension hooks (schema/page_arguments.py: called by strawberry) ----------
 _.apply
 _.resolve_async
+# --- arq: worker state the library reads (tasks/resilient_worker.py, tasks/worker.py) ---------
+_._last_health_check  # arq.worker.Worker.record_health: 0 records health at the next poll
+_.allow_pick_jobs  # arq.worker.Worker._poll_iteration: no new tasks while the database is down
+_.conn_retries  # arq.connections.RedisSettings: a worker waits for Redis at start
+_.conn_retry_delay

@@ -14,6 +14,7 @@ from cli.demo import demo
 from cli.export_schema import export_schema_sdl
 from cli.keys import create_key, revoke_key
 from cli.serve import serve
+from cli.storage import storage_sweep
 from cli.worker import worker
 from domain.errors import DomainError
 from domain.observability import logs
@@ -59,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["all", "pipeline", "webhooks"],
         default="all",
         help="the lanes to run: pipeline stages, webhook deliveries, or both (default)",
+    )
+    storage = sub.add_parser("storage", help="storage chores")
+    storage_sub = storage.add_subparsers(dest="storage_command", required=True)
+    sweep = storage_sub.add_parser(
+        "sweep", help="remove stored objects no row claims, older than the grace period"
+    )
+    sweep.add_argument(
+        "--grace",
+        type=float,
+        help="seconds an unclaimed object is left alone (default ADREEL_STORAGE_SWEEP_GRACE_SECONDS)",
     )
     demo = sub.add_parser("demo", help="make a 30-second ad end to end offline, with live progress")
     demo.add_argument("--data-dir", type=Path, help="where data is kept (default ./var)")
@@ -117,6 +128,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         return worker(settings, args)
     if args.command == "demo":
         return demo(settings, args)
+    if args.command == "storage" and args.storage_command == "sweep":
+        return storage_sweep(settings, args.grace)
     if args.command == "keys" and args.keys_command == "revoke":
         prefix = asyncio.run(revoke_key(settings, args.key))
         print(f"revoked key {prefix}")

@@ -63,3 +63,16 @@ class ValidationErrors(DomainError):
 
 class AuthenticationError(Exception):
     """No valid API key: the request gets no data at all."""
+
+
+class ServiceUnavailable(Exception):
+    """A backing service (the database, Redis) cannot be reached right now: try again later.
+
+    Adapters raise it in place of their drivers' connection errors; the API answers it with
+    ``SERVICE_UNAVAILABLE`` (HTTP 503 and ``Retry-After``), workers pause and reconnect.
+    """
+
+    def __init__(self, service: str, detail: str = "") -> None:
+        super().__init__(f"{service} unavailable" + (f": {detail}" if detail else ""))
+        self.service = service
+        self.detail = detail

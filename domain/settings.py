@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     work_dir: Path | None = None
     queue_name: str = "adreel:queue"
     worker_max_jobs: int = 4
+    # outages: how often a worker records its health (and checks the database), the longest
+    # pause between reconnection attempts, and what the API tells clients to wait
+    worker_health_seconds: float = Field(default=10.0, gt=0, le=3600)
+    outage_backoff_max_seconds: float = Field(default=30.0, gt=0, le=600)
+    outage_retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    # orphaned files: objects no row claims are removed once older than the grace period
+    storage_sweep_grace_seconds: float = Field(default=6 * 3600.0, ge=0.0)
+    storage_sweep_interval_seconds: float = Field(default=900.0, gt=0)
     # webhooks: each attempt's deadline, retries with jittered back-off over hours, an endpoint
     # failing this long is disabled; a rotated secret keeps signing for the grace period
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)

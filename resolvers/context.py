@@ -112,6 +112,13 @@ class Context:
             raise AuthenticationError("authentication required")
         return self.principal.organization_id
 
+    def answer_unavailable(self) -> None:
+        """An outage stopped the operation: answer HTTP 503 with ``Retry-After``."""
+        if isinstance(self.response, Response):
+            self.response.status_code = 503
+            seconds = self.container.settings.outage_retry_after_seconds
+            self.response.headers["Retry-After"] = str(seconds)
+
     async def end_operation(self) -> None:
         """Close the session and forget cached loads."""
         state = self._state()

@@ -9,7 +9,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import AuthenticationError, DomainError
+from domain.errors import AuthenticationError, DomainError, ServiceUnavailable
 from resolvers.admission import refusal, root_fields
 from resolvers.context import Context
 
@@ -54,6 +54,17 @@ class AccessControl(SchemaExtension):
         yield
 
 
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+def unavailable_message(error: ServiceUnavailable, request_id: str) -> str:
+    """What a client is told during an outage (the service, never the driver's words)."""
+    return (
+        f"The service is temporarily unavailable ({error.service}); retry shortly. "
+        f"Request id {request_id}."
+    )
+
+
 def _translate(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
     if original is None:
@@ -81,6 +92,16 @@ def _translate(error: GraphQLError, request_id: str) -> GraphQLError:
         )
     if isinstance(original, GraphQLError):
         return original
+    if isinstance(original, ServiceUnavailable):
+        log.warning("%s (request %s)", original, request_id)
+        return GraphQLError(
+            unavailable_message(original, request_id),
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            extensions={"code": SERVICE_UNAVAILABLE, "requestId": request_id},
+        )
     log.error("internal error (request %s)", request_id, exc_info=original)
     return GraphQLError(
         f"Internal error. Quote request id {request_id} when reporting it.",
@@ -102,6 +123,10 @@ class ErrorPolicy(SchemaExtension):
         request_id = ctx.request_id if ctx else "-"
         if result is not None and result.errors:
             result.errors = [_translate(e, request_id) for e in result.errors]
+            if ctx is not None and any(
+                (e.extensions or {}).get("code") == SERVICE_UNAVAILABLE for e in result.errors
+            ):
+                ctx.answer_unavailable()
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """The same policy for every result a subscription streams over a WebSocket."""

@@ -22,7 +22,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from domain.errors import ServiceUnavailable
 from resolvers.context import Context
+from resolvers.extensions import SERVICE_UNAVAILABLE, unavailable_message
 from resolvers.graphiql import graphiql_page
 from resolvers.http_errors import (
     APPLICATION_JSON,
@@ -66,6 +68,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     ) -> None:
         super().__init__(schema, **kwargs)
         self.persisted_queries: QueryStore = persisted_queries or MemoryQueryStore(1000)
+        #: What ``Retry-After`` says when an outage stops a request.
+        self.retry_after_seconds = 5
 
     async def aclose(self) -> None:
         """Release the persisted-query store (its Redis connections)."""
@@ -96,10 +100,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             headers = {"Allow": "GET, POST"} if exc.status_code == 405 else {}
             code = _CODE_BY_STATUS.get(exc.status_code, BAD_REQUEST)
             response = self._client_error(request, exc.status_code, code, exc.reason, headers)
-        except Exception:
+        except Exception as exc:
             if receive_failed:
                 raise
             request_id = _request_id(request)
+            outage = _outage_in(exc)
+            if outage is not None:
+                response = self._unavailable(request, outage, request_id)
+                await response(scope, receive, send)
+                return
             log.exception("internal error (request %s)", request_id)
             message = f"Internal error. Quote request id {request_id} when reporting it."
             response = self._error(request, 500, INTERNAL, message)
@@ -123,6 +132,20 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             message,
         )
         return response
+
+    def _unavailable(
+        self, request: Request, outage: ServiceUnavailable, request_id: str
+    ) -> Response:
+        log.warning("%s (request %s)", outage, request_id)
+        retry_after = self.retry_after_seconds
+        return error_response(
+            request,
+            503,
+            SERVICE_UNAVAILABLE,
+            unavailable_message(outage, request_id),
+            {"Retry-After": str(retry_after), "X-Request-Id": request_id},
+            requestId=request_id,
+        )
 
     def _error(
         self,
@@ -272,6 +295,23 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             if not sub.status_code:
                 sub.status_code = REQUEST_ERROR_STATUS.get(code, 400)
         return body
+
+
+def _outage_in(exc: BaseException) -> ServiceUnavailable | None:
+    """The outage behind an exception (it may arrive wrapped, e.g. in an exception group)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ServiceUnavailable):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
 
 
 def _request_id(request: Request) -> str:

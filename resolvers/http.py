@@ -64,6 +64,7 @@ class GraphQLEndpoint(GraphQLOverHTTP):
             ),
         )
         super().__init__(schema, **kwargs)
+        self.retry_after_seconds = settings.outage_retry_after_seconds
         self.container = container
         self.rate_limiter = rate_limiter
         self.connections = ConnectionLimiter(settings.ws_max_connections_per_key)

@@ -36,6 +36,7 @@ REQUEST_ERROR_STATUS = {
     BAD_USER_INPUT: 400,
     BAD_REQUEST: 400,
     INTERNAL: 500,
+    "SERVICE_UNAVAILABLE": 503,
 }
 
 
@@ -97,11 +98,12 @@ def error_response(
     code: str,
     message: str,
     headers: Mapping[str, str] | None = None,
+    **extensions: object,
 ) -> Response:
     """An error document in the media type the client accepts."""
     media = response_media_type(request.headers.get("accept"))
     return Response(
-        json.dumps(error_document(message, code), separators=(",", ":")),
+        json.dumps(error_document(message, code, **extensions), separators=(",", ":")),
         status_code=status,
         media_type=f"{media}; charset=utf-8",
         headers=dict(headers or {}),

@@ -12,8 +12,15 @@ from domain.services.assets import import_task_key, pending_imports
 from domain.services.pipeline.sweeper import remove_work_dirs, resume_on_start, sweep
 from domain.services.webhooks.sweep import sweep_webhooks
 from tasks.bundles import requeue_stale_bundles
+from tasks.storage import sweep_container
 
 log = logging.getLogger(__name__)
+
+
+def loop_time() -> float:
+    """The running loop's clock."""
+    return asyncio.get_running_loop().time()
+
 
 #: Lease owners of embedded runners start with this (leases of an earlier run are dead).
 EMBEDDED_OWNER_PREFIX = "embedded:"
@@ -49,10 +56,20 @@ async def resume_imports(container: Container) -> int:
 
 async def sweep_forever(container: Container) -> None:
     """Sweep expired leases, bundles whose task was lost and due webhook deliveries every
-    ``sweep_interval_seconds`` until cancelled."""
+    ``sweep_interval_seconds``, and orphaned files every ``storage_sweep_interval_seconds``,
+    until cancelled."""
     interval = max(0.2, container.settings.sweep_interval_seconds)
+    storage_due = loop_time()
     while True:
         await asyncio.sleep(interval)
+        if loop_time() >= storage_due:
+            storage_due = loop_time() + container.settings.storage_sweep_interval_seconds
+            try:
+                await sweep_container(container)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("storage sweep failed")
         try:
             await sweep(container.pipeline)
             await requeue_stale_bundles(container)

@@ -8,6 +8,7 @@ from domain.ports.queue import (
     IMPORT_ASSET,
     RUN_STAGE,
     SWEEP_LEASES,
+    SWEEP_STORAGE,
     SWEEP_WEBHOOKS,
     TaskFunction,
 )
@@ -18,6 +19,7 @@ def task_functions() -> dict[str, TaskFunction]:
     from tasks.assets import import_asset
     from tasks.bundles import build_bundle
     from tasks.pipeline import run_stage, sweep_leases
+    from tasks.storage import sweep_storage
     from tasks.webhooks import deliver_webhook, sweep_webhooks
 
     functions: dict[str, TaskFunction] = {
@@ -27,6 +29,7 @@ def task_functions() -> dict[str, TaskFunction]:
         SWEEP_LEASES: sweep_leases,
         DELIVER_WEBHOOK: deliver_webhook,
         SWEEP_WEBHOOKS: sweep_webhooks,
+        SWEEP_STORAGE: sweep_storage,
     }
     return functions
 

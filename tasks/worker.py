@@ -24,16 +24,24 @@ from typing import Any, ClassVar, Literal
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
-from arq.worker import Function, Worker, async_check_health, func, get_kwargs
+from arq.worker import Function, async_check_health, func, get_kwargs
 
+from domain.adapters.db import ping
 from domain.adapters.queue.arq import DEFAULT_QUEUE_NAME, ArqQueue, webhook_queue_name
 from domain.bootstrap import build_container, queue_routes
 from domain.observability import tracing
 from domain.observability.exposition import multiprocess_dir
 from domain.observability.listener import start_listener
-from domain.ports.queue import DELIVER_WEBHOOK, SWEEP_LEASES, SWEEP_WEBHOOKS, TaskFunction
+from domain.ports.queue import (
+    DELIVER_WEBHOOK,
+    SWEEP_LEASES,
+    SWEEP_STORAGE,
+    SWEEP_WEBHOOKS,
+    TaskFunction,
+)
 from domain.settings import Settings
 from tasks.registry import task_functions
+from tasks.resilient_worker import ResilientWorker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     container = ctx.get("container")
     if container is not None:
         await container.close()
+
+
+async def probe_database(ctx: dict[str, Any]) -> None:
+    """``ServiceUnavailable`` unless this worker's database answers."""
+    container = ctx.get("container")
+    if container is not None:
+        await ping(container.engine)
 
 
 def traced(function: TaskFunction) -> TaskFunction:
@@ -125,6 +140,23 @@ def webhook_sweep_cron(settings: Settings) -> CronJob:
     )
 
 
+def storage_sweep_cron(settings: Settings) -> CronJob:
+    """The orphaned-file sweep, every ``storage_sweep_interval_seconds`` (at most hourly)."""
+    from tasks.storage import sweep_storage
+
+    minutes = max(1, min(60, round(settings.storage_sweep_interval_seconds / 60)))
+    return cron(
+        sweep_storage,  # type: ignore[arg-type]
+        name=f"{SWEEP_STORAGE}:{settings.queue_name}",
+        minute=set(range(0, 60, minutes)),
+        second=0,
+        run_at_startup=True,
+        unique=True,
+        timeout=3600.0,
+        keep_result=0,
+    )
+
+
 class WorkerSettings:
     """Defaults for arq; ``worker_options`` fills in what comes from ``ADREEL_*`` settings."""
 
@@ -139,21 +171,35 @@ class WorkerSettings:
 
 
 def _redis(settings: Settings) -> RedisSettings:
+    """Redis for a worker; one started while Redis is down waits for it (a try every 2 s)."""
     if not settings.redis_url:
         raise SystemExit("adreel worker needs ADREEL_REDIS_URL (the embedded server runs its own)")
-    return RedisSettings.from_dsn(settings.redis_url)
+    redis = RedisSettings.from_dsn(settings.redis_url)
+    redis.conn_retries = 1_000_000
+    redis.conn_retry_delay = 2
+    return redis
+
+
+def _resilience(settings: Settings) -> dict[str, Any]:
+    """How a lane rides out outages (``tasks.resilient_worker``) and reports its health."""
+    return {
+        "health_check_interval": settings.worker_health_seconds,
+        "database_probe": probe_database,
+        "backoff_max_seconds": settings.outage_backoff_max_seconds,
+    }
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
     """The arq ``Worker`` arguments of the pipeline lane for these settings."""
     return {
         "functions": functions(settings),
-        "cron_jobs": [sweep_cron(settings)],
+        "cron_jobs": [sweep_cron(settings), storage_sweep_cron(settings)],
         "redis_settings": _redis(settings),
         "queue_name": settings.queue_name,
         "max_jobs": settings.worker_max_jobs,
         "job_timeout": settings.stage_timeout_seconds,
         "ctx": {"settings": settings},
+        **_resilience(settings),
     }
 
 
@@ -168,6 +214,7 @@ def webhook_worker_options(settings: Settings) -> dict[str, Any]:
         "max_jobs": settings.webhook_concurrency,
         "job_timeout": _timeout(settings, DELIVER_WEBHOOK),
         "ctx": {"settings": settings},
+        **_resilience(settings),
     }
 
 
@@ -183,7 +230,9 @@ def lane_options(settings: Settings, lane: Lane) -> list[dict[str, Any]]:
 
 def check_health(settings: Settings, lane: Lane = "all") -> int:
     """0 when a worker of each lane recorded its health recently (arq's health key), else 1."""
-    redis = _redis(settings)
+    if not settings.redis_url:
+        raise SystemExit("adreel worker needs ADREEL_REDIS_URL")
+    redis = RedisSettings.from_dsn(settings.redis_url)  # a few tries, not a worker's patience
 
     async def check() -> int:
         for options in lane_options(settings, lane):
@@ -196,9 +245,10 @@ def check_health(settings: Settings, lane: Lane = "all") -> int:
 
 async def run_lanes(settings: Settings, lane: Lane) -> None:
     """Run the lanes' workers in this event loop until SIGINT/SIGTERM or one of them stops
-    (running tasks are cancelled and re-queued by arq)."""
+    (running tasks are cancelled and re-queued by arq); Redis and database outages are ridden
+    out (see ``tasks.resilient_worker``)."""
     workers = [
-        Worker(**{**get_kwargs(WorkerSettings), **options, "handle_signals": False})  # type: ignore[arg-type]
+        ResilientWorker(**{**get_kwargs(WorkerSettings), **options, "handle_signals": False})  # type: ignore[arg-type]
         for options in lane_options(settings, lane)
     ]
     listener = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from domain.errors import ServiceUnavailable
 
 
 class SerialSession(AsyncSession):
@@ -92,8 +95,66 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+#: SQLite errors that mean the file cannot be used right now (not a wrong statement).
+_SQLITE_OUTAGES = ("unable to open database file", "disk i/o error", "database is locked")
+#: PostgreSQL SQLSTATEs of a server that cannot serve: connection exceptions (class 08),
+#: too many connections, shutting down or starting up (57P01..57P03).
+_PG_OUTAGE_STATES = ("08", "53300", "57P01", "57P02", "57P03")
+_PG_OUTAGE_NAMES = ("ConnectionDoesNotExistError", "InterfaceError", "CannotConnectNowError")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether a driver error means the database is unreachable rather than a bad statement."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | ConnectionError):
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_PG_OUTAGE_STATES):
+            return True
+        if type(current).__name__ in _PG_OUTAGE_NAMES:
+            return True
+        if any(text in str(current).lower() for text in _SQLITE_OUTAGES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _translate_connect(
+    dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any
+) -> Any:
+    try:
+        return dialect.loaded_dbapi.connect(*cargs, **cparams)
+    except Exception as exc:
+        if is_outage(exc):
+            raise ServiceUnavailable("database", f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
+def _translate_error(context: ExceptionContext) -> BaseException | None:
+    if context.is_disconnect or is_outage(context.original_exception):
+        exc = context.original_exception
+        return ServiceUnavailable("database", f"{type(exc).__name__}: {exc}")
+    return None
+
+
+async def ping(engine: AsyncEngine, timeout_seconds: float = 5.0) -> None:
+    """Run ``SELECT 1``; ``ServiceUnavailable`` when the database does not answer in time."""
+    try:
+        async with asyncio.timeout(timeout_seconds), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except TimeoutError as exc:
+        raise ServiceUnavailable("database", f"no answer within {timeout_seconds:g}s") from exc
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
+    """An async engine; SQLite gets foreign keys, WAL and a busy timeout on every connection.
+
+    Connection failures (refused, reset, timed out, a server shutting down, an SQLite file that
+    cannot be opened) leave the engine as ``domain.errors.ServiceUnavailable``.
+    """
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
@@ -102,6 +163,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "do_connect", _translate_connect)
+    event.listen(engine.sync_engine, "handle_error", _translate_error)
     return engine
 
 

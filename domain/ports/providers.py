@@ -75,20 +75,6 @@ class VideoRequest:
     start_image: Path | None = None
     seed: int = 0
     character_image: Path | None = None
-    task: TaskMemory | None = None
-
-
-class TaskMemory(Protocol):
-    """Where a provider keeps the ID of a task it submitted for one call (the cost ledger)."""
-
-    @property
-    def task_id(self) -> str | None:
-        """The task accepted for this call before (``None``: submit one)."""
-        ...
-
-    async def accepted(self, task_id: str | None) -> None:
-        """Remember ``task_id`` at once (``None``: forget it; the next attempt submits anew)."""
-        ...
 
 
 class ImageProvider(Protocol):
@@ -149,7 +135,6 @@ __all__ = [
     "ImageProvider",
     "ImageRequest",
     "PlannerProvider",
-    "TaskMemory",
     "VideoProvider",
     "VideoRequest",
 ]

@@ -23,6 +23,8 @@ SWEEP_LEASES = "sweep_leases"
 DELIVER_WEBHOOK = "deliver_webhook"
 #: Enqueue webhook deliveries that are due (arq runs it as a cron job; the embedded runner loops).
 SWEEP_WEBHOOKS = "sweep_webhooks"
+#: Remove stored objects no row claims after the grace period (arq cron; the embedded runner loops).
+SWEEP_STORAGE = "sweep_storage"
 
 #: A task function: ``await task(ctx, **kwargs)`` (``ctx`` holds the process's container).
 TaskFunction = Callable[..., Awaitable[Any]]
@@ -52,6 +54,7 @@ __all__ = [
     "IMPORT_ASSET",
     "RUN_STAGE",
     "SWEEP_LEASES",
+    "SWEEP_STORAGE",
     "SWEEP_WEBHOOKS",
     "TaskFunction",
     "TaskQueue",

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -51,6 +52,15 @@ class WriteResult:
     key: str
     byte_size: int
     sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object a listing found: its key, size and when it was last written (UTC)."""
+
+    key: str
+    byte_size: int
+    modified: datetime
 
 
 def check_key(key: str) -> str:
@@ -152,6 +162,15 @@ class Storage(Protocol):
         """A direct, expiring GET URL for ``key``, or ``None`` when the backend has none (local)."""
         ...
 
+    def list_objects(self, prefix: str = "") -> AsyncIterator[StoredObject]:
+        """Every whole object whose key starts with ``prefix`` (partial writes are not listed)."""
+        ...
+
+    async def remove_partials(self, older_than: datetime) -> int:
+        """Remove the leftovers of writes that died before finishing and started before
+        ``older_than`` (temp files, incomplete multipart uploads); returns how many."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections; the storage is unusable afterwards."""
         ...
@@ -164,6 +183,7 @@ __all__ = [
     "ObjectTooLarge",
     "Storage",
     "StorageUnavailable",
+    "StoredObject",
     "WriteResult",
     "check_key",
     "file_chunks",

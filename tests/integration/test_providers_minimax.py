@@ -15,6 +15,7 @@ from domain.adapters.providers.minimax import MiniMaxConfig, MiniMaxVideoProvide
 from domain.assets.sniff import sniff
 from domain.media.types import Size
 from domain.ports.providers import VideoRequest
+from domain.ports.remote_calls import RemoteCall, making_remote_call
 from domain.rules.pricing import Price
 from tests.support.fake_minimax import FakeMiniMax, minimax_error
 from tests.support.provider_media import key_image, model_clip
@@ -23,15 +24,14 @@ PRICE = Price(per_call=Decimal("0.65"))
 SIZE = Size(480, 854)
 
 
-class Memory:
-    """A task memory like the ledger's (kept in a list of what it was told)."""
+class Ledger:
+    """The ledger row's remote id as a ``RemoteCall`` sees it (with a list of what it stored)."""
 
     def __init__(self, task_id: str | None = None) -> None:
-        self.task_id = task_id
-        self.told: list[str | None] = []
+        self.told: list[str] = []
+        self.call = RemoteCall(task_id, self.record)
 
-    async def accepted(self, task_id: str | None) -> None:
-        self.task_id = task_id
+    async def record(self, task_id: str) -> None:
         self.told.append(task_id)
 
 
@@ -55,10 +55,11 @@ def minimax(fake: FakeMiniMax, key: str | None = None) -> MiniMaxVideoProvider:
 async def test_the_character_is_the_subject_reference(fake: FakeMiniMax, tmp_path: Path) -> None:
     key = key_image(tmp_path / "key.png", 90, 160)
     who = key_image(tmp_path / "who.png", 40, 80)
-    memory = Memory()
+    memory = Ledger()
     request = VideoRequest(image=key, size=SIZE, duration_seconds=5, prompt="A runner",
-                           character_image=who, task=memory)  # fmt: skip
-    made = await minimax(fake).generate_clip(request, tmp_path / "a.mp4")
+                           character_image=who)  # fmt: skip
+    with making_remote_call(memory.call):
+        made = await minimax(fake).generate_clip(request, tmp_path / "a.mp4")
     (start,) = fake.seen("POST")
     assert start.headers["authorization"] == f"Bearer {fake.api_key}"
     body = start.json()
@@ -84,13 +85,14 @@ async def test_an_accepted_task_is_resumed_never_submitted_twice(
     fake: FakeMiniMax, tmp_path: Path
 ) -> None:
     key = key_image(tmp_path / "key.png", 90, 160)
-    first = Memory()
-    request = VideoRequest(image=key, size=SIZE, duration_seconds=5, task=first)
-    await minimax(fake).generate_clip(request, tmp_path / "a.mp4")
+    first = Ledger()
+    request = VideoRequest(image=key, size=SIZE, duration_seconds=5)
+    with making_remote_call(first.call):
+        await minimax(fake).generate_clip(request, tmp_path / "a.mp4")
     # after a crash the ledger row still holds the task: the next run polls it
-    again = Memory(first.task_id)
-    resumed = VideoRequest(image=key, size=SIZE, duration_seconds=5, task=again)
-    await minimax(fake).generate_clip(resumed, tmp_path / "b.mp4")
+    again = Ledger(first.call.known_id)
+    with making_remote_call(again.call):
+        await minimax(fake).generate_clip(request, tmp_path / "b.mp4")
     assert len(fake.seen("POST")) == 1 and again.told == []
 
 
@@ -114,9 +116,7 @@ async def test_errors_are_classified(fake: FakeMiniMax, tmp_path: Path) -> None:
     assert caught.value.code == "PROVIDER_AUTH" and not caught.value.retryable
     # a task that fails is forgotten, so the retry submits a new one
     fake.fail = True
-    memory = Memory()
-    with pytest.raises(ProviderError) as caught:
-        await minimax(fake).generate_clip(
-            VideoRequest(image=key, size=SIZE, duration_seconds=5, task=memory), tmp_path / "x.mp4"
-        )
-    assert caught.value.retryable and memory.task_id is None and len(memory.told) == 2
+    memory = Ledger()
+    with pytest.raises(ProviderError) as caught, making_remote_call(memory.call):
+        await minimax(fake).generate_clip(request, tmp_path / "x.mp4")
+    assert caught.value.retryable and memory.call.known_id is None and len(memory.told) == 1

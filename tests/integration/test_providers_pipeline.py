@@ -185,6 +185,9 @@ async def test_job_with_hosted_planner_images_and_clips(
     for call in by_operation["video"]:
         assert (call.provider, call.model) == (VIDEOS, "acme/i2v-test")
         assert call.cost_usd == Decimal("0.25")  # 5 s at $0.05
+    # every hosted prediction's id is in the ledger (a crashed call resumes it by that id)
+    made = {p["id"] for model in kinds.values() for p in model}
+    assert {c.external_id for c in calls if c.operation in ("image", "video")} == made
     # reservations: the first clip was reserved at its scene's length (the model's lengths were
     # not known yet); once they are, a clip is reserved at what it will bill (the CONTINUE one
     # always starts after its chain's first clip)

@@ -172,6 +172,9 @@ class FakeReplicate(FakeApi):
     models: dict[str, FakeModel] = field(default_factory=dict)
     video: bytes = b""
     output_ttl: float | None = None
+    #: Outputs as ``data:`` URIs in the prediction (as Replicate returns small outputs inline),
+    #: for clients in other processes whose fetcher refuses loopback delivery URLs.
+    inline_outputs: bool = False
     predictions: dict[str, dict[str, Any]] = field(default_factory=dict)
     polls_left: dict[str, int] = field(default_factory=dict)
     received: dict[str, dict[str, Any]] = field(default_factory=dict)  # prediction -> input
@@ -369,6 +372,9 @@ class FakeReplicate(FakeApi):
         else:
             self.outputs[token] = (self.video, "video/mp4", expires)
             url = f"{self.base}/delivery/{token}/output.mp4"
+        if self.inline_outputs:
+            data, content_type, _ = self.outputs.pop(token)
+            url = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
         prediction["status"] = "succeeded"
         prediction["output"] = [url] if model.output_as_list else url
         prediction["logs"] += "100%|##########| 20/20\n"

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +18,7 @@ from domain.ports.storage import (
     ByteMeter,
     ObjectNotFound,
     StorageUnavailable,
+    StoredObject,
     WriteResult,
     check_key,
 )
@@ -174,6 +176,48 @@ class LocalStorage:
     ) -> str | None:
         """Local files have no direct URL: the server's signed ``/files`` route serves them."""
         return None
+
+    def _walk(self, prefix: str) -> list[StoredObject]:
+        found: list[StoredObject] = []
+        for directory, dirs, files in os.walk(self.root):
+            here = Path(directory)
+            if here == self.root:
+                dirs[:] = [d for d in dirs if d != self._tmp.name]
+            for name in files:
+                path = here / name
+                key = path.relative_to(self.root).as_posix()
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue  # removed while listing
+                modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                found.append(StoredObject(key, stat.st_size, modified))
+        return found
+
+    async def list_objects(self, prefix: str = "") -> AsyncIterator[StoredObject]:
+        """Every file under the root whose key starts with ``prefix`` (not the temp files)."""
+        for found in await anyio.to_thread.run_sync(self._walk, prefix):
+            yield found
+
+    def _remove_partials(self, older_than: datetime) -> int:
+        removed = 0
+        if not self._tmp.is_dir():
+            return 0
+        cutoff = older_than.timestamp()
+        for path in self._tmp.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+    async def remove_partials(self, older_than: datetime) -> int:
+        """Remove temp files of writes that died (a killed process leaves them in ``.tmp``)."""
+        return await anyio.to_thread.run_sync(self._remove_partials, older_than)
 
     async def aclose(self) -> None:
         """Nothing to release."""

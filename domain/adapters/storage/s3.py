@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from domain.ports.storage import (
     ByteMeter,
     ObjectNotFound,
     StorageUnavailable,
+    StoredObject,
     WriteResult,
     check_key,
     file_chunks,
@@ -257,6 +259,46 @@ class S3Storage:
         return str(
             await s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         )
+
+    def _storage_key(self, name: str) -> str | None:
+        if not self.prefix:
+            return name
+        head = f"{self.prefix}/"
+        return name[len(head) :] if name.startswith(head) else None
+
+    async def list_objects(self, prefix: str = "") -> AsyncIterator[StoredObject]:
+        """Every object under this storage's prefix whose key starts with ``prefix``."""
+        s3 = await self._s3()
+        full = f"{self.prefix}/{prefix}" if self.prefix else prefix
+        try:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full)
+            async for page in pages:
+                for item in page.get("Contents", []):
+                    key = self._storage_key(item["Key"])
+                    if key is not None:
+                        yield StoredObject(key, int(item["Size"]), item["LastModified"])
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable(f"cannot list {prefix!r}: {exc}") from exc
+
+    async def remove_partials(self, older_than: datetime) -> int:
+        """Abort multipart uploads under the prefix started before ``older_than`` (a killed
+        writer leaves its parts stored and billed, though no object is visible)."""
+        s3 = await self._s3()
+        removed = 0
+        try:
+            pages = s3.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else ""
+            )
+            async for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < older_than:
+                        await s3.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        removed += 1
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable(f"cannot clean up multipart uploads: {exc}") from exc
+        return removed
 
     async def aclose(self) -> None:
         """Close the S3 client."""

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from domain.models.pipeline import ProviderCall
+from domain.ports.remote_calls import RemoteCall, making_remote_call
 from domain.services.pipeline import ledger
 from domain.services.pipeline.backoff import backoff_delay
 from domain.services.pipeline.context import StageContext
@@ -28,10 +29,16 @@ async def attempt_call(
     """
     settings = ctx.settings
     attempts = max(1, settings.provider_max_attempts)
+
+    async def record(remote_id: str) -> None:
+        await ledger.note_remote_id(ctx.deps.session_factory, call.id, remote_id)
+
+    remote = RemoteCall(call.external_id, record)
     for attempt in range(1, attempts + 1):
         await ledger.note_attempt(ctx.deps.session_factory, call.id)
         try:
-            return await make()
+            with making_remote_call(remote):
+                return await make()
         except asyncio.CancelledError:
             raise
         except Exception as exc:

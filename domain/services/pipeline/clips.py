@@ -193,7 +193,6 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
         start_image=start,
         seed=scene_seed(scene.id),
         character_image=character,
-        task=ledger.CallTask(deps.session_factory, call),
     )
     raw = ctx.work / f"raw-{scene.id.hex}.mp4"
 

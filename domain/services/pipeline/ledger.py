@@ -142,7 +142,7 @@ async def reserve(
                 call.status = ProviderCallStatus.PENDING
                 call.estimated_cost_usd = spec.estimate_usd
                 call.error_code = call.error_message = None
-                call.external_id = None  # the failed task is not resumed: a new one is asked for
+                call.external_id = None  # the failed remote work is not resumed
             try:
                 await session.commit()
             except IntegrityError:
@@ -170,31 +170,22 @@ async def note_attempt(
         return int(attempts)
 
 
-class CallTask:
-    """The provider's task ID of one call, kept on its ledger row (``external_id``) as soon as
-    the provider accepts it, so a run after a crash resumes the task (a ``TaskMemory``)."""
+async def note_remote_id(
+    session_factory: async_sessionmaker[AsyncSession], call_id: uuid.UUID, remote_id: str
+) -> None:
+    """Store the id the provider gave the accepted work (before polling it); commits.
 
-    def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], call: ProviderCall
-    ) -> None:
-        self._factory = session_factory
-        self._call_id = call.id
-        self._task_id = call.external_id
-
-    @property
-    def task_id(self) -> str | None:
-        return self._task_id
-
-    async def accepted(self, task_id: str | None) -> None:
-        async with self._factory() as session:
-            await session.execute(
-                update(ProviderCall)
-                .where(ProviderCall.id == self._call_id)
-                .values(external_id=task_id)
-                .execution_options(synchronize_session=False)
-            )
-            await session.commit()
-        self._task_id = task_id
+    A call made again after a crash resumes this prediction or operation rather than paying
+    for a new one (see ``domain.ports.remote_calls``).
+    """
+    async with session_factory() as session:
+        await session.execute(
+            update(ProviderCall)
+            .where(ProviderCall.id == call_id, ProviderCall.status == ProviderCallStatus.PENDING)
+            .values(external_id=remote_id[:255])
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
 
 
 async def record_success(
@@ -247,10 +238,10 @@ async def record_failure(
 
 __all__ = [
     "CallSpec",
-    "CallTask",
     "call_key",
     "find_stored",
     "note_attempt",
+    "note_remote_id",
     "record_failure",
     "record_success",
     "reserve",

@@ -24,6 +24,7 @@ from domain.adapters.providers.prompts import video_prompt
 from domain.enums import AssetKind
 from domain.media.types import ProgressCallback
 from domain.ports.providers import GeneratedMedia, VideoRequest
+from domain.ports.remote_calls import current_remote_call, forget_remote_call, report_accepted
 from domain.rules.pricing import Price
 
 _MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -169,19 +170,17 @@ class MiniMaxVideoProvider:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> GeneratedMedia:
-        memory = request.task
+        remote = current_remote_call()  # the ledgered call: a task accepted before is resumed
         async with self._client() as api:
-            task_id = memory.task_id if memory is not None else None
+            task_id = remote.known_id if remote is not None else None
             if task_id is None:
                 task_id = await self._submit(api, request)
-                if memory is not None:
-                    await memory.accepted(task_id)  # kept before anything else can fail
+                await report_accepted(task_id)  # kept before anything else can fail
             await report(on_progress, 0.05)
             try:
                 file_id = await self._wait(api, task_id, on_progress)
             except TaskFailed:
-                if memory is not None:
-                    await memory.accepted(None)  # a failed task is not resumed
+                forget_remote_call()  # a failed task is not resumed
                 raise
             await self._download(api, file_id, output)
         await report(on_progress, 1.0)

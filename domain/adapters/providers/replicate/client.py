@@ -48,6 +48,7 @@ from domain.adapters.providers.replicate_schema import (
 )
 from domain.enums import AssetKind
 from domain.media.types import ProgressCallback
+from domain.ports.remote_calls import current_remote_call, forget_remote_call, report_accepted
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,22 @@ class ReplicateClient:
         log.info("resuming Replicate prediction %s", prediction.id)
         return prediction
 
+    async def _resume_recorded(self, api: httpx.AsyncClient) -> Prediction | None:
+        """The prediction the ledger recorded for this call before a crash, unless it failed."""
+        remote = current_remote_call()
+        if remote is None or not remote.known_id or not PREDICTION_ID.match(remote.known_id):
+            return None
+        try:
+            prediction = await self._get(api, remote.known_id)
+        except ProviderError:
+            remote.forget()
+            return None
+        if prediction.status in ("failed", "canceled", "aborted"):
+            remote.forget()
+            return None
+        log.info("resuming Replicate prediction %s recorded in the ledger", prediction.id)
+        return prediction
+
     async def _wait(
         self,
         api: httpx.AsyncClient,
@@ -272,7 +289,9 @@ class ReplicateClient:
         rather than made again (so a retry after a lost download or poll costs nothing more).
         """
         key = self._key(model, model_input)
-        prediction = await self._resume(api, key)
+        prediction = await self._resume(api, key) or await self._resume_recorded(api)
+        if prediction is not None:
+            await report_accepted(prediction.id)
         uploaded: list[str] = []
         finished = False
         try:
@@ -283,6 +302,7 @@ class ReplicateClient:
                     values[name] = [value] if name in model_input.list_files else value
                 prediction = await self._create(api, model, values)
                 self._remember(key, prediction.id)
+                await report_accepted(prediction.id)  # in the ledger before any polling
             await report(on_progress, 0.05)
             try:
                 prediction = await self._wait(api, prediction, on_progress)
@@ -297,6 +317,7 @@ class ReplicateClient:
         except ProviderError as error:
             if not error.retryable or error.code == TIMEOUT:
                 self._resumable.pop(key, None)
+                forget_remote_call()
             raise
         finally:
             if uploaded and finished:  # a prediction still queued may yet read its inputs

@@ -38,6 +38,7 @@ from domain.adapters.providers.veo.download import download_video
 from domain.adapters.providers.veo.operations import OPERATION_NAME, video_of
 from domain.media.types import ProgressCallback
 from domain.ports.providers import GeneratedMedia, VideoRequest
+from domain.ports.remote_calls import current_remote_call, forget_remote_call, report_accepted
 from domain.rules.pricing import Price
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,25 @@ class VeoVideoProvider:
         log.info("resuming Veo operation %s", entry[0])
         return operation
 
+    async def _resume_recorded(self, api: httpx.AsyncClient) -> dict[str, Any] | None:
+        """The operation the ledger recorded for this call before a crash, unless it failed."""
+        remote = current_remote_call()
+        name = remote.known_id if remote is not None else None
+        if remote is None or not name or not OPERATION_NAME.match(name) or ".." in name:
+            return None
+        try:
+            operation = await send_json(
+                api, "GET", f"/{self.config.api_version}/{name}", provider=PROVIDER
+            )
+        except ProviderError:
+            remote.forget()
+            return None
+        if operation.get("error") or operation.get("name") != name:
+            remote.forget()
+            return None
+        log.info("resuming Veo operation %s recorded in the ledger", name)
+        return operation
+
     async def generate_clip(
         self,
         request: VideoRequest,
@@ -223,7 +243,10 @@ class VeoVideoProvider:
         seconds = float(body["parameters"]["durationSeconds"])
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         async with self._client() as api:
-            operation = await self._resume(api, key)
+            operation = await self._resume(api, key) or await self._resume_recorded(api)
+            resumed = operation.get("name") if operation is not None else None
+            if isinstance(resumed, str):
+                await report_accepted(resumed)
             if operation is None:
                 operation = await send_json(
                     api,
@@ -235,6 +258,7 @@ class VeoVideoProvider:
                 name = operation.get("name")
                 if isinstance(name, str):
                     self._remember(key, name)
+                    await report_accepted(name)  # in the ledger before any polling
             await report(on_progress, 0.05)
             try:
                 operation = await self._poll(api, operation, on_progress)
@@ -243,6 +267,7 @@ class VeoVideoProvider:
             except ProviderError as error:
                 if not error.retryable or error.code == TIMEOUT:
                     self._resumable.pop(key, None)
+                    forget_remote_call()
                 raise
             except asyncio.CancelledError:
                 self._resumable.pop(key, None)
