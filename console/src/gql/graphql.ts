@@ -7,12 +7,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AddSceneInput = {
   assetIds?: Array<string | number> | null | undefined;
   caption?: string | null | undefined;
+  /** The CHARACTER image (a brand asset of the job's client) shown in the scene, the same in every scene it is in; null: none. */
+  characterAssetId?: string | number | null | undefined;
   continuity?: SceneContinuity | null | undefined;
   description?: string | null | undefined;
   durationSeconds?: number | null | undefined;
   /** The footage's own sound: MUTE (default) or MIX. */
   footageAudio?: FootageAudio | null | undefined;
   jobId: string | number;
+  /** What the scene says, when not its script ("": nothing; null: the script again). Checked against the ad's time; only this scene is spoken again. */
+  narration?: string | null | undefined;
   /** 0-based; default: before the end card. */
   position?: number | null | undefined;
   prompt?: string | null | undefined;
@@ -36,6 +40,7 @@ export type AspectRatio =
 
 export type AssetKind =
   | 'AUDIO'
+  | 'DATA'
   | 'IMAGE'
   | 'VIDEO';
 
@@ -44,6 +49,7 @@ export type AssetRole =
   | 'CAPTIONS'
   | 'CHARACTER'
   | 'CLIP'
+  | 'DATA'
   | 'FOOTAGE'
   | 'LAST_FRAME'
   | 'LOGO'
@@ -309,11 +315,15 @@ export type UpdateClientInput = {
 export type UpdateSceneInput = {
   assetIds?: Array<string | number> | null | undefined;
   caption?: string | null | undefined;
+  /** The CHARACTER image (a brand asset of the job's client) shown in the scene, the same in every scene it is in; null: none. */
+  characterAssetId?: string | number | null | undefined;
   continuity?: SceneContinuity | null | undefined;
   description?: string | null | undefined;
   durationSeconds?: number | null | undefined;
   /** The footage's own sound: MUTE (default) or MIX. */
   footageAudio?: FootageAudio | null | undefined;
+  /** What the scene says, when not its script ("": nothing; null: the script again). Checked against the ad's time; only this scene is spoken again. */
+  narration?: string | null | undefined;
   prompt?: string | null | undefined;
   sceneId: string | number;
   script?: string | null | undefined;
