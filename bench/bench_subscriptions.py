@@ -86,6 +86,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def settle(pid: int, quiet: float = 0.05, window: float = 1.0, limit: float = 120) -> None:
+    """Wait until ``pid`` used under ``quiet`` of a core over ``window`` seconds (at most ``limit``)."""
+    deadline = time.monotonic() + limit
+    await asyncio.sleep(window)
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(window)
+        if cpu_seconds(pid) - before < quiet * window:
+            return
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -331,7 +342,8 @@ async def phase(
         if i % 100 == 99:
             await asyncio.gather(*(s.ready.wait() for s in subs[: i + 1]))
     await asyncio.gather(*(s.ready.wait() for s in subs))
-    await asyncio.sleep(1.0 + subscribers / 500)  # let every subscription go live on the server
+    # let every subscription go live on the server: its CPU goes quiet once they all did
+    await settle(server_pid)
     memory["connected"] = rss_bytes(server_pid)
 
     floor_times: dict[int, int] = {}

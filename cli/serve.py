@@ -63,8 +63,15 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
         for line in serve_banner(graphiql_address(args.host, args.port), args.org, key):
             print(line, flush=True)
     # X-Forwarded-* are applied by the app, from ADREEL_TRUSTED_PROXIES only
+    # permessage-deflate keeps a compression context per socket and compresses every message
+    # for each socket again: off unless asked for (ADREEL_WS_PER_MESSAGE_DEFLATE)
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )
     return 0
 

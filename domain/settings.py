@@ -123,6 +123,7 @@ class Settings(BaseSettings):
     ws_max_subscriptions_per_connection: int = 50
     ws_close_timeout_seconds: float = 5.0
     ws_key_recheck_seconds: float = 30.0
+    ws_per_message_deflate: bool = False
 
     # pipeline execution: leases, retries, parallelism, workers
     lease_seconds: float = 30.0

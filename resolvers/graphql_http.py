@@ -36,6 +36,7 @@ from resolvers.http_errors import (
     response_media_type,
 )
 from resolvers.persisted_queries import MemoryQueryStore, QueryStore, resolve_persisted_query
+from resolvers.shared_frames import SharedFrames
 
 log = logging.getLogger("adreel.graphql")
 
@@ -63,6 +64,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     ) -> None:
         super().__init__(schema, **kwargs)
         self.persisted_queries: QueryStore = persisted_queries or MemoryQueryStore(1000)
+        self.frames = SharedFrames()
+
+    def encode_json(self, data: object) -> str | bytes:
+        # a subscription result shared by many sockets is serialised once for all of them
+        if isinstance(data, dict):
+            return self.frames.encode(data)
+        return super().encode_json(data)
 
     async def aclose(self) -> None:
         """Release the persisted-query store (its Redis connections)."""
