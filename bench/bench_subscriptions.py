@@ -86,6 +86,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def settle(pid: int, quiet: float = 0.05, window: float = 1.0, limit: float = 120) -> None:
+    """Wait until ``pid`` used under ``quiet`` of a core over ``window`` seconds (at most ``limit``)."""
+    deadline = time.monotonic() + limit
+    await asyncio.sleep(window)
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(window)
+        if cpu_seconds(pid) - before < quiet * window:
+            return
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -101,8 +112,9 @@ def mib(n: float) -> str:
 # ----------------------------------------------------------------------- publisher role
 
 
-async def _seed(key: str) -> str:
-    """Create a client, campaign and job for the key's organization; return the job's UUID."""
+async def _seed(key: str, jobs: int = 1) -> str:
+    """Create a client, campaign and ``jobs`` jobs for the key's organization; return the jobs'
+    UUIDs, comma-separated."""
     from domain.bootstrap import build_container
     from domain.enums import AspectRatio, JobEventType
     from domain.models import Campaign, Client, Job
@@ -116,7 +128,8 @@ async def _seed(key: str) -> str:
         async with container.session_factory() as session:
             principal = await authenticate(session, f"Bearer {key}")
             org = principal.organization_id
-            client = Client(organization_id=org, name="Bench", name_key="bench")
+            name = f"bench-{uuid.uuid4().hex[:8]}"  # seeded more than once per organization
+            client = Client(organization_id=org, name=name, name_key=name)
             session.add(client)
             await session.flush()
             campaign = Campaign(
@@ -124,24 +137,29 @@ async def _seed(key: str) -> str:
             )
             session.add(campaign)
             await session.flush()
-            job = Job(
-                organization_id=org,
-                campaign_id=campaign.id,
-                brief={"product": "Bench", "prompt": "bench"},
-                duration_seconds=15.0,
-                aspect_ratio=AspectRatio.LANDSCAPE_16_9,
-            )
-            session.add(job)
-            await session.flush()
-            await record_job_event(session, job, JobEventType.JOB_CREATED)
+            ids = []
+            for _ in range(jobs):
+                job = Job(
+                    organization_id=org,
+                    campaign_id=campaign.id,
+                    brief={"product": "Bench", "prompt": "bench"},
+                    duration_seconds=15.0,
+                    aspect_ratio=AspectRatio.LANDSCAPE_16_9,
+                )
+                session.add(job)
+                await session.flush()
+                await record_job_event(session, job, JobEventType.JOB_CREATED)
+                ids.append(str(job.id))
             await UnitOfWork.of(session).commit()
-            return str(job.id)
+            return ",".join(ids)
     finally:
         await container.close()
 
 
-async def _publish(job_id: str, count: int, rate: float, final: bool) -> dict[str, Any]:
-    """Record and publish ``count`` events at ``rate`` per second; return publish times."""
+async def _publish(job_ids: str, count: int, rate: float, final: bool) -> dict[str, Any]:
+    """Record and publish ``count`` events on each job (comma-separated UUIDs) at ``rate`` per
+    second, all jobs' events of one tick in one transaction; return publish times by
+    ``job:sequence``."""
     from sqlalchemy import select
 
     from domain.bootstrap import build_container
@@ -152,8 +170,8 @@ async def _publish(job_id: str, count: int, rate: float, final: bool) -> dict[st
 
     container = await build_container(Settings())
     await container.bus.start()
-    key = uuid.UUID(job_id)
-    published: dict[int, int] = {}
+    keys = [uuid.UUID(job_id) for job_id in job_ids.split(",")]
+    published: dict[str, int] = {}
     try:
         started = time.monotonic()
         for i in range(count + (1 if final else 0)):
@@ -161,24 +179,26 @@ async def _publish(job_id: str, count: int, rate: float, final: bool) -> dict[st
             if delay > 0:
                 await asyncio.sleep(delay)
             last = final and i == count
+            events = []
             async with container.session_factory() as session:
-                job = await session.scalar(select(Job).where(Job.id == key))
-                assert job is not None
-                job.progress = 1.0 if last else (i + 1) / (count + 1)
-                if last:
-                    job.status = JobStatus.COMPLETED
-                await session.flush()
-                event = await record_job_event(
-                    session,
-                    job,
-                    JobEventType.JOB_COMPLETED if last else JobEventType.PROGRESS,
-                    f"event {i}",
-                )
+                for job in await session.scalars(select(Job).where(Job.id.in_(keys))):
+                    job.progress = 1.0 if last else (i + 1) / (count + 1)
+                    if last:
+                        job.status = JobStatus.COMPLETED
+                    await session.flush()
+                    event = await record_job_event(
+                        session,
+                        job,
+                        JobEventType.JOB_COMPLETED if last else JobEventType.PROGRESS,
+                        f"event {i}",
+                    )
+                    events.append(event)
                 await session.commit()
             # Publish after commit, as the unit of work does; the clock starts here.
-            sent = time.monotonic_ns()
-            await container.bus.publish(job_channel(key), event_message(event))
-            published[event.sequence] = sent
+            for event in events:
+                sent = time.monotonic_ns()
+                await container.bus.publish(job_channel(event.job_id), event_message(event))
+                published[f"{event.job_id}:{event.sequence}"] = sent
         return {"published": published, "elapsed": time.monotonic() - started}
     finally:
         await container.close()
@@ -190,11 +210,12 @@ def publisher_main(argv: list[str]) -> int:
     parser.add_argument("--key")
     parser.add_argument("--job")
     parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--final", action="store_true")
     args = parser.parse_args(argv)
     if args.action == "seed":
-        print(asyncio.run(_seed(args.key)))
+        print(asyncio.run(_seed(args.key, args.jobs)))
     else:
         print(json.dumps(asyncio.run(_publish(args.job, args.count, args.rate, args.final))))
     return 0
@@ -286,7 +307,9 @@ async def redis_floor(url: str, channel: str, times: dict[int, int], done: async
 @dataclass
 class Phase:
     subscribers: int
-    published: dict[int, int]
+    jobs: int
+    published: dict[str, int]  # "job:sequence" -> publish time
+    expected: int
     delivered: int
     latencies_ms: list[float]
     floor_ms: list[float]
@@ -311,41 +334,47 @@ async def phase(
     env: dict[str, str],
     url: str,
     key: str,
-    job_id: str,
-    job_gid: str,
+    job_ids: list[str],
     after: str | None,
     subscribers: int,
     count: int,
     rate: float,
     final: bool,
     redis_url: str,
-    channel: str,
+    prefix: str,
     server_pid: int,
     memory: dict[str, int],
 ) -> tuple[Phase, str | None]:
+    from domain.services.events import job_channel
+    from schema.ids import encode_id
+
     stop = asyncio.Event()
     subs = [Subscriber() for _ in range(subscribers)]
+    jobs = [job_ids[i % len(job_ids)] for i in range(subscribers)]  # each subscriber's job
     tasks: list[asyncio.Task[None]] = []
     for i, sub in enumerate(subs):
-        tasks.append(asyncio.create_task(subscribe(url, key, job_gid, after, sub, stop)))
+        gid = str(encode_id("Job", uuid.UUID(jobs[i])))
+        tasks.append(asyncio.create_task(subscribe(url, key, gid, after, sub, stop)))
         if i % 100 == 99:
             await asyncio.gather(*(s.ready.wait() for s in subs[: i + 1]))
     await asyncio.gather(*(s.ready.wait() for s in subs))
-    await asyncio.sleep(1.0 + subscribers / 500)  # let every subscription go live on the server
+    # let every subscription go live on the server: its CPU goes quiet once they all did
+    await settle(server_pid)
     memory["connected"] = rss_bytes(server_pid)
 
     floor_times: dict[int, int] = {}
     floor_done = asyncio.Event()
+    channel = prefix + job_channel(uuid.UUID(job_ids[0]))
     floor = asyncio.create_task(redis_floor(redis_url, channel, floor_times, floor_done))
     await asyncio.sleep(0.3)
-    args = ["publish", "--job", job_id, "--count", str(count), "--rate", str(rate)]
+    args = ["publish", "--job", ",".join(job_ids), "--count", str(count), "--rate", str(rate)]
     if final:
         args.append("--final")
     cpu_before = cpu_seconds(server_pid)
     with PeakRss(server_pid) as peak:
         out = await asyncio.to_thread(run_publisher, env, *args)
-        published = {int(k): v for k, v in json.loads(out)["published"].items()}
-        last = max(published)
+        published: dict[str, int] = json.loads(out)["published"]
+        last = max(int(k.split(":")[1]) for k in published)  # every job has as many events
         deadline = time.monotonic() + 60
 
         def has_last(sub: Subscriber) -> bool:
@@ -376,23 +405,26 @@ async def phase(
     delivered = 0
     latencies: list[float] = []
     cursor = None
-    for sub in subs:
+    for sub, job in zip(subs, jobs, strict=True):
         for at, event in sub.received():
-            sent = published.get(event["sequence"])
+            sent = published.get(f"{job}:{event['sequence']}")
             if sent is not None:
                 delivered += 1
                 latencies.append((at - sent) / 1e6)
             cursor = event["cursor"]
-    floor_ms = [(floor_times[s] - t) / 1e6 for s, t in published.items() if s in floor_times]
+    first = {int(k.split(":")[1]): t for k, t in published.items() if k.startswith(job_ids[0])}
+    floor_ms = [(floor_times[s] - t) / 1e6 for s, t in first.items() if s in floor_times]
     errors = [s.error for s in subs if s.error]
-    outcome = Phase(subscribers, published, delivered, latencies, floor_ms, errors, server_cpu)
+    expected = len(published) * subscribers // len(job_ids)
+    outcome = Phase(
+        subscribers, len(job_ids), published, expected, delivered, latencies, floor_ms, errors,
+        server_cpu,
+    )  # fmt: skip
     return outcome, cursor
 
 
 async def drive(args: argparse.Namespace) -> int:
     import httpx
-
-    from domain.services.events import job_channel
 
     with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
         prefix = f"adreel-bench-{uuid.uuid4().hex[:8]}:"
@@ -403,7 +435,7 @@ async def drive(args: argparse.Namespace) -> int:
             "ADREEL_REDIS_URL": args.redis_url,
             "ADREEL_BUS_CHANNEL_PREFIX": prefix,
             "ADREEL_QUEUE_NAME": f"{prefix}queue",
-            "ADREEL_WS_MAX_CONNECTIONS_PER_KEY": str(args.subscribers + 10),
+            "ADREEL_WS_MAX_CONNECTIONS_PER_KEY": str(max(args.subscribers, args.jobs) + 10),
         }
         for name in ("ADREEL_DATABASE_URL", "ADREEL_STORAGE_URL"):
             env.pop(name, None)
@@ -413,10 +445,7 @@ async def drive(args: argparse.Namespace) -> int:
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         job_id = run_publisher(env, "seed", "--key", key)
-        from schema.ids import encode_id
-
-        job_gid = str(encode_id("Job", uuid.UUID(job_id)))
-        channel = prefix + job_channel(uuid.UUID(job_id))
+        many_jobs = run_publisher(env, "seed", "--key", key, "--jobs", str(args.jobs)).split(",")
         port = free_port()
         server = subprocess.Popen(
             [*cli, "serve", "--port", str(port)],
@@ -436,19 +465,26 @@ async def drive(args: argparse.Namespace) -> int:
             memory: dict[str, int] = {"idle": rss_bytes(server.pid)}
             count = max(1, round(args.rate * args.seconds))
             common = dict(
-                env=env, url=url, key=key, job_id=job_id, job_gid=job_gid, rate=args.rate,
-                redis_url=args.redis_url, channel=channel, server_pid=server.pid,
+                env=env, url=url, key=key, rate=args.rate, redis_url=args.redis_url,
+                prefix=prefix, server_pid=server.pid,
             )  # fmt: skip
             base_memory: dict[str, int] = {}
             baseline, cursor = await phase(
-                **common, after=None, subscribers=1, count=count, final=False,  # type: ignore[arg-type]
+                **common, job_ids=[job_id], after=None, subscribers=1, count=count,  # type: ignore[arg-type]
+                final=False,
                 memory=base_memory,
             )  # fmt: skip
             main_memory: dict[str, int] = {}
             main, _ = await phase(
-                **common, after=cursor, subscribers=args.subscribers, count=count,  # type: ignore[arg-type]
-                final=True, memory=main_memory,
+                **common, job_ids=[job_id], after=cursor, subscribers=args.subscribers,  # type: ignore[arg-type]
+                count=count, final=True, memory=main_memory,
             )  # fmt: skip
+            spread: Phase | None = None
+            if args.jobs:
+                spread, _ = await phase(
+                    **common, job_ids=many_jobs, after=None, subscribers=args.jobs,  # type: ignore[arg-type]
+                    count=count, final=True, memory={},
+                )  # fmt: skip
         finally:
             server.terminate()
             try:
@@ -457,8 +493,27 @@ async def drive(args: argparse.Namespace) -> int:
                 server.kill()
 
     report(args, baseline, main, memory["idle"], base_memory, main_memory)
-    ok = main.delivered == len(main.published) * main.subscribers and not main.errors
+    ok = main.delivered == main.expected and not main.errors
+    if spread is not None:
+        report_spread(spread, baseline)
+        ok = ok and spread.delivered == spread.expected and not spread.errors
     return 0 if ok else 1
+
+
+def report_spread(spread: Phase, baseline: Phase) -> None:
+    """The case of many jobs, each watched by one subscriber (nothing to share between them)."""
+    p50, p99 = percentile(spread.latencies_ms, 0.5), percentile(spread.latencies_ms, 0.99)
+    b50, b99 = percentile(baseline.latencies_ms, 0.5), percentile(baseline.latencies_ms, 0.99)
+    print()
+    print(f"{spread.jobs} jobs, one subscriber each ({len(spread.published)} events published,"
+          f" {spread.delivered} delivered, expected {spread.expected}:"
+          f" {'OK' if spread.delivered == spread.expected else 'MISSING'})")  # fmt: skip
+    if spread.errors:
+        print(f"  subscriber errors {len(spread.errors)}: {spread.errors[:3]}")
+    print(f"  publish -> receipt       {p50:7.2f} ms {p99:7.2f} ms")
+    print(f"  ratio to 1 subscriber    {p50 / b50:6.1f}x    {p99 / b99:6.1f}x")
+    cpu = spread.server_cpu / max(1, spread.delivered) * 1e6
+    print(f"  server CPU {spread.server_cpu:.2f} s, {cpu:.0f} us per delivery")
 
 
 def report(
@@ -470,7 +525,7 @@ def report(
     main_memory: dict[str, int],
 ) -> None:
     published = len(main.published)
-    expected = published * main.subscribers
+    expected = main.expected
     p50, p99 = percentile(main.latencies_ms, 0.5), percentile(main.latencies_ms, 0.99)
     b50, b99 = percentile(baseline.latencies_ms, 0.5), percentile(baseline.latencies_ms, 0.99)
     f50, f99 = percentile(main.floor_ms, 0.5), percentile(main.floor_ms, 0.99)
@@ -522,6 +577,9 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=2.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--jobs", type=int, default=1000, help="then as many jobs, one subscriber each (0: skip)"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     return asyncio.run(drive(args))

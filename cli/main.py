@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="development: apply migrations, issue a key for a demo organization and print it",
     )
     serve.add_argument("--org", default="Demo", help="the organization --seed issues a key for")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the port (above 1 needs ADREEL_REDIS_URL: events, rate "
+        "limits and persisted queries are then shared through Redis)",
+    )
     sub.add_parser("migrate", help="apply database migrations")
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)

@@ -23,6 +23,12 @@ async def seed_key(settings: Settings, org: str) -> str:
         await container.close()
 
 
+async def migrate_once(settings: Settings) -> None:
+    """Apply migrations (before several API processes start and each would)."""
+    container = await build_container(settings, migrate=True)
+    await container.close()
+
+
 def graphiql_address(host: str, port: int) -> str:
     """Where a browser on this machine finds GraphiQL for a server bound to ``host``."""
     if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - display only
@@ -57,12 +63,38 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
 
     if args.seed and settings.is_production:
         parser.error("--seed is a development aid; it is refused when ADREEL_ENV=production")
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        parser.error("--workers must be at least 1")
+    if workers > 1 and not settings.redis_url:
+        parser.error(
+            "--workers above 1 needs ADREEL_REDIS_URL (live events, rate limits and pipeline "
+            "work are shared between processes through Redis)"
+        )
     settings.ensure_dirs()
+    if workers > 1 and settings.database_url is None and not args.seed:
+        asyncio.run(migrate_once(settings))  # once, before the processes start
     key = asyncio.run(seed_key(settings, args.org)) if args.seed else None
     if not settings.is_production:
         for line in serve_banner(graphiql_address(args.host, args.port), args.org, key):
             print(line, flush=True)
     # X-Forwarded-* are applied by the app, from ADREEL_TRUSTED_PROXIES only
+    # permessage-deflate keeps a compression context per socket and compresses every message
+    # for each socket again: off unless asked for (ADREEL_WS_PER_MESSAGE_DEFLATE)
+    if workers > 1:  # each process builds its app from the same environment
+        uvicorn.run(
+            "server:create_app",
+            factory=True,
+            workers=workers,
+            timeout_worker_healthcheck=60,  # a process imports the whole service before it answers
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=None,  # uvicorn's loggers go through the root handler (JSON in production)
+            proxy_headers=False,
+            ws_per_message_deflate=settings.ws_per_message_deflate,
+        )
+        return 0
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -70,8 +102,9 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
         log_level="info",
         log_config=None,  # uvicorn's loggers go through the root handler (JSON in production)
         proxy_headers=False,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )
     return 0
 
 
-__all__ = ["graphiql_address", "seed_key", "serve", "serve_banner"]
+__all__ = ["graphiql_address", "migrate_once", "seed_key", "serve", "serve_banner"]

@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     ws_key_recheck_seconds: float = Field(default=1.0, gt=0)
     # a WebSocket (either protocol) that sends no connection_init this long is closed (4408)
     ws_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    ws_per_message_deflate: bool = False
 
     # pipeline execution: leases, retries, parallelism, workers
     lease_seconds: float = 30.0

@@ -40,6 +40,7 @@ from resolvers.http_errors import (
 )
 from resolvers.json_depth import MAX_JSON_DEPTH, TOO_DEEP, TooDeep, nesting_depth
 from resolvers.persisted_queries import MemoryQueryStore, QueryStore, resolve_persisted_query
+from resolvers.shared_frames import SharedFrames
 
 log = logging.getLogger("adreel.graphql")
 
@@ -70,6 +71,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         self.persisted_queries: QueryStore = persisted_queries or MemoryQueryStore(1000)
         #: What ``Retry-After`` says when an outage stops a request.
         self.retry_after_seconds = 5
+        self.frames = SharedFrames()
+
+    def encode_json(self, data: object) -> str | bytes:
+        # a subscription result shared by many sockets is serialised once for all of them
+        if isinstance(data, dict):
+            return self.frames.encode(data)
+        return super().encode_json(data)
 
     async def aclose(self) -> None:
         """Release the persisted-query store (its Redis connections)."""

@@ -7,13 +7,21 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from domain.errors import AuthenticationError, DomainError
 from domain.settings import Settings
 from schema.limits import DocumentLimits
+
+#: Distinct documents whose parse and validation results are kept.
+PARSE_CACHE_SIZE = 256
 
 
 class AdreelSchema(strawberry.Schema):
@@ -47,6 +55,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
     settings = settings or Settings()
     extensions: list[Any] = [
+        # documents are parsed and validated once per distinct text (bounded LRUs); the cached
+        # validation runs before AccessControl, whose refusal of the caller overrides it
+        partial(ParserCache, maxsize=PARSE_CACHE_SIZE),
+        partial(ValidationCache, maxsize=PARSE_CACHE_SIZE),
         OperationScope,
         ErrorPolicy,
         OperationMetrics,  # after ErrorPolicy: it sees the codes the caller sees

@@ -10,6 +10,7 @@ count as empty: graphql's own rules (``NoFragmentCycles``, ``KnownFragmentNames`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from graphql import (
     DocumentNode,
@@ -109,6 +110,7 @@ class DocumentMeasurer:
         return Measure(levels, aliases, fields)
 
 
+@cache  # one class per set of limits: validation results are cached per (document, rules)
 def limits_rule(max_depth: int, max_aliases: int, max_fields: int) -> type[ValidationRule]:
     """A validation rule refusing documents deeper than ``max_depth`` fields (below the root
     field), with more than ``max_aliases`` aliases or more than ``max_fields`` fields once
