@@ -17,6 +17,7 @@ class AssetKind(StrEnum):
     IMAGE = "IMAGE"
     VIDEO = "VIDEO"
     AUDIO = "AUDIO"
+    FONT = "FONT"
 
 
 class AssetRole(StrEnum):
@@ -29,6 +30,7 @@ class AssetRole(StrEnum):
     VOICEOVER = "VOICEOVER"
     REFERENCE = "REFERENCE"
     STORYBOARD = "STORYBOARD"
+    FONT = "FONT"
     CLIP = "CLIP"
     LAST_FRAME = "LAST_FRAME"
     RENDER = "RENDER"

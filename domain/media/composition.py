@@ -65,6 +65,7 @@ class Composition:
     fps: int = DEFAULT_FPS
     brand_colors: tuple[str, ...] = ()
     logo: Path | None = None
+    font: Path | None = None  # a brand font: first in the chain of captions and the end card
     call_to_action: str | None = None
     end_card_headline: str | None = None
     end_card_seconds: float = 2.5

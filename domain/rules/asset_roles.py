@@ -33,6 +33,7 @@ _KINDS: dict[AssetRole, frozenset[AssetKind]] = {
     AssetRole.FOOTAGE: frozenset({AssetKind.VIDEO}),
     AssetRole.MUSIC: frozenset({AssetKind.AUDIO}),
     AssetRole.VOICEOVER: frozenset({AssetKind.AUDIO}),
+    AssetRole.FONT: frozenset({AssetKind.FONT}),
 }
 
 
@@ -65,6 +66,8 @@ def effective_role(asset: PlanAsset) -> AssetRole | None:
         return AssetRole.MUSIC
     if asset.kind is AssetKind.VIDEO:
         return AssetRole.FOOTAGE
+    if asset.kind is AssetKind.FONT:
+        return AssetRole.FONT
     return None
 
 
@@ -87,7 +90,7 @@ def assign_assets(
     - a scene takes at most one video: a video goes to the next candidate scene without one
       (``unplaced`` when none is left)
     - MUSIC: the job's music, unless ``music_asset_id`` is given explicitly
-    - VOICEOVER, REFERENCE and generated roles stay job-level (``unplaced``)
+    - VOICEOVER, REFERENCE, FONT and generated roles stay job-level (``unplaced``)
     """
     count = len(beats)
     placed: list[list[str]] = [[] for _ in range(count)]

@@ -34,7 +34,7 @@ class CompositionLayout:
         self.c = composition
         self.timeline = timeline
         self.work = work
-        self.font = font
+        self.font = composition.font or font  # a brand font leads the chain when given
         self.size = composition.size
         self.safe = safe_area(composition.size)
         self.unit = min(self.size.width, self.size.height)

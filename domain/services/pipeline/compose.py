@@ -94,6 +94,13 @@ async def run(ctx: StageContext) -> None:
             if brand.voiceover_id
             else None
         )
+        font = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, brand.font_id, inputs, what="the brand font"
+            )
+            if brand.font_id
+            else None
+        )
         timeline = plan_timeline(
             [s.duration_seconds for s in scenes], [s.transition for s in scenes], fps=DEFAULT_FPS
         )
@@ -116,6 +123,7 @@ async def run(ctx: StageContext) -> None:
         size=size,
         brand_colors=brand.colors,
         logo=logo,
+        font=font,
         call_to_action=brand.call_to_action,
         end_card_headline=brand.headline,
         end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
