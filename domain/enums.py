@@ -39,6 +39,16 @@ class AssetRole(StrEnum):
     CAPTIONS = "CAPTIONS"
 
 
+class CaptionStyle(StrEnum):
+    """How captions are drawn: in a brand box, outlined, over a soft shadow, or boxed with the
+    spoken word highlighted in the second brand colour (when word timings exist)."""
+
+    BOX = "BOX"
+    OUTLINE = "OUTLINE"
+    SHADOW = "SHADOW"
+    HIGHLIGHT = "HIGHLIGHT"
+
+
 class AssetStatus(StrEnum):
     PENDING = "PENDING"
     READY = "READY"

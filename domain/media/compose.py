@@ -7,7 +7,7 @@ logo and the end card arrive as pictures the engine drew at their final size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +17,7 @@ from domain.media.blend import Direction, blend, cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
+from domain.media.kinetic import Motion, overlay_y, picture_chain
 from domain.media.timing import Timeline
 from domain.media.types import MediaInput, Size
 
@@ -65,15 +66,16 @@ class TextLayer:
 @dataclass(frozen=True, slots=True)
 class TextPicture:
     """Words already drawn as a picture (an RGBA PNG: a caption in its box), placed with its
-    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out over ``fade``
-    seconds (0: on exactly its frames, as captions timed to speech are)."""
+    top-left at ``x, y`` on frames ``[start, end)`` (seconds, rounded to the frame), moving as
+    ``motion`` says (:mod:`domain.media.kinetic`: rising and fading in, fading out; still and
+    on exactly its frames by default)."""
 
     source: MediaInput
     x: int
     y: int
     start: float
     end: float
-    fade: float = TEXT_FADE_SECONDS
+    motion: Motion = field(default_factory=Motion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,21 +223,11 @@ def _still(
 
 
 def _picture(index: int, picture: TextPicture, fps: int, total: int, label: str) -> str:
-    """Input ``index`` (one picture) over frames ``[start, end)``, fading in and out."""
+    """Input ``index`` (one picture) over frames ``[start, end)``, moving as its motion says."""
     first = min(round(picture.start * fps), total - 1)
     last = max(first + 1, min(round(picture.end * fps), total))
-    seconds = (last - first) / fps
-    fade = min(picture.fade, seconds / 3)
-    fades = (
-        f"fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
-        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,"
-        if fade > 0
-        else ""
-    )
-    return (
-        f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={last - first},"
-        f"settb=1/{fps},{fades}setpts=PTS+{first}[{label}]"
-    )
+    chain = picture_chain(index, first, last, fps, picture.motion, label)
+    return chain.replace(f"[{index}:v]", f"[{index}:v]{RGBA_TO_YUVA420},", 1)
 
 
 def compose_filtergraph(spec: ComposeSpec) -> str:
@@ -254,8 +246,10 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
     index = len(spec.clips)
     for number, picture in enumerate(spec.pictures):
         chains.append(_picture(index, picture, fps, tl.total_frames, f"p{number}"))
+        first = min(round(picture.start * fps), tl.total_frames - 1)
+        y = overlay_y(picture.y, first, fps, picture.motion)
         chains.append(
-            f"[{current}][p{number}]overlay=x={picture.x}:y={picture.y}:eof_action=pass[pc{number}]"
+            f"[{current}][p{number}]overlay=x={picture.x}:y={y}:eof_action=pass[pc{number}]"
         )
         current = f"pc{number}"
         index += 1

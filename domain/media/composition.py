@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from domain.enums import AspectRatio, RenderQuality, Resolution, Transition, VideoFormat
+from domain.enums import (
+    AspectRatio,
+    CaptionStyle,
+    RenderQuality,
+    Resolution,
+    Transition,
+    VideoFormat,
+)
 from domain.media.audio import WEB_LOUDNESS, LoudnessTarget
 from domain.media.timing import DEFAULT_FPS
 from domain.media.types import Size
@@ -41,11 +48,13 @@ class VoiceOver:
 
 @dataclass(frozen=True, slots=True)
 class TimedCaption:
-    """A caption on screen from ``start`` to ``end`` seconds into the ad (timed to speech)."""
+    """A caption on screen from ``start`` to ``end`` seconds into the ad (timed to speech);
+    ``words`` holds when each of its words is spoken (seconds), for the word highlight."""
 
     text: str
     start: float
     end: float
+    words: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,7 @@ class Composition:
     music: Path | None = None
     voice: tuple[VoiceOver, ...] = ()
     timed_captions: tuple[TimedCaption, ...] = ()
+    caption_style: CaptionStyle = CaptionStyle.BOX
     loudness: LoudnessTarget = WEB_LOUDNESS
     quality: RenderQuality = RenderQuality.BALANCED
 

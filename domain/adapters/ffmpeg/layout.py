@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from domain.adapters.ffmpeg import caption_art, cards
 from domain.adapters.ffmpeg.text import chain_for, measure
-from domain.enums import RenderQuality, Transition
-from domain.media import colors
-from domain.media.compose import TEXT_FADE_SECONDS, EndCard, Still, TextPicture
+from domain.enums import CaptionStyle, RenderQuality, Transition
+from domain.media import colors, kinetic
+from domain.media.compose import EndCard, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
@@ -23,6 +24,20 @@ COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
     RenderQuality.BALANCED: ("veryfast", 18),
     RenderQuality.HIGH: ("medium", 17),
 }
+
+
+#: Caption type size as a share of the frame's short side (so captions keep their size from one
+#: aspect to another).
+CAPTION_SHARE = 0.058
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    text: str
+    start: float
+    end: float
+    shortest: float
+    words: tuple[tuple[float, float], ...] = ()
 
 
 class CompositionLayout:
@@ -55,51 +70,68 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
-    def _caption_spans(self) -> list[tuple[str, float, float, float, float]]:
-        """(text, start, end, shortest shown, fade) of every caption: the timed ones when given
-        (on exactly their frames: a picture covers frames [start, end) rounded to the frame),
-        else each scene's caption between its transitions, fading."""
+    def _caption_spans(self) -> list[_Span]:
+        """Every caption: the timed ones when given (on exactly their frames, with their words'
+        times), else each scene's caption between its transitions."""
         if self.c.timed_captions:
-            frame = 1 / self.timeline.fps
-            return [(c.text, c.start, c.end, frame, 0.0) for c in self.c.timed_captions]
+            return [_Span(c.text, c.start, c.end, 0.0, c.words) for c in self.c.timed_captions]
         spans = []
         for index, scene in enumerate(self.c.scenes):
             if scene.caption and scene.caption.strip():
                 start, end = self.timeline.caption_window(index)
-                spans.append((scene.caption, start, end, 0.3, TEXT_FADE_SECONDS))
+                spans.append(_Span(scene.caption, start, end, 0.3))
         return spans
 
+    def caption_size(self) -> int:
+        """The caption's type size: the same share of the frame's short side in every aspect."""
+        return round(self.unit * CAPTION_SHARE)
+
     def captions(self) -> tuple[TextPicture, ...]:
-        """One boxed caption picture per caption (timed to speech, or one per scene between its
-        transitions), before the card, its box's bottom on the safe area's (Pillow, blocking:
-        run it in a thread)."""
+        """Caption pictures (timed to speech, or one per scene between its transitions), before
+        the card, their bottom on the safe area's, each phrase rising in and fading out; with
+        the HIGHLIGHT style and word times, one picture per spoken word (Pillow, blocking: run
+        it in a thread)."""
         pictures: list[TextPicture] = []
-        size = round(self.unit * 0.058)
+        size = self.caption_size()
         pad = max(4, round(size * 0.55))
         width = int((self.safe.width - 2 * pad) * 0.97)
         chain = chain_for(self.font)
         card = self.card_start()
-        for index, (text, start, end, shortest, fade) in enumerate(self._caption_spans()):
-            if card is not None:
-                end = min(end, card)
-            if end - start < shortest:
+        fps = self.timeline.fps
+        style = self.c.caption_style
+        shown: list[tuple[_Span, int, int]] = []
+        for span in self._caption_spans():
+            end = min(span.end, card) if card is not None else span.end
+            first, last = round(span.start * fps), round(end * fps)
+            if end - span.start < max(span.shortest, 1 / fps) or last <= first:
                 continue
+            shown.append((span, first, last))
+        for number, (span, first, last) in enumerate(shown):
             lines, font_size = fit_text(
-                text, size=size, width=width, max_lines=3, measure=self._measure()
+                span.text, size=size, width=width, max_lines=3, measure=self._measure()
             )
-            art = caption_art.draw_caption(
-                lines, font_size, self.palette[0], chain, self.work / f"caption-{index}.png"
-            )
-            pictures.append(
-                TextPicture(
-                    png(art.path),
-                    x=(self.size.width - art.width) // 2,
-                    y=self.safe.bottom - art.height,
-                    start=start,
-                    end=end,
-                    fade=fade,
+            words = [(round(a * fps), round(b * fps)) for a, b in span.words]
+            parts = kinetic.segments(first, last, words, highlight=style is CaptionStyle.HIGHLIGHT)
+            follows = number > 0 and shown[number - 1][2] >= first
+            followed = number + 1 < len(shown) and shown[number + 1][1] <= last
+            for index, part in enumerate(parts):
+                art = caption_art.draw_caption(
+                    lines, font_size, self.palette, chain,
+                    self.work / f"caption-{number}-{index}.png",
+                    style=style, highlight=part.word,
+                )  # fmt: skip
+                motion = kinetic.motions(parts, fps, art.height, follows=follows,
+                                         followed=followed)[index]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path),
+                        x=(self.size.width - art.width) // 2,
+                        y=self.safe.bottom - art.height,
+                        start=part.start / fps,
+                        end=part.end / fps,
+                        motion=motion,
+                    )
                 )
-            )
         return tuple(pictures)
 
     def stills(self, max_pixels: int) -> tuple[Still | None, EndCard | None]:

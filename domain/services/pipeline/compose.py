@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AssetKind, AssetRole, FootageAudio, SceneBeat
+from domain.enums import AssetKind, AssetRole, CaptionStyle, FootageAudio, SceneBeat
 from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip, TimedCaption, VoiceOver
 from domain.media.timing import DEFAULT_FPS, plan_timeline
@@ -118,6 +118,7 @@ async def run(ctx: StageContext) -> None:
             words = shift(words_from_json(scene.narration_words), start)
             cues.extend(caption_cues(words, timeline.fps))
         burn = bool(cues) and job.captions
+        job_brief = dict(job.brief or {})
     composition = Composition(
         scenes=tuple(clips),
         size=size,
@@ -129,7 +130,8 @@ async def run(ctx: StageContext) -> None:
         end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
         music=music,
         voice=tuple(voice),
-        timed_captions=tuple(TimedCaption(c.text, c.start, c.end) for c in cues) if burn else (),
+        timed_captions=tuple(_timed(c) for c in cues) if burn else (),
+        caption_style=caption_style(job_brief),
     )
     output = ctx.work / "composition.mp4"
 
@@ -165,6 +167,18 @@ async def run(ctx: StageContext) -> None:
             await files.discard(deps.storage, sub)
         raise
     ctx.produced += 1
+
+
+def _timed(cue: Cue) -> TimedCaption:
+    """A cue as the engine burns it in, with when each of its words is spoken."""
+    words = tuple((w.start_frame / cue.fps, w.end_frame / cue.fps) for w in cue.words)
+    return TimedCaption(cue.text, cue.start, cue.end, words)
+
+
+def caption_style(brief: dict[str, object]) -> CaptionStyle:
+    """The brief's caption style (BOX when it names none, or one this version does not know)."""
+    name = str(brief.get("caption_style") or "")
+    return CaptionStyle(name) if name in CaptionStyle.__members__ else CaptionStyle.BOX
 
 
 #: The caption files of a narrated ad: (file name, content type, writer).
