@@ -49,6 +49,16 @@ class CaptionStyle(StrEnum):
     HIGHLIGHT = "HIGHLIGHT"
 
 
+class SceneLayout(StrEnum):
+    """How a scene is laid out (``domain.rules.layouts``): its picture full bleed, split beside a
+    brand panel with its words, its words as a kinetic headline, or a quote card."""
+
+    FULL = "FULL"
+    SPLIT = "SPLIT"
+    HEADLINE = "HEADLINE"
+    QUOTE = "QUOTE"
+
+
 class AssetStatus(StrEnum):
     PENDING = "PENDING"
     READY = "READY"

@@ -16,6 +16,7 @@ from domain.media.audio import SAMPLE_RATE
 from domain.media.blend import Direction, blend, cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
+from domain.media.geometry import Box
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
 from domain.media.kinetic import Motion, overlay_y, picture_chain
 from domain.media.timing import Timeline
@@ -108,6 +109,17 @@ class EndCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ScenePanel:
+    """A designed layout on one scene: ``source`` (a full-frame RGBA picture: a brand panel, a
+    quote card) over the scene's clip, which is cover-fitted into ``media`` when given (a split
+    screen) instead of the whole frame. It is part of the scene, so it moves with its
+    transitions."""
+
+    source: MediaInput
+    media: Box | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ComposeSpec:
     """Everything the composition needs, as files Adreel stored and plain numbers.
 
@@ -122,6 +134,7 @@ class ComposeSpec:
     audio: MediaInput | None = None
     captions: tuple[TextLayer, ...] = ()
     pictures: tuple[TextPicture, ...] = ()
+    panels: tuple[ScenePanel | None, ...] = ()  # per scene (empty: none)
     logo: Still | None = None
     end_card: EndCard | None = None
     preset: str = "medium"
@@ -161,23 +174,49 @@ def drawtext(layer: TextLayer, font: Path) -> str:
 RGBA_TO_YUVA420 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
-def _clip_chain(index: int, frames: int, size: Size, fps: int) -> str:
+def _clip_chain(
+    index: int, frames: int, size: Size, fps: int, panel: tuple[int, ScenePanel] | None = None
+) -> str:
     w, h = size.width, size.height
+    media = panel[1].media if panel else None
+    fit_w, fit_h = (media.width, media.height) if media else (w, h)
+    place = f",pad={w}:{h}:{media.x}:{media.y}" if media else ""
+    label = f"c{index}" if panel is None else f"c{index}m"
+    chain = (
+        f"[{index}:v]fps={fps},scale={fit_w}:{fit_h}:force_original_aspect_ratio=increase:"
+        f"flags=lanczos,crop={fit_w}:{fit_h},setsar=1{place},format=yuv420p,"
+        f"tpad=stop_mode=clone:stop={frames},"
+        f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=1/{fps}[{label}]"
+    )
+    if panel is None:
+        return chain
+    source = panel[0]
     return (
-        f"[{index}:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:flags=lanczos,"
-        f"crop={w}:{h},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop={frames},"
-        f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=1/{fps}[c{index}]"
+        f"{chain};[{source}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,"
+        f"trim=end_frame={frames},settb=1/{fps}[o{index}];"
+        f"[{label}][o{index}]overlay=0:0:eof_action=pass,format=yuv420p[c{index}]"
     )
 
 
-def _scenes(tl: Timeline, size: Size) -> tuple[list[str], str]:
+def _panel_inputs(spec: ComposeSpec) -> dict[int, tuple[int, ScenePanel]]:
+    """Scene index -> (input index, panel): panels are the inputs right after the clips."""
+    found: dict[int, tuple[int, ScenePanel]] = {}
+    for scene, panel in enumerate(spec.panels):
+        if panel is not None:
+            found[scene] = (len(spec.clips) + len(found), panel)
+    return found
+
+
+def _scenes(
+    tl: Timeline, size: Size, panels: dict[int, tuple[int, ScenePanel]] | None = None
+) -> tuple[list[str], str]:
     """Clips cut into their own frames and the frames they share with a neighbour, the shared
     frames blended (:mod:`domain.media.blend`), everything joined in order as ``[joined]``."""
     fps, n = tl.fps, tl.scene_count
     chains: list[str] = []
     order: list[str] = []
     for i in range(n):
-        chains.append(_clip_chain(i, tl.clip_frames(i), size, fps))
+        chains.append(_clip_chain(i, tl.clip_frames(i), size, fps, (panels or {}).get(i)))
         incoming = tl.overlaps[i] if i > 0 else 0
         outgoing = tl.overlaps[i + 1] if i + 1 < n else 0
         own = tl.scene_frames(i)
@@ -238,12 +277,13 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
     if len(spec.clips) != tl.scene_count:
         raise ValueError("one clip per scene is needed")
     fps = tl.fps
-    chains, current = _scenes(tl, spec.size)
+    panels = _panel_inputs(spec)
+    chains, current = _scenes(tl, spec.size, panels)
     steps = [drawtext(layer, spec.font) for layer in spec.captions]
     if steps:
         chains.append(f"[{current}]{','.join(steps)}[cap]")
         current = "cap"
-    index = len(spec.clips)
+    index = len(spec.clips) + len(panels)
     for number, picture in enumerate(spec.pictures):
         chains.append(_picture(index, picture, fps, tl.total_frames, f"p{number}"))
         first = min(round(picture.start * fps), tl.total_frames - 1)
@@ -307,7 +347,8 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
     for clip in spec.clips:
         args += input_args(clip, max_pixels=max_pixels)
     framerate = ["-framerate", str(spec.timeline.fps)]
-    stills = [picture.source for picture in spec.pictures]
+    stills = [panel.source for panel in spec.panels if panel is not None]
+    stills += [picture.source for picture in spec.pictures]
     if spec.logo is not None:
         stills.append(spec.logo.source)
     if spec.end_card is not None:
@@ -336,6 +377,7 @@ __all__ = [
     "XFADE",
     "ComposeSpec",
     "EndCard",
+    "ScenePanel",
     "Still",
     "TextLayer",
     "TextPicture",

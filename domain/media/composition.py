@@ -15,6 +15,7 @@ from domain.enums import (
     CaptionStyle,
     RenderQuality,
     Resolution,
+    SceneLayout,
     Transition,
     VideoFormat,
 )
@@ -36,6 +37,7 @@ class SceneClip:
     transition: Transition = Transition.CUT
     caption: str | None = None
     sound: bool = False  # the clip's own sound is heard (footage mixed under the narration)
+    layout: SceneLayout = SceneLayout.FULL  # SPLIT, HEADLINE, QUOTE: the caption is the design
 
 
 @dataclass(frozen=True, slots=True)

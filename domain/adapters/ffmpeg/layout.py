@@ -7,14 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.adapters.ffmpeg import caption_art, cards
+from domain.adapters.ffmpeg import caption_art, cards, scene_panels
 from domain.adapters.ffmpeg.text import chain_for, measure
-from domain.enums import CaptionStyle, RenderQuality, Transition
+from domain.enums import CaptionStyle, RenderQuality, SceneLayout, Transition
 from domain.media import colors, kinetic
-from domain.media.compose import EndCard, Still, TextPicture
+from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
+from domain.media.layout_geometry import split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
 
@@ -26,6 +27,8 @@ COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
 }
 
 
+#: Seconds between the lines of a kinetic headline coming in.
+HEADLINE_STAGGER = 0.15
 #: Caption type size as a share of the frame's short side (so captions keep their size from one
 #: aspect to another).
 CAPTION_SHARE = 0.058
@@ -77,6 +80,8 @@ class CompositionLayout:
             return [_Span(c.text, c.start, c.end, 0.0, c.words) for c in self.c.timed_captions]
         spans = []
         for index, scene in enumerate(self.c.scenes):
+            if scene.layout is not SceneLayout.FULL:
+                continue  # the layout sets the scene's words itself
             if scene.caption and scene.caption.strip():
                 start, end = self.timeline.caption_window(index)
                 spans.append(_Span(scene.caption, start, end, 0.3))
@@ -132,6 +137,72 @@ class CompositionLayout:
                         motion=motion,
                     )
                 )
+        return tuple(pictures)
+
+    def panels(self) -> tuple[ScenePanel | None, ...]:
+        """The picture of each scene's designed layout (a split screen's panel, a quote card),
+        ``None`` for the others (Pillow, blocking: run it in a thread)."""
+        chain = chain_for(self.font)
+        out: list[ScenePanel | None] = []
+        for index, scene in enumerate(self.c.scenes):
+            text = (scene.caption or "").strip()
+            path = self.work / f"panel-{index}.png"
+            if scene.layout is SceneLayout.SPLIT and text:
+                media, panel = split_regions(self.size)
+                scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path), media))
+            elif scene.layout is SceneLayout.QUOTE and text:
+                scene_panels.quote_card(self.size, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path)))
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def headlines(self) -> tuple[TextPicture, ...]:
+        """Kinetic headlines: a HEADLINE scene's words set large in the middle of the frame, one
+        line after another rising in, over a soft shadow (Pillow, blocking)."""
+        pictures: list[TextPicture] = []
+        chain = chain_for(self.font)
+        fps = self.timeline.fps
+        card = self.card_start()
+        for index, scene in enumerate(self.c.scenes):
+            text = (scene.caption or "").strip()
+            if scene.layout is not SceneLayout.HEADLINE or not text:
+                continue
+            start, end = self.timeline.caption_window(index)
+            end = min(end, card) if card is not None else end
+            if end - start < 0.5:
+                continue
+            lines, font_size = fit_text(
+                text, size=round(self.unit * 0.12), width=int(self.safe.width * 0.92),
+                max_lines=4, measure=self._measure(),
+            )  # fmt: skip
+            arts = [
+                caption_art.draw_caption(
+                    [line],
+                    font_size,
+                    self.palette,
+                    chain,
+                    self.work / f"headline-{index}-{number}.png",
+                    style=CaptionStyle.SHADOW,
+                )
+                for number, line in enumerate(lines)
+            ]
+            step = round(font_size * 1.15)
+            top = (self.size.height - step * len(arts)) // 2 - arts[0].height // 4
+            for number, art in enumerate(arts):
+                first = round((start + HEADLINE_STAGGER * number) * fps)
+                last = round(end * fps)
+                motion = kinetic.motions(
+                    (kinetic.Segment(None, first, last),), fps, art.height * 2,
+                    follows=False, followed=False,
+                )[0]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path), x=(self.size.width - art.width) // 2,
+                        y=top + step * number, start=first / fps, end=last / fps, motion=motion,
+                    )
+                )  # fmt: skip
         return tuple(pictures)
 
     def stills(self, max_pixels: int) -> tuple[Still | None, EndCard | None]:
