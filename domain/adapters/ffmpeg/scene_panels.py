@@ -32,12 +32,17 @@ def _words(
     chain: FontChain,
     max_lines: int,
 ) -> int:
-    """``text`` centred in ``area`` (balanced lines, shrunk to fit); returns the bottom."""
-    lines, font = fit_text(
-        text, size=size, width=area.width, max_lines=max_lines,
-        measure=lambda t, s: typeset.measure(t, s, chain),
-    )  # fmt: skip
-    step = round(font * 1.2)
+    """``text`` centred in ``area`` (balanced lines, shrunk until they fit its width and its
+    height); returns the bottom."""
+    while True:
+        lines, font = fit_text(
+            text, size=size, width=area.width, max_lines=max_lines,
+            measure=lambda t, s: typeset.measure(t, s, chain),
+        )  # fmt: skip
+        step = round(font * 1.2)
+        if step * len(lines) <= area.height or size <= 10:
+            break
+        size = max(10, round(size * 0.9))
     ascent, _ = typeset.metrics(text, font, chain)
     top = area.y + (area.height - step * len(lines)) // 2
     for index, line in enumerate(lines):
@@ -75,7 +80,7 @@ def split_panel(
     unit = min(size.width, size.height)
     margin = round(unit * 0.07)
     top = max(panel.y, safe.y) + margin // 2
-    bottom = min(panel.bottom, safe.bottom - round(unit * 0.16))  # room for a caption below
+    bottom = min(panel.bottom, safe.bottom - round(unit * 0.3))  # room for two caption lines
     area = Box(
         max(panel.x, safe.x) + margin // 2, top,
         min(panel.right, safe.right) - max(panel.x, safe.x) - margin, max(unit // 8, bottom - top),
