@@ -80,7 +80,7 @@ def split_panel(
     unit = min(size.width, size.height)
     margin = round(unit * 0.07)
     top = max(panel.y, safe.y) + margin // 2
-    bottom = min(panel.bottom, safe.bottom - round(unit * 0.3))  # room for two caption lines
+    bottom = min(panel.bottom, safe.bottom - round(unit * 0.24))  # room for two caption lines
     area = Box(
         max(panel.x, safe.x) + margin // 2, top,
         min(panel.right, safe.right) - max(panel.x, safe.x) - margin, max(unit // 8, bottom - top),
