@@ -18,6 +18,7 @@ class AssetKind(StrEnum):
     VIDEO = "VIDEO"
     AUDIO = "AUDIO"
     DATA = "DATA"
+    FONT = "FONT"
 
 
 class AssetRole(StrEnum):
@@ -30,6 +31,7 @@ class AssetRole(StrEnum):
     VOICEOVER = "VOICEOVER"
     REFERENCE = "REFERENCE"
     STORYBOARD = "STORYBOARD"
+    FONT = "FONT"
     CLIP = "CLIP"
     LAST_FRAME = "LAST_FRAME"
     RENDER = "RENDER"
@@ -37,6 +39,26 @@ class AssetRole(StrEnum):
     NARRATION = "NARRATION"
     CAPTIONS = "CAPTIONS"
     DATA = "DATA"
+
+
+class CaptionStyle(StrEnum):
+    """How captions are drawn: in a brand box, outlined, over a soft shadow, or boxed with the
+    spoken word highlighted in the second brand colour (when word timings exist)."""
+
+    BOX = "BOX"
+    OUTLINE = "OUTLINE"
+    SHADOW = "SHADOW"
+    HIGHLIGHT = "HIGHLIGHT"
+
+
+class SceneLayout(StrEnum):
+    """How a scene is laid out (``domain.rules.layouts``): its picture full bleed, split beside a
+    brand panel with its words, its words as a kinetic headline, or a quote card."""
+
+    FULL = "FULL"
+    SPLIT = "SPLIT"
+    HEADLINE = "HEADLINE"
+    QUOTE = "QUOTE"
 
 
 class AssetStatus(StrEnum):

@@ -110,6 +110,7 @@ def _new_job(input_: CreateJobInput) -> service.NewJob:
         language=brief.language,
         prompt=brief.prompt,
         voice=brief.voice,
+        caption_style=brief.caption_style,
         duration_seconds=input_.duration_seconds,
         aspect_ratio=AspectRatio(input_.aspect_ratio),
         scene_count=input_.scene_count,

@@ -16,6 +16,7 @@ from domain.enums import (
     AssetRole,
     AssetStatus,
     CampaignStatus,
+    CaptionStyle,
     FootageAudio,
     JobAction,
     JobEventType,
@@ -56,6 +57,11 @@ for _enum in (
 strawberry.enum(
     SceneContinuity, description="CONTINUE: first frame = previous clip's exact last frame."
 )
+strawberry.enum(
+    CaptionStyle,
+    description="How captions are drawn, in the brand colours at 4.5:1 or more: in a box, "
+    "outlined, over a soft shadow, or boxed with the spoken word highlighted.",
+)
 strawberry.enum(SceneBeat, description="The part a scene plays in the ad (CUSTOM: added by hand).")
 strawberry.enum(
     WebhookEventType,
@@ -74,6 +80,7 @@ __all__ = [
     "AssetRole",
     "AssetStatus",
     "CampaignStatus",
+    "CaptionStyle",
     "FootageAudio",
     "JobAction",
     "JobEventType",

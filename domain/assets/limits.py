@@ -17,6 +17,7 @@ class AssetLimits:
     max_image_bytes: int = 50 * MiB
     max_video_bytes: int = 2048 * MiB
     max_audio_bytes: int = 200 * MiB
+    max_font_bytes: int = 30 * MiB
     max_pixels: int = 16_777_216  # 16.7 megapixels (4096 x 4096)
     max_duration_seconds: float = 600.0
     max_data_bytes: int = 5 * MiB
@@ -31,6 +32,7 @@ class AssetLimits:
             AssetKind.IMAGE: self.max_image_bytes,
             AssetKind.VIDEO: self.max_video_bytes,
             AssetKind.AUDIO: self.max_audio_bytes,
+            AssetKind.FONT: self.max_font_bytes,
         }
         return max(caps.values()) if kind is None else caps[kind]
 

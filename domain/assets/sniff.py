@@ -1,6 +1,7 @@
 """Decide a file's type from its first bytes only (never its name or declared content type).
 
-Allowed: PNG, JPEG, WebP, MP4, MOV, WebM, MP3, WAV, M4A/AAC, OGG. Everything else (text, HTML,
+Allowed: PNG, JPEG, WebP, MP4, MOV, WebM, MP3, WAV, M4A/AAC, OGG, and TrueType/OpenType fonts
+(brand type; parsed whole before they are stored, see ``domain.media.font_file``). Everything else (text, HTML,
 HLS playlists, SVG, archives, Matroska that is not WebM...) is refused with ``UNSUPPORTED_MEDIA``.
 """
 
@@ -43,6 +44,8 @@ WAV = Sniffed(AssetKind.AUDIO, "audio/wav", "wav", "wav")
 M4A = Sniffed(AssetKind.AUDIO, "audio/mp4", "m4a", "m4a")
 AAC = Sniffed(AssetKind.AUDIO, "audio/aac", "aac", "aac")
 OGG = Sniffed(AssetKind.AUDIO, "audio/ogg", "ogg", "ogg")
+TTF = Sniffed(AssetKind.FONT, "font/ttf", "ttf", "ttf")
+OTF = Sniffed(AssetKind.FONT, "font/otf", "otf", "otf")
 
 # ISO-BMFF major brands. Audio-only brands first; QuickTime; everything else listed is MP4.
 _AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "})
@@ -105,6 +108,20 @@ def _mpeg_audio(head: bytes) -> Sniffed | None:
     return None
 
 
+def _font(head: bytes) -> Sniffed | None:
+    """An sfnt font by its version tag (TrueType 1.0 or ``true``; ``OTTO`` for CFF outlines)."""
+    tag = head[:4]
+    if tag in (b"\x00\x01\x00\x00", b"true") and len(head) >= 12:
+        return TTF
+    if tag == b"OTTO" and len(head) >= 12:
+        return OTF
+    if tag in (b"wOFF", b"wOF2"):
+        raise UnsupportedMedia("web fonts (WOFF) are not supported: upload the TTF or OTF file")
+    if tag == b"ttcf":
+        raise UnsupportedMedia("font collections (TTC) are not supported: upload one TTF or OTF")
+    return None
+
+
 def sniff(head: bytes) -> Sniffed:
     """Classify a file by its first bytes (pass at least :data:`SNIFF_BYTES` when available)."""
     if not head:
@@ -129,6 +146,9 @@ def sniff(head: bytes) -> Sniffed:
         return OGG
     if head.startswith(b"ID3") and len(head) >= 10:
         return MP3
+    font = _font(head)
+    if font is not None:
+        return font
     found = _iso_bmff(head) or _mpeg_audio(head)
     if found is not None:
         return found
@@ -138,7 +158,8 @@ def sniff(head: bytes) -> Sniffed:
     if stripped[:1] == b"<":
         raise UnsupportedMedia("markup (HTML/XML/SVG) is not a supported media file")
     raise UnsupportedMedia(
-        "unsupported file type: allowed are PNG, JPEG, WebP, MP4, MOV, WebM, MP3, WAV, M4A/AAC, OGG"
+        "unsupported file type: allowed are PNG, JPEG, WebP, MP4, MOV, WebM, MP3, WAV, M4A/AAC, "
+        "OGG, TTF, OTF"
     )
 
 
@@ -150,8 +171,10 @@ __all__ = [
     "MP3",
     "MP4",
     "OGG",
+    "OTF",
     "PNG",
     "SNIFF_BYTES",
+    "TTF",
     "WAV",
     "WEBM",
     "WEBP",

@@ -7,7 +7,7 @@ logo and the end card arrive as pictures the engine drew at their final size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +16,9 @@ from domain.media.audio import SAMPLE_RATE
 from domain.media.blend import Direction, blend, cut, join, soft_wipe
 from domain.media.encoding import h264_args
 from domain.media.escape import filter_value, fmt
+from domain.media.geometry import Box
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
+from domain.media.kinetic import Motion, overlay_y, picture_chain
 from domain.media.timing import Timeline
 from domain.media.types import MediaInput, Size
 
@@ -65,15 +67,16 @@ class TextLayer:
 @dataclass(frozen=True, slots=True)
 class TextPicture:
     """Words already drawn as a picture (an RGBA PNG: a caption in its box), placed with its
-    top-left at ``x, y`` from ``start`` to ``end`` seconds, fading in and out over ``fade``
-    seconds (0: on exactly its frames, as captions timed to speech are)."""
+    top-left at ``x, y`` on frames ``[start, end)`` (seconds, rounded to the frame), moving as
+    ``motion`` says (:mod:`domain.media.kinetic`: rising and fading in, fading out; still and
+    on exactly its frames by default)."""
 
     source: MediaInput
     x: int
     y: int
     start: float
     end: float
-    fade: float = TEXT_FADE_SECONDS
+    motion: Motion = field(default_factory=Motion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,17 @@ class EndCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ScenePanel:
+    """A designed layout on one scene: ``source`` (a full-frame RGBA picture: a brand panel, a
+    quote card) over the scene's clip, which is cover-fitted into ``media`` when given (a split
+    screen) instead of the whole frame. It is part of the scene, so it moves with its
+    transitions."""
+
+    source: MediaInput
+    media: Box | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ComposeSpec:
     """Everything the composition needs, as files Adreel stored and plain numbers.
 
@@ -120,6 +134,7 @@ class ComposeSpec:
     audio: MediaInput | None = None
     captions: tuple[TextLayer, ...] = ()
     pictures: tuple[TextPicture, ...] = ()
+    panels: tuple[ScenePanel | None, ...] = ()  # per scene (empty: none)
     logo: Still | None = None
     end_card: EndCard | None = None
     preset: str = "medium"
@@ -159,23 +174,49 @@ def drawtext(layer: TextLayer, font: Path) -> str:
 RGBA_TO_YUVA420 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
-def _clip_chain(index: int, frames: int, size: Size, fps: int) -> str:
+def _clip_chain(
+    index: int, frames: int, size: Size, fps: int, panel: tuple[int, ScenePanel] | None = None
+) -> str:
     w, h = size.width, size.height
+    media = panel[1].media if panel else None
+    fit_w, fit_h = (media.width, media.height) if media else (w, h)
+    place = f",pad={w}:{h}:{media.x}:{media.y}" if media else ""
+    label = f"c{index}" if panel is None else f"c{index}m"
+    chain = (
+        f"[{index}:v]fps={fps},scale={fit_w}:{fit_h}:force_original_aspect_ratio=increase:"
+        f"flags=lanczos,crop={fit_w}:{fit_h},setsar=1{place},format=yuv420p,"
+        f"tpad=stop_mode=clone:stop={frames},"
+        f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=1/{fps}[{label}]"
+    )
+    if panel is None:
+        return chain
+    source = panel[0]
     return (
-        f"[{index}:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:flags=lanczos,"
-        f"crop={w}:{h},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop={frames},"
-        f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=1/{fps}[c{index}]"
+        f"{chain};[{source}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,"
+        f"trim=end_frame={frames},settb=1/{fps}[o{index}];"
+        f"[{label}][o{index}]overlay=0:0:eof_action=pass,format=yuv420p[c{index}]"
     )
 
 
-def _scenes(tl: Timeline, size: Size) -> tuple[list[str], str]:
+def _panel_inputs(spec: ComposeSpec) -> dict[int, tuple[int, ScenePanel]]:
+    """Scene index -> (input index, panel): panels are the inputs right after the clips."""
+    found: dict[int, tuple[int, ScenePanel]] = {}
+    for scene, panel in enumerate(spec.panels):
+        if panel is not None:
+            found[scene] = (len(spec.clips) + len(found), panel)
+    return found
+
+
+def _scenes(
+    tl: Timeline, size: Size, panels: dict[int, tuple[int, ScenePanel]] | None = None
+) -> tuple[list[str], str]:
     """Clips cut into their own frames and the frames they share with a neighbour, the shared
     frames blended (:mod:`domain.media.blend`), everything joined in order as ``[joined]``."""
     fps, n = tl.fps, tl.scene_count
     chains: list[str] = []
     order: list[str] = []
     for i in range(n):
-        chains.append(_clip_chain(i, tl.clip_frames(i), size, fps))
+        chains.append(_clip_chain(i, tl.clip_frames(i), size, fps, (panels or {}).get(i)))
         incoming = tl.overlaps[i] if i > 0 else 0
         outgoing = tl.overlaps[i + 1] if i + 1 < n else 0
         own = tl.scene_frames(i)
@@ -221,21 +262,11 @@ def _still(
 
 
 def _picture(index: int, picture: TextPicture, fps: int, total: int, label: str) -> str:
-    """Input ``index`` (one picture) over frames ``[start, end)``, fading in and out."""
+    """Input ``index`` (one picture) over frames ``[start, end)``, moving as its motion says."""
     first = min(round(picture.start * fps), total - 1)
     last = max(first + 1, min(round(picture.end * fps), total))
-    seconds = (last - first) / fps
-    fade = min(picture.fade, seconds / 3)
-    fades = (
-        f"fade=t=in:st=0:d={fmt(fade)}:alpha=1,"
-        f"fade=t=out:st={fmt(seconds - fade)}:d={fmt(fade)}:alpha=1,"
-        if fade > 0
-        else ""
-    )
-    return (
-        f"[{index}:v]{RGBA_TO_YUVA420},loop=loop=-1:size=1:start=0,trim=end_frame={last - first},"
-        f"settb=1/{fps},{fades}setpts=PTS+{first}[{label}]"
-    )
+    chain = picture_chain(index, first, last, fps, picture.motion, label)
+    return chain.replace(f"[{index}:v]", f"[{index}:v]{RGBA_TO_YUVA420},", 1)
 
 
 def compose_filtergraph(spec: ComposeSpec) -> str:
@@ -246,16 +277,19 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
     if len(spec.clips) != tl.scene_count:
         raise ValueError("one clip per scene is needed")
     fps = tl.fps
-    chains, current = _scenes(tl, spec.size)
+    panels = _panel_inputs(spec)
+    chains, current = _scenes(tl, spec.size, panels)
     steps = [drawtext(layer, spec.font) for layer in spec.captions]
     if steps:
         chains.append(f"[{current}]{','.join(steps)}[cap]")
         current = "cap"
-    index = len(spec.clips)
+    index = len(spec.clips) + len(panels)
     for number, picture in enumerate(spec.pictures):
         chains.append(_picture(index, picture, fps, tl.total_frames, f"p{number}"))
+        first = min(round(picture.start * fps), tl.total_frames - 1)
+        y = overlay_y(picture.y, first, fps, picture.motion)
         chains.append(
-            f"[{current}][p{number}]overlay=x={picture.x}:y={picture.y}:eof_action=pass[pc{number}]"
+            f"[{current}][p{number}]overlay=x={picture.x}:y={y}:eof_action=pass[pc{number}]"
         )
         current = f"pc{number}"
         index += 1
@@ -313,7 +347,8 @@ def compose_args(spec: ComposeSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
     for clip in spec.clips:
         args += input_args(clip, max_pixels=max_pixels)
     framerate = ["-framerate", str(spec.timeline.fps)]
-    stills = [picture.source for picture in spec.pictures]
+    stills = [panel.source for panel in spec.panels if panel is not None]
+    stills += [picture.source for picture in spec.pictures]
     if spec.logo is not None:
         stills.append(spec.logo.source)
     if spec.end_card is not None:
@@ -342,6 +377,7 @@ __all__ = [
     "XFADE",
     "ComposeSpec",
     "EndCard",
+    "ScenePanel",
     "Still",
     "TextLayer",
     "TextPicture",

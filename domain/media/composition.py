@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from domain.enums import AspectRatio, RenderQuality, Resolution, Transition, VideoFormat
+from domain.enums import (
+    AspectRatio,
+    CaptionStyle,
+    RenderQuality,
+    Resolution,
+    SceneLayout,
+    Transition,
+    VideoFormat,
+)
 from domain.media.audio import WEB_LOUDNESS, LoudnessTarget
 from domain.media.timing import DEFAULT_FPS
 from domain.media.types import Size
@@ -29,6 +37,7 @@ class SceneClip:
     transition: Transition = Transition.CUT
     caption: str | None = None
     sound: bool = False  # the clip's own sound is heard (footage mixed under the narration)
+    layout: SceneLayout = SceneLayout.FULL  # SPLIT, HEADLINE, QUOTE: the caption is the design
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +50,13 @@ class VoiceOver:
 
 @dataclass(frozen=True, slots=True)
 class TimedCaption:
-    """A caption on screen from ``start`` to ``end`` seconds into the ad (timed to speech)."""
+    """A caption on screen from ``start`` to ``end`` seconds into the ad (timed to speech);
+    ``words`` holds when each of its words is spoken (seconds), for the word highlight."""
 
     text: str
     start: float
     end: float
+    words: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,7 @@ class Composition:
     fps: int = DEFAULT_FPS
     brand_colors: tuple[str, ...] = ()
     logo: Path | None = None
+    font: Path | None = None  # a brand font: first in the chain of captions and the end card
     call_to_action: str | None = None
     end_card_headline: str | None = None
     end_card_seconds: float = 2.5
@@ -72,6 +84,7 @@ class Composition:
     music: Path | None = None
     voice: tuple[VoiceOver, ...] = ()
     timed_captions: tuple[TimedCaption, ...] = ()
+    caption_style: CaptionStyle = CaptionStyle.BOX
     loudness: LoudnessTarget = WEB_LOUDNESS
     quality: RenderQuality = RenderQuality.BALANCED
 

@@ -21,6 +21,8 @@ PEOPLE_BEATS = (SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.
 #: Beats that may take extra product shots when the product scenes already have one.
 SPILL_BEATS = (SceneBeat.BENEFIT, SceneBeat.PROOF, SceneBeat.PROBLEM, SceneBeat.HOOK)
 
+#: Beats that show a product photo again when they have no picture of their own.
+REPRISE_BEATS = (SceneBeat.HOOK, SceneBeat.BENEFIT, SceneBeat.PROOF)
 #: Roles whose asset may be a video shown as the scene's clip.
 VIDEO_ROLES = frozenset(
     {AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND, AssetRole.FOOTAGE}
@@ -34,6 +36,7 @@ _KINDS: dict[AssetRole, frozenset[AssetKind]] = {
     AssetRole.MUSIC: frozenset({AssetKind.AUDIO}),
     AssetRole.VOICEOVER: frozenset({AssetKind.AUDIO}),
     AssetRole.DATA: frozenset({AssetKind.DATA}),
+    AssetRole.FONT: frozenset({AssetKind.FONT}),
 }
 
 
@@ -66,6 +69,8 @@ def effective_role(asset: PlanAsset) -> AssetRole | None:
         return AssetRole.MUSIC
     if asset.kind is AssetKind.VIDEO:
         return AssetRole.FOOTAGE
+    if asset.kind is AssetKind.FONT:
+        return AssetRole.FONT
     return None
 
 
@@ -90,8 +95,10 @@ def assign_assets(
     - BACKGROUND, then FOOTAGE: scenes with no visual yet, in order; then every scene in turn
     - a scene takes at most one video: a video goes to the next candidate scene without one
       (``unplaced`` when none is left)
+    - product photos again on hooks, benefits and proofs left without a picture, so product shots
+      are on screen for most of the ad
     - MUSIC: the job's music, unless ``music_asset_id`` is given explicitly
-    - VOICEOVER, REFERENCE and generated roles stay job-level (``unplaced``)
+    - VOICEOVER, REFERENCE, FONT and generated roles stay job-level (``unplaced``)
     """
     count = len(beats)
     placed: list[list[str]] = [[] for _ in range(count)]
@@ -154,6 +161,17 @@ def assign_assets(
         empty = [i for i in range(count) if not any(a in visual_ids for a in placed[i])]
         turn = [(n + i) % count for i in range(count)]
         put(asset, empty + [i for i in turn if i not in empty])
+
+    # product shots are on screen for most of the ad: a hook, benefit or proof with no picture
+    # of its own shows a product photo again (beside its words, see ``domain.rules.layouts``)
+    photos = [a.id for a in by_role.get(AssetRole.PRODUCT, []) if a.kind is AssetKind.IMAGE]
+    bare = [
+        i
+        for i in indexes(REPRISE_BEATS)
+        if not any(a in visual_ids or a in photos for a in placed[i])
+    ]
+    for n, index in enumerate(bare if photos else []):
+        placed[index].append(photos[n % len(photos)])
 
     for asset in by_role.get(AssetRole.MUSIC, []):
         if music is None and asset.kind in (AssetKind.AUDIO, None):

@@ -38,9 +38,12 @@ class Brief:
     language: str = "en"
     prompt: str = ""
     voice: str = ""  # the voice id the narration is spoken in (empty: the provider's default)
+    caption_style: str = ""  # a CaptionStyle name (empty: BOX)
 
     def to_dict(self) -> dict[str, str]:
         voice = {"voice": self.voice} if self.voice else {}
+        if self.caption_style:
+            voice["caption_style"] = self.caption_style
         return {
             "product": self.product,
             "audience": self.audience,
@@ -62,6 +65,7 @@ class Brief:
             language=str(data.get("language") or "en"),
             prompt=str(data.get("prompt") or ""),
             voice=str(data.get("voice") or ""),
+            caption_style=str(data.get("caption_style") or ""),
         )
 
 
@@ -74,6 +78,7 @@ def clean_brief(
     language: str | None = None,
     prompt: str | None = None,
     voice: str | None = None,
+    caption_style: str | None = None,
 ) -> Brief:
     """A validated brief: trimmed texts within their limits, no control characters (the prompt
     may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``."""
@@ -107,7 +112,7 @@ def clean_brief(
         )
     if errors:
         raise ValidationErrors(list(errors))
-    return Brief(**{**cleaned, "language": language})
+    return Brief(**{**cleaned, "language": language}, caption_style=caption_style or "")
 
 
 __all__ = ["Brief", "clean_brief"]

@@ -6,6 +6,7 @@ import strawberry
 
 from schema.enums import (
     AspectRatio,
+    CaptionStyle,
     FootageAudio,
     RenderQuality,
     Resolution,
@@ -28,6 +29,11 @@ class BriefInput:
         default=None,
         description="The voice id the narration is spoken in (see `voices`); "
         "empty: the voice provider's default.",
+    )
+    caption_style: CaptionStyle | None = strawberry.field(
+        default=None,
+        description="How captions are drawn: BOX (default), OUTLINE, SHADOW, or HIGHLIGHT (the "
+        "box, with each spoken word highlighted in the second brand colour as it is said).",
     )
 
 

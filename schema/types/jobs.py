@@ -18,7 +18,7 @@ from domain.rules.planner import Brief as BriefRule
 from domain.rules.pricing import ProviderChoice as ProviderChoiceRule
 from domain.services.event_history import check_first, decode_event_cursor
 from domain.services.jobs import snapshot_from
-from schema.enums import AspectRatio, JobAction, JobStage, JobStatus
+from schema.enums import AspectRatio, CaptionStyle, JobAction, JobStage, JobStatus
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
 from schema.types.assets import Asset, load_asset, load_assets
@@ -43,6 +43,9 @@ class Brief:
     language: str
     prompt: str | None
     voice: str | None
+    caption_style: CaptionStyle = strawberry.field(
+        description="How captions are drawn (BOX unless the brief chose another)."
+    )
 
     @classmethod
     def of(cls, data: Mapping[str, object]) -> Brief:
@@ -55,6 +58,7 @@ class Brief:
             language=b.language,
             prompt=b.prompt or None,
             voice=b.voice or None,
+            caption_style=CaptionStyle(b.caption_style or CaptionStyle.BOX),
         )
 
 

@@ -11,8 +11,11 @@ from resolvers.files import parse_range
 
 
 def test_limits() -> None:
-    limits = AssetLimits(max_image_bytes=10, max_video_bytes=100, max_audio_bytes=50)
+    limits = AssetLimits(
+        max_image_bytes=10, max_video_bytes=100, max_audio_bytes=50, max_font_bytes=20
+    )
     assert limits.max_bytes() == 100
+    assert limits.max_bytes(AssetKind.FONT) == 20
     assert limits.max_bytes(AssetKind.IMAGE) == 10
     check_size(limits, AssetKind.IMAGE, 10)
     with pytest.raises(DomainError) as err:

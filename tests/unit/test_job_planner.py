@@ -162,14 +162,16 @@ def test_continuity_flag_and_uploaded_visuals() -> None:
     with_product = plan_offline(
         request(scene_count=5, assets=(PlanAsset("p", AssetRole.PRODUCT, AssetKind.IMAGE),))
     )
-    # the product scene shows the uploaded shot, so it cuts to it instead of continuing
+    # the product scene shows the uploaded shot, so it cuts to it instead of continuing; the
+    # hook and the benefit show it again (product shots on screen for most of the ad)
     assert [s.continuity.value for s in with_product.scenes] == [
         "CUT",
         "CONTINUE",
         "CUT",
-        "CONTINUE",
+        "CUT",
         "CUT",
     ]
+    assert [s.asset_ids for s in with_product.scenes][:4] == [("p",), (), ("p",), ("p",)]
     assert with_product.scenes[2].transition is not Transition.CUT
 
 

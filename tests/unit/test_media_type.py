@@ -12,7 +12,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from domain.adapters.ffmpeg import typeset
-from domain.adapters.ffmpeg.caption_art import BOX_OPACITY, WHITE, caption_box
+from domain.adapters.ffmpeg.caption_art import caption_box
+from domain.media.caption_ink import BOX_OPACITY, WHITE
 from domain.media.contrast import MIN_CONTRAST, over, ratio
 from domain.media.fonts import builtin_chain, covers, needs_glyph, require_glyphs
 

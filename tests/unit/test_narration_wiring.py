@@ -43,7 +43,12 @@ def test_timed_captions_replace_the_scene_captions(tmp_path: Path) -> None:
     timed = (TimedCaption("Fresh bread", 0.3, 1.0), TimedCaption("every morning", 1.0, 1.8))
     composition = Composition(scenes=clips, size=Size(480, 854), timed_captions=timed)
     layers = CompositionLayout(composition, timeline, tmp_path, bundled_font()).captions()
-    assert [(x.start, x.end, x.fade) for x in layers] == [(0.3, 1.0, 0.0), (1.0, 1.8, 0.0)]
+    # on exactly their frames: the first rises in (not fading out: the next follows at once),
+    # the second replaces it in place and fades out before the gap after it
+    assert [(x.start, x.end) for x in layers] == [(0.3, 1.0), (1.0, 1.8)]
+    first, second = (x.motion for x in layers)
+    assert first.fade_in > 0 and first.rise > 0 and first.fade_out == 0
+    assert second.fade_in == 0 and second.rise == 0 and second.fade_out > 0
     plain = Composition(scenes=clips, size=Size(480, 854))
     static = CompositionLayout(plain, timeline, tmp_path, bundled_font()).captions()
-    assert len(static) == 2 and all(x.fade > 0 for x in static)
+    assert len(static) == 2 and all(x.motion.fade_in > 0 and x.motion.fade_out > 0 for x in static)

@@ -282,13 +282,16 @@ class FfmpegMediaEngine:
         clips = tuple([await self.media_input(s.clip) for s in scenes])
         async with scratch_dir(output.parent) as work:
             layout = CompositionLayout(composition, timeline, work, self.font)
-            soundtrack, (logo, end_card), pictures = await asyncio.gather(
+            soundtrack, (logo, end_card), captions, panels, headlines = await asyncio.gather(
                 self._soundtrack(
                     composition, timeline, work, scaled_progress(on_progress, 0.0, 0.05)
                 ),
                 asyncio.to_thread(layout.stills, self.max_pixels),
                 asyncio.to_thread(layout.captions),
+                asyncio.to_thread(layout.panels),
+                asyncio.to_thread(layout.headlines),
             )
+            pictures = headlines + captions
             async with atomic_output(output) as temporary:
                 preset, crf = COMPOSE_QUALITY[composition.quality]
                 spec = ComposeSpec(
@@ -299,6 +302,7 @@ class FfmpegMediaEngine:
                     output=temporary,
                     audio=soundtrack,
                     pictures=pictures,
+                    panels=panels,
                     logo=logo,
                     end_card=end_card,
                     preset=preset,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from domain.adapters.ffmpeg import caption_art, cards
+from domain.adapters.ffmpeg import caption_art, cards, scene_panels
 from domain.adapters.ffmpeg.text import chain_for, measure
-from domain.enums import RenderQuality, Transition
-from domain.media import colors
-from domain.media.compose import TEXT_FADE_SECONDS, EndCard, Still, TextPicture
+from domain.enums import CaptionStyle, RenderQuality, SceneLayout, Transition
+from domain.media import colors, kinetic
+from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
+from domain.media.layout_geometry import split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
 
@@ -25,6 +27,22 @@ COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
 }
 
 
+#: Seconds between the lines of a kinetic headline coming in.
+HEADLINE_STAGGER = 0.15
+#: Caption type size as a share of the frame's short side (so captions keep their size from one
+#: aspect to another).
+CAPTION_SHARE = 0.058
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    text: str
+    start: float
+    end: float
+    shortest: float
+    words: tuple[tuple[float, float], ...] = ()
+
+
 class CompositionLayout:
     """Places captions, the small logo and the end card inside the safe area."""
 
@@ -34,7 +52,7 @@ class CompositionLayout:
         self.c = composition
         self.timeline = timeline
         self.work = work
-        self.font = font
+        self.font = composition.font or font  # a brand font leads the chain when given
         self.size = composition.size
         self.safe = safe_area(composition.size)
         self.unit = min(self.size.width, self.size.height)
@@ -55,51 +73,136 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
-    def _caption_spans(self) -> list[tuple[str, float, float, float, float]]:
-        """(text, start, end, shortest shown, fade) of every caption: the timed ones when given
-        (on exactly their frames: a picture covers frames [start, end) rounded to the frame),
-        else each scene's caption between its transitions, fading."""
+    def _caption_spans(self) -> list[_Span]:
+        """Every caption: the timed ones when given (on exactly their frames, with their words'
+        times), else each scene's caption between its transitions."""
         if self.c.timed_captions:
-            frame = 1 / self.timeline.fps
-            return [(c.text, c.start, c.end, frame, 0.0) for c in self.c.timed_captions]
+            return [_Span(c.text, c.start, c.end, 0.0, c.words) for c in self.c.timed_captions]
         spans = []
         for index, scene in enumerate(self.c.scenes):
+            if scene.layout is not SceneLayout.FULL:
+                continue  # the layout sets the scene's words itself
             if scene.caption and scene.caption.strip():
                 start, end = self.timeline.caption_window(index)
-                spans.append((scene.caption, start, end, 0.3, TEXT_FADE_SECONDS))
+                spans.append(_Span(scene.caption, start, end, 0.3))
         return spans
 
+    def caption_size(self) -> int:
+        """The caption's type size: the same share of the frame's short side in every aspect."""
+        return round(self.unit * CAPTION_SHARE)
+
     def captions(self) -> tuple[TextPicture, ...]:
-        """One boxed caption picture per caption (timed to speech, or one per scene between its
-        transitions), before the card, its box's bottom on the safe area's (Pillow, blocking:
-        run it in a thread)."""
+        """Caption pictures (timed to speech, or one per scene between its transitions), before
+        the card, their bottom on the safe area's, each phrase rising in and fading out; with
+        the HIGHLIGHT style and word times, one picture per spoken word (Pillow, blocking: run
+        it in a thread)."""
         pictures: list[TextPicture] = []
-        size = round(self.unit * 0.058)
+        size = self.caption_size()
         pad = max(4, round(size * 0.55))
         width = int((self.safe.width - 2 * pad) * 0.97)
         chain = chain_for(self.font)
         card = self.card_start()
-        for index, (text, start, end, shortest, fade) in enumerate(self._caption_spans()):
-            if card is not None:
-                end = min(end, card)
-            if end - start < shortest:
+        fps = self.timeline.fps
+        style = self.c.caption_style
+        shown: list[tuple[_Span, int, int]] = []
+        for span in self._caption_spans():
+            end = min(span.end, card) if card is not None else span.end
+            first, last = round(span.start * fps), round(end * fps)
+            if end - span.start < max(span.shortest, 1 / fps) or last <= first:
+                continue
+            shown.append((span, first, last))
+        for number, (span, first, last) in enumerate(shown):
+            lines, font_size = fit_text(
+                span.text, size=size, width=width, max_lines=3, measure=self._measure()
+            )
+            words = [(round(a * fps), round(b * fps)) for a, b in span.words]
+            parts = kinetic.segments(first, last, words, highlight=style is CaptionStyle.HIGHLIGHT)
+            follows = number > 0 and shown[number - 1][2] >= first
+            followed = number + 1 < len(shown) and shown[number + 1][1] <= last
+            for index, part in enumerate(parts):
+                art = caption_art.draw_caption(
+                    lines, font_size, self.palette, chain,
+                    self.work / f"caption-{number}-{index}.png",
+                    style=style, highlight=part.word,
+                )  # fmt: skip
+                motion = kinetic.motions(parts, fps, art.height, follows=follows,
+                                         followed=followed)[index]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path),
+                        x=(self.size.width - art.width) // 2,
+                        y=self.safe.bottom - art.height,
+                        start=part.start / fps,
+                        end=part.end / fps,
+                        motion=motion,
+                    )
+                )
+        return tuple(pictures)
+
+    def panels(self) -> tuple[ScenePanel | None, ...]:
+        """The picture of each scene's designed layout (a split screen's panel, a quote card),
+        ``None`` for the others (Pillow, blocking: run it in a thread)."""
+        chain = chain_for(self.font)
+        out: list[ScenePanel | None] = []
+        for index, scene in enumerate(self.c.scenes):
+            text = (scene.caption or "").strip()
+            path = self.work / f"panel-{index}.png"
+            if scene.layout is SceneLayout.SPLIT and text:
+                media, panel = split_regions(self.size)
+                scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path), media))
+            elif scene.layout is SceneLayout.QUOTE and text:
+                scene_panels.quote_card(self.size, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path)))
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def headlines(self) -> tuple[TextPicture, ...]:
+        """Kinetic headlines: a HEADLINE scene's words set large in the middle of the frame, one
+        line after another rising in, over a soft shadow (Pillow, blocking)."""
+        pictures: list[TextPicture] = []
+        chain = chain_for(self.font)
+        fps = self.timeline.fps
+        card = self.card_start()
+        for index, scene in enumerate(self.c.scenes):
+            text = (scene.caption or "").strip()
+            if scene.layout is not SceneLayout.HEADLINE or not text:
+                continue
+            start, end = self.timeline.caption_window(index)
+            end = min(end, card) if card is not None else end
+            if end - start < 0.5:
                 continue
             lines, font_size = fit_text(
-                text, size=size, width=width, max_lines=3, measure=self._measure()
-            )
-            art = caption_art.draw_caption(
-                lines, font_size, self.palette[0], chain, self.work / f"caption-{index}.png"
-            )
-            pictures.append(
-                TextPicture(
-                    png(art.path),
-                    x=(self.size.width - art.width) // 2,
-                    y=self.safe.bottom - art.height,
-                    start=start,
-                    end=end,
-                    fade=fade,
+                text, size=round(self.unit * 0.12), width=int(self.safe.width * 0.92),
+                max_lines=4, measure=self._measure(),
+            )  # fmt: skip
+            arts = [
+                caption_art.draw_caption(
+                    [line],
+                    font_size,
+                    self.palette,
+                    chain,
+                    self.work / f"headline-{index}-{number}.png",
+                    style=CaptionStyle.SHADOW,
                 )
-            )
+                for number, line in enumerate(lines)
+            ]
+            step = round(font_size * 1.15)
+            top = (self.size.height - step * len(arts)) // 2 - arts[0].height // 4
+            for number, art in enumerate(arts):
+                first = round((start + HEADLINE_STAGGER * number) * fps)
+                last = round(end * fps)
+                motion = kinetic.motions(
+                    (kinetic.Segment(None, first, last),), fps, art.height * 2,
+                    follows=False, followed=False,
+                )[0]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path), x=(self.size.width - art.width) // 2,
+                        y=top + step * number, start=first / fps, end=last / fps, motion=motion,
+                    )
+                )  # fmt: skip
         return tuple(pictures)
 
     def stills(self, max_pixels: int) -> tuple[Still | None, EndCard | None]:

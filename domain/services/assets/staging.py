@@ -13,6 +13,7 @@ from domain.assets.limits import AssetLimits, check_media, check_size, too_large
 from domain.assets.sniff import SNIFF_BYTES, Sniffed, sniff
 from domain.enums import AssetKind
 from domain.errors import DomainError, ErrorCode
+from domain.media.font_file import read_font
 from domain.media.types import MediaInfo
 from domain.ports.storage import ByteMeter, ObjectTooLarge
 from domain.services.assets.deps import AssetDeps, Staged
@@ -82,6 +83,9 @@ async def inspect(staged: Staged, deps: AssetDeps) -> tuple[Sniffed, MediaInfo]:
     if sniffed.kind is AssetKind.DATA:
         content = await anyio.Path(staged.path).read_bytes()
         parse_csv(content, max_rows=deps.limits.max_data_rows, field=["file"])
+        return sniffed, MediaInfo(sniffed.container, None)
+    if sniffed.kind is AssetKind.FONT:  # parsed whole, never handed to FFmpeg
+        await anyio.to_thread.run_sync(read_font, staged.path, sniffed.container)
         return sniffed, MediaInfo(sniffed.container, None)
     info = await deps.inspector.probe(staged.path, sniffed)
     if sniffed.kind is AssetKind.VIDEO and not info.video_codec and info.audio_codec:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.enums import (
     AspectRatio,
     AssetKind,
+    CaptionStyle,
     JobEventType,
     JobStage,
     JobStatus,
@@ -67,6 +68,7 @@ class NewJob:
     music_asset_id: uuid.UUID | None = None
     voiceover: bool | None = None
     voice: str | None = None
+    caption_style: CaptionStyle | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ async def prepare_job(
         language=new.language,
         prompt=new.prompt,
         voice=new.voice,
+        caption_style=new.caption_style.value if new.caption_style else None,
     )
     errors.extend(  # words shown on screen must be drawable: never empty boxes
         require_glyphs(

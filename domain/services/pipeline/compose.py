@@ -11,9 +11,21 @@ stored clips.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AssetKind, AssetRole, FootageAudio, SceneBeat
+from domain.enums import (
+    AspectRatio,
+    AssetKind,
+    AssetRole,
+    CaptionStyle,
+    FootageAudio,
+    SceneBeat,
+    SceneLayout,
+)
 from domain.errors import ErrorCode
 from domain.media.composition import Composition, SceneClip, TimedCaption, VoiceOver
 from domain.media.timing import DEFAULT_FPS, plan_timeline
@@ -26,6 +38,7 @@ from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
+from domain.services.pipeline.layouts import plan_layouts
 from domain.services.pipeline.narration import words_from_json
 from domain.services.pipeline.warnings import note_logo_size
 
@@ -38,6 +51,98 @@ async def _stored_composition(ctx: StageContext) -> bool:
         return asset is not None and asset.storage_key is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A job's composition at one frame size, its caption cues, and its layouts' product share."""
+
+    composition: Composition
+    cues: list[Cue]
+    product_share: float
+    logo_id: uuid.UUID | None = None
+
+
+async def build_composition(
+    ctx: StageContext, session: AsyncSession, job: Job, inputs: Path, aspect: AspectRatio
+) -> Built:
+    """The job's composition laid out for ``aspect`` (the job's own or another: the stored
+    clips are fitted to it, layouts, captions, logo and end card placed for it), at the
+    working resolution, its files in ``inputs``."""
+    size = working_size(ctx.settings, aspect)
+    deps = ctx.deps
+    scenes = await scenes_of(session, job)
+    if not scenes:
+        raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
+    brand = await resolve_brand(session, job, scenes)
+    plan = await plan_layouts(session, job, scenes, aspect)
+    clips: list[SceneClip] = []
+    for scene, layout in zip(scenes, plan.layouts, strict=True):
+        if scene.clip_asset_id is None:
+            raise StageError(
+                ErrorCode.INVALID_STATE.value,
+                f"scene {scene.position + 1} has no clip yet",
+            )
+        path = await files.fetch(
+            session,
+            deps.storage,
+            ctx.org_id,
+            scene.clip_asset_id,
+            inputs,
+            what=f"the clip of scene {scene.position + 1}",
+        )
+        spoken = scene.narration_asset_id is not None
+        designed = layout is not SceneLayout.FULL  # the layout sets the words itself
+        caption = scene.caption if job.captions and (designed or not spoken) else None
+        sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
+        clips.append(
+            SceneClip(
+                path, scene.duration_seconds, scene.transition, caption, sound=sound,
+                layout=layout,
+            )
+        )  # fmt: skip
+
+    async def fetch(asset_id: uuid.UUID | None, what: str) -> Path | None:
+        if asset_id is None:
+            return None
+        return await files.fetch(session, deps.storage, ctx.org_id, asset_id, inputs, what=what)
+
+    logo = await fetch(brand.logo_id, "the logo")
+    music = await fetch(brand.music_id, "the music track")
+    voiceover = await fetch(brand.voiceover_id, "the voice-over")
+    font = await fetch(brand.font_id, "the brand font")
+    timeline = plan_timeline(
+        [s.duration_seconds for s in scenes], [s.transition for s in scenes], fps=DEFAULT_FPS
+    )
+    voice: list[VoiceOver] = [VoiceOver(voiceover, 0.0)] if voiceover else []
+    cues: list[Cue] = []
+    for index, scene in enumerate(scenes):
+        if scene.narration_asset_id is None or voiceover:
+            continue
+        start = timeline.start_seconds(index) + LEAD_SECONDS
+        path = await files.fetch(
+            session, deps.storage, ctx.org_id, scene.narration_asset_id, inputs,
+            what=f"the narration of scene {scene.position + 1}",
+        )  # fmt: skip
+        voice.append(VoiceOver(path, start))
+        words = shift(words_from_json(scene.narration_words), start)
+        cues.extend(caption_cues(words, timeline.fps))
+    burn = bool(cues) and job.captions
+    composition = Composition(
+        scenes=tuple(clips),
+        size=size,
+        brand_colors=brand.colors,
+        logo=logo,
+        font=font,
+        call_to_action=brand.call_to_action,
+        end_card_headline=brand.headline,
+        end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
+        music=music,
+        voice=tuple(voice),
+        timed_captions=tuple(_timed(c) for c in cues) if burn else (),
+        caption_style=caption_style(dict(job.brief or {})),
+    )
+    return Built(composition, cues, plan.product_share(timeline), brand.logo_id)
+
+
 async def run(ctx: StageContext) -> None:
     """Compose the job's clips into its master MP4 (once)."""
     if await _stored_composition(ctx):
@@ -47,86 +152,14 @@ async def run(ctx: StageContext) -> None:
     inputs = ctx.work / "inputs"
     inputs.mkdir()
     async with ctx.transaction() as (session, job):
-        scenes = await scenes_of(session, job)
-        if not scenes:
-            raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
-        brand = await resolve_brand(session, job, scenes)
-        size = working_size(ctx.settings, job.aspect_ratio)
-        await note_logo_size(session, job, brand.logo_id, size)
-        clips: list[SceneClip] = []
-        for scene in scenes:
-            if scene.clip_asset_id is None:
-                raise StageError(
-                    ErrorCode.INVALID_STATE.value,
-                    f"scene {scene.position + 1} has no clip yet",
-                )
-            path = await files.fetch(
-                session,
-                deps.storage,
-                ctx.org_id,
-                scene.clip_asset_id,
-                inputs,
-                what=f"the clip of scene {scene.position + 1}",
-            )
-            caption = scene.caption if job.captions and scene.narration_asset_id is None else None
-            sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
-            clips.append(
-                SceneClip(path, scene.duration_seconds, scene.transition, caption, sound=sound)
-            )
-        logo = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, brand.logo_id, inputs, what="the logo"
-            )
-            if brand.logo_id
-            else None
-        )
-        music = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, brand.music_id, inputs, what="the music track"
-            )
-            if brand.music_id
-            else None
-        )
-        voiceover = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, brand.voiceover_id, inputs, what="the voice-over"
-            )
-            if brand.voiceover_id
-            else None
-        )
-        timeline = plan_timeline(
-            [s.duration_seconds for s in scenes], [s.transition for s in scenes], fps=DEFAULT_FPS
-        )
-        voice: list[VoiceOver] = [VoiceOver(voiceover, 0.0)] if voiceover else []
-        cues: list[Cue] = []
-        for index, scene in enumerate(scenes):
-            if scene.narration_asset_id is None or voiceover:
-                continue
-            start = timeline.start_seconds(index) + LEAD_SECONDS
-            path = await files.fetch(
-                session, deps.storage, ctx.org_id, scene.narration_asset_id, inputs,
-                what=f"the narration of scene {scene.position + 1}",
-            )  # fmt: skip
-            voice.append(VoiceOver(path, start))
-            words = shift(words_from_json(scene.narration_words), start)
-            cues.extend(caption_cues(words, timeline.fps))
-        burn = bool(cues) and job.captions
-    composition = Composition(
-        scenes=tuple(clips),
-        size=size,
-        brand_colors=brand.colors,
-        logo=logo,
-        call_to_action=brand.call_to_action,
-        end_card_headline=brand.headline,
-        end_card_scene=scenes[-1].beat is SceneBeat.END_CARD,
-        music=music,
-        voice=tuple(voice),
-        timed_captions=tuple(TimedCaption(c.text, c.start, c.end) for c in cues) if burn else (),
-    )
+        built = await build_composition(ctx, session, job, inputs, job.aspect_ratio)
+        size = built.composition.size
+        await note_logo_size(session, job, built.logo_id, size)
+    composition, cues, share = built.composition, built.cues, built.product_share
     output = ctx.work / "composition.mp4"
 
     async def progress(fraction: float) -> None:
-        await ctx.report(fraction * 0.95, "composing")
+        await ctx.report(fraction * 0.95, f"composing (product shots on screen {share:.0%})")
 
     info = await deps.media.compose(composition, output, on_progress=progress)
     subtitles = await _upload_captions(ctx, cues)
@@ -157,6 +190,18 @@ async def run(ctx: StageContext) -> None:
             await files.discard(deps.storage, sub)
         raise
     ctx.produced += 1
+
+
+def _timed(cue: Cue) -> TimedCaption:
+    """A cue as the engine burns it in, with when each of its words is spoken."""
+    words = tuple((w.start_frame / cue.fps, w.end_frame / cue.fps) for w in cue.words)
+    return TimedCaption(cue.text, cue.start, cue.end, words)
+
+
+def caption_style(brief: dict[str, object]) -> CaptionStyle:
+    """The brief's caption style (BOX when it names none, or one this version does not know)."""
+    name = str(brief.get("caption_style") or "")
+    return CaptionStyle(name) if name in CaptionStyle.__members__ else CaptionStyle.BOX
 
 
 #: The caption files of a narrated ad: (file name, content type, writer).

@@ -3,12 +3,14 @@
 Checkpoint: each ``Render`` row's ``asset_id``. The default output (MP4, H.264/AAC, at the
 working resolution and the job's aspect ratio) is the composition itself: it is made in exactly
 that format, so it is reused, not encoded twice. Exports (``exportJob``) re-encode it to their
-format, resolution and aspect ratio.
+format and resolution; an export to another aspect ratio is composed again from the stored clips
+with that aspect's layouts first.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ from domain.media.encoding import CONTENT_TYPES, EXTENSIONS
 from domain.models import Job, Render
 from domain.services import job_stages
 from domain.services.pipeline import files
+from domain.services.pipeline.compose import build_composition
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
 
@@ -84,10 +87,6 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
             quality=render.quality,
         )
         composition_id = job.composition_asset_id
-    async with ctx.transaction() as (session, job):
-        source = await files.fetch(
-            session, deps.storage, ctx.org_id, composition_id, ctx.work, what="the composition"
-        )
     output = ctx.work / f"render-{render_id.hex}.{EXTENSIONS[options.format]}"
     last = 0.0
 
@@ -101,6 +100,7 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
             if row is not None and row.status is RenderStatus.RENDERING:
                 await job_stages.render_progress(session, job, row, fraction)
 
+    source = await _source(ctx, render_id, composition_id, options)
     info = await deps.media.render(source, output, options, on_progress=progress)
     uploaded = await files.upload(
         deps.storage,
@@ -134,6 +134,26 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
         raise
     output.unlink(missing_ok=True)
     ctx.produced += 1
+
+
+async def _source(
+    ctx: StageContext, render_id: uuid.UUID, composition_id: uuid.UUID, options: RenderOptions
+) -> Path:
+    """What an export encodes: the stored composition at the job's own aspect ratio; at another
+    one, the storyboard composed again with that aspect's layouts (the stored clips fitted to
+    it, captions, panels, logo and end card placed for it), never the master letterboxed."""
+    async with ctx.transaction() as (session, job):
+        if options.aspect_ratio is job.aspect_ratio:
+            return await files.fetch(
+                session, ctx.deps.storage, ctx.org_id, composition_id, ctx.work,
+                what="the composition",
+            )  # fmt: skip
+        inputs = ctx.work / f"relaid-{render_id.hex}"
+        inputs.mkdir(exist_ok=True)
+        built = await build_composition(ctx, session, job, inputs, options.aspect_ratio)
+    source = inputs / "composition.mp4"
+    await ctx.deps.media.compose(built.composition, source)
+    return source
 
 
 async def run(ctx: StageContext) -> None:

@@ -1,0 +1,79 @@
+"""The designed layout of each scene of a job, and the share of the ad showing a product shot."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneLayout
+from domain.media.geometry import ASPECT_RATIOS
+from domain.media.timing import Timeline
+from domain.models import Asset, Job, Scene
+from domain.rules.layouts import choose_layouts, product_share
+
+
+@dataclass(frozen=True, slots=True)
+class ScenePlan:
+    """Each scene's layout, whether it shows a product shot, and the share of frames that do."""
+
+    layouts: tuple[SceneLayout, ...]
+    products: tuple[bool, ...]
+
+    def product_share(self, timeline: Timeline) -> float:
+        """Share of the ad's frames showing a product shot (by the timeline's scene frames)."""
+        frames = [timeline.scene_frames(i) for i in range(timeline.scene_count)]
+        return product_share(frames, self.products, self.layouts)
+
+
+def _ids(values: Sequence[object]) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return out
+
+
+#: A cover fit keeping less than this share of a clip counts as a shape far from the clip's.
+FAR_SHAPE = 0.6
+
+
+def reshaped(clip: AspectRatio, frame: AspectRatio) -> bool:
+    """Whether a clip made for ``clip`` cover-fitted to ``frame`` would keep less than
+    :data:`FAR_SHAPE` of itself (9:16 clips in a 16:9 frame keep 32%)."""
+    (cw, ch), (fw, fh) = ASPECT_RATIOS[clip], ASPECT_RATIOS[frame]
+    ratio = (cw / ch) / (fw / fh)
+    return min(ratio, 1 / ratio) < FAR_SHAPE
+
+
+async def plan_layouts(
+    session: AsyncSession, job: Job, scenes: Sequence[Scene], aspect: AspectRatio | None = None
+) -> ScenePlan:
+    """The layouts the built-in planner gives these scenes (by beat, the brief's tone and
+    whether each scene has a product picture) for a frame of ``aspect`` (the job's own by
+    default; one far from it splits every product scene)."""
+    wanted = {i for scene in scenes for i in _ids(scene.asset_ids or [])}
+    rows = await session.execute(
+        select(Asset.id).where(
+            Asset.organization_id == job.organization_id,
+            Asset.id.in_(wanted),
+            Asset.role == AssetRole.PRODUCT,
+            Asset.kind.in_((AssetKind.IMAGE, AssetKind.VIDEO)),
+        )
+    )
+    product_ids = {row[0] for row in rows}
+    products = tuple(bool(product_ids.intersection(_ids(s.asset_ids or []))) for s in scenes)
+    words = [bool(job.captions and (s.caption or "").strip()) for s in scenes]
+    tone = str((job.brief or {}).get("tone") or "")
+    beats = [s.beat or SceneBeat.CUSTOM for s in scenes]
+    far = aspect is not None and reshaped(job.aspect_ratio, aspect)
+    layouts = choose_layouts(beats, products, words, tone, reshaped=far)
+    return ScenePlan(tuple(layouts), products)
+
+
+__all__ = ["FAR_SHAPE", "ScenePlan", "plan_layouts", "reshaped"]
