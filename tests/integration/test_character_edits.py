@@ -132,7 +132,7 @@ async def _age(container: Container, asset_gid: str, days: int) -> None:
         await session.commit()
 
 
-async def test_a_job_naming_no_assets_gets_the_brand_kits_character(
+async def test_a_job_naming_no_assets_gets_the_brand_kit(
     api: Api, other_api: Api, container: Container
 ) -> None:
     client_id, campaign_id = await _client(api)
@@ -142,7 +142,9 @@ async def test_a_job_naming_no_assets_gets_the_brand_kits_character(
     pending = await add_asset(add, client_id, AssetRole.CHARACTER, status=AssetStatus.PENDING)
     video = await add_asset(add, client_id, AssetRole.CHARACTER, kind=AssetKind.VIDEO)
     product = await add_asset(add, client_id, AssetRole.PRODUCT)
-    for gid, days in ((pending, 9), (video, 8), (first, 2), (second, 1)):
+    old_logo = await add_asset(add, client_id, AssetRole.LOGO)
+    logo = await add_asset(add, client_id, AssetRole.LOGO)
+    for gid, days in ((pending, 9), (video, 8), (first, 2), (second, 1), (old_logo, 3)):
         await _age(container, gid, days)
     other_client, _ = await _client(other_api)  # another organization's older character
     await _age(container, await add_asset(add, other_client, AssetRole.CHARACTER), 30)
@@ -151,7 +153,8 @@ async def test_a_job_naming_no_assets_gets_the_brand_kits_character(
             "durationSeconds": 12.0, "aspectRatio": "LANDSCAPE_16_9", "sceneCount": 4}  # fmt: skip
     r = await api(CREATE, {"input": base})
     job = r["data"]["createJob"]["job"]
-    assert job["assets"] == [{"id": first}]  # the oldest READY CHARACTER image, not the others
+    # the newest logo, the product shots and the oldest READY CHARACTER image, not the others
+    assert job["assets"] == [{"id": logo}, {"id": product}, {"id": first}]
     flow = Flow(container.session_factory, job["id"])
     await flow.to_storyboard_ready()
     scenes = (await api(JOB, {"id": job["id"]}))["data"]["node"]["scenes"]

@@ -37,7 +37,7 @@ from domain.rules.pricing import (
     estimate_job,
 )
 from domain.services.events import record_job_event
-from domain.services.jobs.inputs import brand_character, collect_errors, load_assets, plan_asset
+from domain.services.jobs.inputs import brand_kit, collect_errors, load_assets, plan_asset
 from domain.services.stage_queue import request_stage
 
 DEFAULT_REFINEMENTS_LIMIT = 5
@@ -169,9 +169,8 @@ async def prepare_job(
             )
         except ValidationErrors as exc:
             errors.extend(exc.errors)
-        if not new.asset_ids:  # none named: the brand kit's character, when it has one
-            character = await brand_character(session, org_id, campaign.client_id)
-            assets = [character] if character is not None else []
+        if not new.asset_ids:  # none named: the brand kit's logo, product shots and character
+            assets = await brand_kit(session, org_id, campaign.client_id)
         if new.music_asset_id is not None:
             try:
                 (music,) = await load_assets(

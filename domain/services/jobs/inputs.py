@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import AssetKind, AssetRole, AssetStatus
@@ -36,23 +36,34 @@ def plan_asset(asset: Asset) -> PlanAsset:
     return PlanAsset(str(asset.id), asset.role, asset.kind)
 
 
-async def brand_character(
-    session: AsyncSession, org_id: uuid.UUID, client_id: uuid.UUID
-) -> Asset | None:
-    """The brand kit's character: the client's first READY CHARACTER image (oldest first)."""
-    return await session.scalar(
-        select(Asset)
-        .where(
+#: How many product shots a job takes from the brand kit when it names no assets.
+BRAND_KIT_PRODUCTS = 4
+
+
+async def brand_kit(session: AsyncSession, org_id: uuid.UUID, client_id: uuid.UUID) -> list[Asset]:
+    """What a job naming no assets takes from its client's brand kit (READY uploads, not
+    generated ones): the newest logo, the newest product shots, the first character image."""
+
+    def kit(role: AssetRole) -> Select[Asset]:
+        return select(Asset).where(
             Asset.organization_id == org_id,
             Asset.client_id == client_id,
             Asset.job_id.is_(None),
-            Asset.role == AssetRole.CHARACTER,
+            Asset.role == role,
             Asset.kind == AssetKind.IMAGE,
             Asset.status == AssetStatus.READY,
         )
-        .order_by(Asset.created_at, Asset.id)
-        .limit(1)
+
+    newest = (Asset.created_at.desc(), Asset.id.desc())
+    logo = await session.scalar(kit(AssetRole.LOGO).order_by(*newest).limit(1))
+    products = await session.scalars(
+        kit(AssetRole.PRODUCT).order_by(*newest).limit(BRAND_KIT_PRODUCTS)
     )
+    # the character stays the same one across jobs: the oldest
+    character = await session.scalar(
+        kit(AssetRole.CHARACTER).order_by(Asset.created_at, Asset.id).limit(1)
+    )
+    return [a for a in (logo, *products, character) if a is not None]
 
 
 async def load_assets(
@@ -105,4 +116,11 @@ async def load_assets(
     return out
 
 
-__all__ = ["brand_character", "collect_errors", "footage_of", "load_assets", "plan_asset"]
+__all__ = [
+    "BRAND_KIT_PRODUCTS",
+    "brand_kit",
+    "collect_errors",
+    "footage_of",
+    "load_assets",
+    "plan_asset",
+]
