@@ -83,11 +83,15 @@ class ByteMeter:
         self.byte_size = 0
         self._hash = hashlib.sha256()
 
-    def feed(self, chunk: bytes) -> None:
-        """Account for one chunk (before it is written anywhere)."""
+    def count(self, chunk: bytes) -> None:
+        """Account for one chunk's size only (the caller hashes it elsewhere)."""
         self.byte_size += len(chunk)
         if self.max_bytes is not None and self.byte_size > self.max_bytes:
             raise ObjectTooLarge(self.max_bytes)
+
+    def feed(self, chunk: bytes) -> None:
+        """Account for one chunk (before it is written anywhere)."""
+        self.count(chunk)
         self._hash.update(chunk)
 
     @property
@@ -126,6 +130,13 @@ class Storage(Protocol):
         self, key: str, path: Path, *, content_type: str | None = None
     ) -> WriteResult:
         """Store a local file under ``key`` (the file itself is left in place)."""
+        ...
+
+    async def adopt_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        """Store a local file under ``key``, taking it: ``path`` may be gone afterwards.
+
+        Local storage on the same file system moves the file (no copy of the bytes).
+        """
         ...
 
     def read(self, key: str, *, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -117,6 +118,27 @@ class LocalStorage:
         except OSError as exc:
             raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
         return WriteResult(key=key, byte_size=size, sha256=sha256)
+
+    def _move_in(self, source: Path, final: Path) -> None:
+        with source.open("rb") as handle:
+            if self._fsync:
+                os.fsync(handle.fileno())
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, final)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            self._copy_in(source, final)  # another file system: copy once, then let it go
+            source.unlink(missing_ok=True)
+
+    async def adopt_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        """Move a local file onto ``key`` (durable first); copied only across file systems."""
+        final = self.path_for(key)
+        try:
+            await anyio.to_thread.run_sync(self._move_in, path, final)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
 
     async def read(
         self, key: str, *, start: int = 0, end: int | None = None

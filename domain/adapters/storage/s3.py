@@ -176,6 +176,11 @@ class S3Storage:
         """Upload a local file, streamed in parts."""
         return await self.write(key, file_chunks(path), content_type=content_type)
 
+    async def adopt_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        """Upload a local file, then remove it."""
+        await self.write_file(key, path, content_type=content_type)
+        await anyio.Path(path).unlink(missing_ok=True)
+
     async def read(
         self, key: str, *, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterable
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import anyio
 
@@ -18,7 +20,19 @@ from domain.media.types import MediaInfo
 from domain.ports.storage import ByteMeter, ObjectTooLarge
 from domain.services.assets.deps import AssetDeps, Staged
 
-_WRITE_BUFFER = 1024 * 1024
+#: Bytes gathered before one write: fewer thread hops than one per network chunk.
+_WRITE_BUFFER = 4 * 1024 * 1024
+#: Full buffers waiting for the writer thread; bounds the memory an upload holds.
+_QUEUED_BUFFERS = 2
+
+
+def _create(path: Path) -> BinaryIO:
+    return path.open("wb")
+
+
+def _write_and_hash(handle: BinaryIO, digest: Any, buffer: bytearray) -> None:
+    digest.update(buffer)  # hashlib releases the GIL on large buffers
+    handle.write(buffer)
 
 
 async def stage(
@@ -34,7 +48,7 @@ async def stage(
     The cap starts at the largest per-kind limit (or ``max_bytes``) and tightens to the kind's
     own limit once the type is known, so an oversize file is refused while it streams. With
     ``data`` (a DATA asset) the file must be CSV text and is capped at the data limit from the
-    first byte.
+    first byte. Hashing and writing happen in a worker thread while the next bytes are received.
     """
     await anyio.Path(work_dir).mkdir(parents=True, exist_ok=True)
     path = work_dir / f"{uuid.uuid4().hex}.part"
@@ -42,38 +56,59 @@ async def stage(
     cap = largest if max_bytes is None else min(max_bytes, largest)
     typed = sniff_csv if data else sniff
     meter = ByteMeter(cap)
+    digest = hashlib.sha256()
     head = bytearray()
     sniffed: Sniffed | None = None
+    send, receive = anyio.create_memory_object_stream[bytearray](_QUEUED_BUFFERS)
+
+    async def writer(handle: BinaryIO) -> None:
+        async with receive:
+            async for full in receive:
+                await anyio.to_thread.run_sync(_write_and_hash, handle, digest, full)
+
     try:
-        async with await anyio.open_file(path, "wb") as handle:
-            buffer = bytearray()
-            async for chunk in chunks:
-                meter.feed(chunk)
-                if sniffed is None:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                    if len(head) >= SNIFF_BYTES:
-                        sniffed = typed(bytes(head))
-                        kind_cap = limits.max_bytes(sniffed.kind)
-                        if meter.max_bytes is None or kind_cap < meter.max_bytes:
-                            meter.max_bytes = kind_cap
-                        if meter.byte_size > kind_cap:
-                            raise ObjectTooLarge(kind_cap)
-                buffer += chunk
-                if len(buffer) >= _WRITE_BUFFER:
-                    await handle.write(buffer)
-                    buffer.clear()
-            if buffer:
-                await handle.write(buffer)
+        with await anyio.to_thread.run_sync(_create, path) as handle:
+            async with anyio.create_task_group() as group:
+                group.start_soon(writer, handle)
+                async with send:
+                    buffer = bytearray()
+                    async for chunk in chunks:
+                        meter.count(chunk)
+                        if sniffed is None:
+                            head += chunk[: SNIFF_BYTES - len(head)]
+                            if len(head) >= SNIFF_BYTES:
+                                sniffed = typed(bytes(head))
+                                kind_cap = limits.max_bytes(sniffed.kind)
+                                if meter.max_bytes is None or kind_cap < meter.max_bytes:
+                                    meter.max_bytes = kind_cap
+                                if meter.byte_size > kind_cap:
+                                    raise ObjectTooLarge(kind_cap)
+                        buffer += chunk
+                        if len(buffer) >= _WRITE_BUFFER:
+                            await send.send(buffer)
+                            buffer = bytearray()
+                    if buffer:
+                        await send.send(buffer)
         if sniffed is None:
             sniffed = typed(bytes(head))
         check_size(limits, sniffed.kind, meter.byte_size)
     except BaseException as exc:
         with anyio.CancelScope(shield=True):
             await anyio.Path(path).unlink(missing_ok=True)
-        if isinstance(exc, ObjectTooLarge):
-            raise too_large(exc.max_bytes) from exc
+        error = _single(exc)
+        if isinstance(error, ObjectTooLarge):
+            raise too_large(error.max_bytes) from error
+        if error is not exc:
+            raise error from exc
         raise
-    return Staged(path=path, byte_size=meter.byte_size, sha256=meter.sha256, sniffed=sniffed)
+    return Staged(path=path, byte_size=meter.byte_size, sha256=digest.hexdigest(), sniffed=sniffed)
+
+
+def _single(exc: BaseException) -> BaseException:
+    """The one error inside a task group's group of errors (the group itself otherwise)."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
 
 
 async def inspect(staged: Staged, deps: AssetDeps) -> tuple[Sniffed, MediaInfo]:

@@ -56,7 +56,8 @@ async def store_files(
         if sniffed.kind in (AssetKind.IMAGE, AssetKind.VIDEO):
             await deps.inspector.thumbnail(staged.path, sniffed, thumb_path)
         key = original_key(asset.organization_id, asset.id, sniffed.extension)
-        await deps.storage.write_file(key, staged.path, content_type=sniffed.content_type)
+        # The staged file becomes the stored original (moved when local): one write of the bytes.
+        await deps.storage.adopt_file(key, staged.path, content_type=sniffed.content_type)
         stored.append(key)
         thumb: str | None = None
         if await anyio.Path(thumb_path).exists():
