@@ -28,6 +28,7 @@ class BundleMutations:
                 VideoFormat(r.format.value),
                 Resolution(r.resolution.value),
                 AspectRatio(r.aspect_ratio.value) if r.aspect_ratio else None,
+                r.captions,
             )
             for r in input.renders
         ]

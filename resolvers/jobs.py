@@ -304,6 +304,7 @@ class JobMutations:
                 if input.aspect_ratio is not None
                 else None,
                 quality=RenderQuality(input.quality),
+                captions=input.captions,
             ),
         )
         job = await service.get_job(ctx.session, ctx.org_id, row.job_id)

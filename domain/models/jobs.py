@@ -181,6 +181,8 @@ class Render(StageErrorMixin, Entity):
         str_enum(RenderQuality), default=RenderQuality.BALANCED, nullable=False
     )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: Burned-in captions on or off; None: as the job (its composition's own).
+    captions: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     status: Mapped[RenderStatus] = mapped_column(
         str_enum(RenderStatus), default=RenderStatus.QUEUED, nullable=False
     )
@@ -201,6 +203,10 @@ class Render(StageErrorMixin, Entity):
             is_default=True,
             status=RenderStatus.QUEUED,
         )
+
+    def burns_captions(self, job: Job) -> bool:
+        """Whether this render burns captions in (its own setting, else the job's)."""
+        return job.captions if self.captions is None else self.captions
 
 
 class JobEvent(Base):

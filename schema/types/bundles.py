@@ -60,6 +60,10 @@ class BundleRenderInput:
     format: VideoFormat = VideoFormat.MP4
     resolution: Resolution = Resolution.P1080
     aspect_ratio: AspectRatio | None = None
+    captions: bool | None = strawberry.field(
+        default=None,
+        description="Burn the captions in (true) or not (false). Default: as each job.",
+    )
 
 
 @strawberry.input

@@ -185,6 +185,10 @@ class ExportJobInput:
         default=None, description="Default: the job's aspect ratio."
     )
     quality: RenderQuality = RenderQuality.BALANCED
+    captions: bool | None = strawberry.field(
+        default=None,
+        description="Burn the captions in (true) or not (false). Default: as the job.",
+    )
 
 
 __all__ = [

@@ -25,6 +25,9 @@ class Render(Node):
     aspect_ratio: AspectRatio
     quality: RenderQuality
     is_default: bool = strawberry.field(description="The job's default output.")
+    captions: bool | None = strawberry.field(
+        description="Captions burned in (true) or not (false); null: as the job."
+    )
     status: RenderStatus
     progress: float
     error: StageError | None
@@ -41,6 +44,7 @@ class Render(Node):
             aspect_ratio=m.aspect_ratio,
             quality=m.quality,
             is_default=m.is_default,
+            captions=m.captions,
             status=m.status,
             progress=m.progress,
             error=StageError.of_row(m),

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.bootstrap import Container, build_container
 from domain.enums import AssetRole, JobStage
-from domain.models import Asset, Job, Render
+from domain.models import Asset, Bundle, Job, Render
 from domain.ports.queue import BUILD_BUNDLE, RUN_STAGE
 from domain.services import job_stages
 from domain.services.unit_of_work import UnitOfWork
@@ -237,6 +237,44 @@ async def test_bundle_of_ten_renders_renders_missing_ones_first(
     assert all(f["durationSeconds"] == 6.0 for f in renders)
     srt = archive.read(next(f["path"] for f in captions if f["format"] == "SRT")).decode()
     assert srt.startswith("1\n00:00:0") and " --> " in srt
+
+
+async def test_bundle_renders_with_and_without_captions(
+    api: Any, http: httpx.AsyncClient, container: Container
+) -> None:
+    (job,) = await completed_jobs(api, container, 1)
+    shapes = [
+        {"format": "MP4", "resolution": "P480"},
+        {"format": "MP4", "resolution": "P480", "captions": True},  # the job's own: the same
+        {"format": "MP4", "resolution": "P480", "captions": False},
+    ]
+    r = await api(EXPORT_BUNDLE, {"i": {"jobIds": [job], "renders": shapes}})
+    body = r["data"]["exportBundle"]
+    assert body["userErrors"] == [] and body["bundle"]["fileCount"] == 2, body
+    async with container.session_factory() as session:
+        queued = (await session.scalars(select(Render).where(Render.captions.is_(False)))).all()
+        assert len(queued) == 1 and queued[0].status.value == "QUEUED"
+    await _finish_exports(container, job, 150_000)
+    done = await wait_bundle(api, body["bundle"]["id"], {"COMPLETED", "FAILED"})
+    assert done["status"] == "COMPLETED", done
+    parts = urlsplit(done["asset"]["url"])
+    archive = zipfile.ZipFile(io.BytesIO((await http.get(f"{parts.path}?{parts.query}")).content))
+    renders = [f for f in json.loads(archive.read("manifest.json"))["files"]]
+    names = {f["path"].split("/")[-1]: f["captionsBurnedIn"] for f in renders}
+    assert names == {
+        "ad-p480-portrait_9_16.mp4": True,
+        "ad-p480-portrait_9_16-no-captions.mp4": False,
+    }
+    # asked again, the bundle takes the export made without captions, it does not make another
+    r = await api(EXPORT_BUNDLE, {"i": {"jobIds": [job], "renders": shapes[2:]}})
+    again = r["data"]["exportBundle"]
+    assert again["userErrors"] == [], again
+    async with container.session_factory() as session:
+        rows = (await session.scalars(select(Render).where(Render.job_id == key_of(job)))).all()
+        assert len(rows) == 2
+        row = await session.get(Bundle, key_of(again["bundle"]["id"]))
+        assert row is not None
+        assert [item["render"] for item in row.items] == [str(queued[0].id)]
 
 
 async def test_bundle_requests_are_checked(api: Any, container: Container) -> None:

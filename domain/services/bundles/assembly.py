@@ -93,8 +93,11 @@ async def _members(session: Any, storage: Storage, bundle: Bundle) -> list[Membe
             raise LookupError(f"the file of render {render.id} is missing")
         key = asset.storage_key
         folder = f"{number:02d}-{job.id.hex[:8]}"
+        burned = render.burns_captions(job)
+        # the job's own captions setting is the plain name; the other one is marked
+        marked = "" if burned == job.captions else ("-captions" if burned else "-no-captions")
         name = (f"{folder}/ad-{render.resolution.value.lower()}-"
-                f"{render.aspect_ratio.value.lower()}.{EXTENSIONS[render.format]}")  # fmt: skip
+                f"{render.aspect_ratio.value.lower()}{marked}.{EXTENSIONS[render.format]}")  # fmt: skip
         members.append(
             Member(
                 name=name,
@@ -108,6 +111,7 @@ async def _members(session: Any, storage: Storage, bundle: Bundle) -> list[Membe
                     "format": render.format.value,
                     "resolution": render.resolution.value,
                     "aspectRatio": render.aspect_ratio.value,
+                    "captionsBurnedIn": burned,
                     "width": asset.width,
                     "height": asset.height,
                     "durationSeconds": asset.duration_seconds,

@@ -38,11 +38,13 @@ MAX_BUNDLE_SHAPES = 8
 
 @dataclass(frozen=True, slots=True)
 class RenderShape:
-    """A render asked for in every job of the bundle (``aspect_ratio`` None: the job's own)."""
+    """A render asked for in every job of the bundle (``aspect_ratio`` None: the job's own;
+    ``captions`` None: burned in as the job has them)."""
 
     format: VideoFormat
     resolution: Resolution
     aspect_ratio: AspectRatio | None = None
+    captions: bool | None = None
 
 
 def request_build(session: AsyncSession, bundle_id: uuid.UUID, delay_seconds: float = 0.0) -> None:
@@ -58,8 +60,8 @@ def request_build(session: AsyncSession, bundle_id: uuid.UUID, delay_seconds: fl
 
 
 async def claim_renders(session: AsyncSession, org_id: uuid.UUID, bundle: Bundle) -> None:
-    """Give every item of a completed job its render: an existing one of that shape (not failed),
-    else a new export asked for now."""
+    """Give every item of a completed job its render: an existing one of that shape and captions
+    setting (not failed), else a new export asked for now."""
     items = [dict(item) for item in bundle.items]
     for item in items:
         if item.get("render"):
@@ -69,7 +71,9 @@ async def claim_renders(session: AsyncSession, org_id: uuid.UUID, bundle: Bundle
             continue
         shape = (VideoFormat(item["format"]), Resolution(item["resolution"]),
                  AspectRatio(item["aspect_ratio"]))  # fmt: skip
-        existing = (
+        captions = {"true": True, "false": False}.get(item.get("captions", ""))
+        burned = job.captions if captions is None else captions
+        candidates = (
             await session.scalars(
                 select(Render).where(
                     Render.job_id == job.id,
@@ -79,10 +83,11 @@ async def claim_renders(session: AsyncSession, org_id: uuid.UUID, bundle: Bundle
                     Render.status.not_in([RenderStatus.FAILED, RenderStatus.CANCELED]),
                 )
             )
-        ).first()
+        ).all()
+        existing = next((r for r in candidates if r.burns_captions(job) == burned), None)
         render = existing or await export_job(
             session, org_id, job.id, format=shape[0], resolution=shape[1],
-            aspect_ratio=shape[2], quality=RenderQuality.BALANCED,
+            aspect_ratio=shape[2], quality=RenderQuality.BALANCED, captions=captions,
         )  # fmt: skip
         item["render"] = str(render.id)
     bundle.items = items
@@ -129,6 +134,8 @@ async def export_bundle(
                 "resolution": shape.resolution.value,
                 "aspect_ratio": (shape.aspect_ratio or job.aspect_ratio).value,
             }
+            if shape.captions is not None and shape.captions != job.captions:
+                item["captions"] = "true" if shape.captions else "false"
             if item not in items:
                 items.append(item)
     files = len(items) + (2 * len(unique) if captions else 0)

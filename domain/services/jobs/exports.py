@@ -1,4 +1,5 @@
-"""Exports: more renders of a completed job (other formats, sizes, aspect ratios, qualities)."""
+"""Exports: more renders of a completed job (other formats, sizes, aspect ratios, qualities,
+with or without burned-in captions)."""
 
 from __future__ import annotations
 
@@ -36,19 +37,22 @@ async def export_job(
     resolution: Resolution = Resolution.P1080,
     aspect_ratio: AspectRatio | None = None,
     quality: RenderQuality = RenderQuality.BALANCED,
+    captions: bool | None = None,
 ) -> Render:
-    """Ask for a render of a completed job. The same request again returns the same render
-    (re-queued when it had failed or was canceled)."""
+    """Ask for a render of a completed job (``captions`` None: burned in as the job has them).
+    The same request again returns the same render (re-queued when it had failed or was
+    canceled); a request naming the job's own captions setting is the same as one naming none."""
     job = await get_job(session, org_id, job_id, for_update=True)
     require_action(await job_snapshot(session, job), JobAction.EXPORT)
     aspect = aspect_ratio or job.aspect_ratio
+    burned = job.captions if captions is None else captions
     renders = await renders_of(session, job)
     same = next(
         (
             r
             for r in renders
-            if (r.format, r.resolution, r.aspect_ratio, r.quality)
-            == (format, resolution, aspect, quality)
+            if (r.format, r.resolution, r.aspect_ratio, r.quality, r.burns_captions(job))
+            == (format, resolution, aspect, quality, burned)
         ),
         None,
     )
@@ -72,6 +76,7 @@ async def export_job(
             resolution=resolution,
             aspect_ratio=aspect,
             quality=quality,
+            captions=captions,
             is_default=False,
         )
         session.add(same)
@@ -92,6 +97,7 @@ async def export_job(
             "format": format.value,
             "resolution": resolution.value,
             "aspectRatio": aspect.value,
+            "captions": same.captions,
             "progress": 0.0,
         },
     )

@@ -62,11 +62,20 @@ class Built:
 
 
 async def build_composition(
-    ctx: StageContext, session: AsyncSession, job: Job, inputs: Path, aspect: AspectRatio
+    ctx: StageContext,
+    session: AsyncSession,
+    job: Job,
+    inputs: Path,
+    aspect: AspectRatio,
+    *,
+    captions: bool | None = None,
 ) -> Built:
     """The job's composition laid out for ``aspect`` (the job's own or another: the stored
     clips are fitted to it, layouts, captions, logo and end card placed for it), at the
-    working resolution, its files in ``inputs``."""
+    working resolution, its files in ``inputs``; the captions (the speech's timed phrases, a
+    silent full-frame scene's line) burned in as ``captions`` says (None: as the job has them),
+    the layouts planned for the job's own setting either way."""
+    burned = job.captions if captions is None else captions
     size = working_size(ctx.settings, aspect)
     deps = ctx.deps
     scenes = await scenes_of(session, job)
@@ -91,7 +100,9 @@ async def build_composition(
         )
         spoken = scene.narration_asset_id is not None
         designed = layout is not SceneLayout.FULL  # the layout sets the words itself
-        caption = scene.caption if job.captions and (designed or not spoken) else None
+        # a designed layout's words are part of its design (planned for the job's captions);
+        # the rest is the captions an export may burn in or not
+        caption = scene.caption if designed or (burned and not spoken) else None
         sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
         clips.append(
             SceneClip(
@@ -125,7 +136,7 @@ async def build_composition(
         voice.append(VoiceOver(path, start))
         words = shift(words_from_json(scene.narration_words), start)
         cues.extend(caption_cues(words, timeline.fps))
-    burn = bool(cues) and job.captions
+    burn = bool(cues) and burned
     composition = Composition(
         scenes=tuple(clips),
         size=size,

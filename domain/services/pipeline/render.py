@@ -3,8 +3,9 @@
 Checkpoint: each ``Render`` row's ``asset_id``. The default output (MP4, H.264/AAC, at the
 working resolution and the job's aspect ratio) is the composition itself: it is made in exactly
 that format, so it is reused, not encoded twice. Exports (``exportJob``) re-encode it to their
-format and resolution; an export to another aspect ratio is composed again from the stored clips
-with that aspect's layouts first.
+format and resolution; an export to another aspect ratio, or with captions burned in where the
+job's composition has none (or without where it has them), is composed again from the stored
+clips first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def _is_default_shape(render: Render, job: Job, resolution: Resolution) -> bool:
         render.format is VideoFormat.MP4
         and render.resolution is resolution
         and render.aspect_ratio is job.aspect_ratio
+        and render.burns_captions(job) == job.captions
     )
 
 
@@ -87,6 +89,7 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
             quality=render.quality,
         )
         composition_id = job.composition_asset_id
+        captions = render.burns_captions(job)
     output = ctx.work / f"render-{render_id.hex}.{EXTENSIONS[options.format]}"
     last = 0.0
 
@@ -100,7 +103,7 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
             if row is not None and row.status is RenderStatus.RENDERING:
                 await job_stages.render_progress(session, job, row, fraction)
 
-    source = await _source(ctx, render_id, composition_id, options)
+    source = await _source(ctx, render_id, composition_id, options, captions)
     info = await deps.media.render(source, output, options, on_progress=progress)
     uploaded = await files.upload(
         deps.storage,
@@ -137,20 +140,27 @@ async def _render_one(ctx: StageContext, render_id: uuid.UUID) -> None:
 
 
 async def _source(
-    ctx: StageContext, render_id: uuid.UUID, composition_id: uuid.UUID, options: RenderOptions
+    ctx: StageContext,
+    render_id: uuid.UUID,
+    composition_id: uuid.UUID,
+    options: RenderOptions,
+    captions: bool,
 ) -> Path:
-    """What an export encodes: the stored composition at the job's own aspect ratio; at another
-    one, the storyboard composed again with that aspect's layouts (the stored clips fitted to
-    it, captions, panels, logo and end card placed for it), never the master letterboxed."""
+    """What an export encodes: the stored composition at the job's own aspect ratio and captions
+    setting; otherwise the storyboard composed again with that aspect's layouts (the stored
+    clips fitted to it, captions, panels, logo and end card placed for it) and the captions
+    burned in or not, never the master letterboxed."""
     async with ctx.transaction() as (session, job):
-        if options.aspect_ratio is job.aspect_ratio:
+        if options.aspect_ratio is job.aspect_ratio and captions == job.captions:
             return await files.fetch(
                 session, ctx.deps.storage, ctx.org_id, composition_id, ctx.work,
                 what="the composition",
             )  # fmt: skip
         inputs = ctx.work / f"relaid-{render_id.hex}"
         inputs.mkdir(exist_ok=True)
-        built = await build_composition(ctx, session, job, inputs, options.aspect_ratio)
+        built = await build_composition(
+            ctx, session, job, inputs, options.aspect_ratio, captions=captions
+        )
     source = inputs / "composition.mp4"
     await ctx.deps.media.compose(built.composition, source)
     return source
