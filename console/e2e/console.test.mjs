@@ -279,6 +279,7 @@ step("play the ad, export a WebM, download and decode it", async () => {
   const form = page.getByRole("form", { name: "Export" });
   await form.locator('select[name="format"]').selectOption("WEBM");
   await form.locator('select[name="resolution"]').selectOption("P480");
+  await form.locator('select[name="captions"]').selectOption("off");
   await form.getByRole("button", { name: "Export" }).click();
   const webm = page.locator('[data-testid="render"][data-format="WEBM"]');
   await webm.waitFor();
@@ -288,6 +289,8 @@ step("play the ad, export a WebM, download and decode it", async () => {
   await download.saveAs(file);
   const { seconds } = decode(file);
   assert.ok(Math.abs(seconds - 9) < 1.5, `the WebM lasts ${seconds} s`);
+  const exported = (await gql(server, "query($id: ID!) { node(id: $id) { ... on Job { renders { format captions } } } }", { id: state.jobId })).node.renders;
+  assert.deepEqual(exported.find((r) => r.format === "WEBM"), { format: "WEBM", captions: false });
   await shot(page, "10-exported");
 });
 

@@ -410,6 +410,7 @@ export const RenderFields = graphql(`
     resolution
     aspectRatio
     quality
+    captions
     isDefault
     status
     progress

@@ -203,13 +203,15 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
   const [resolution, setResolution] = useState<Resolution>("P720");
   const [shape, setShape] = useState<AspectRatio | "">("");
   const [quality, setQuality] = useState<RenderQuality>("FAST");
+  const [burn, setBurn] = useState<"" | "on" | "off">("");
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [state, run] = useMutation(ExportJobMutation);
   const src = job.output?.asset?.url;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const r = await run({ input: { jobId: job.id, format, resolution, aspectRatio: shape || null, quality } });
+    const captions = burn === "" ? null : burn === "on";
+    const r = await run({ input: { jobId: job.id, format, resolution, aspectRatio: shape || null, quality, captions } });
     setErrors(r.data?.exportJob.userErrors ?? []);
     onChanged();
   }
@@ -227,6 +229,7 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
               <li key={r.id} data-testid="render" data-format={r.format} data-status={r.status}>
                 <span>
                   <strong>{r.format}</strong> {r.resolution.slice(1)}p · {aspect(r.aspectRatio)}
+                  {r.captions != null ? <span className="muted small"> · {r.captions ? "captions" : "no captions"}</span> : null}
                   {r.isDefault ? <span className="muted small"> · default</span> : null}
                 </span>
                 {r.status === "COMPLETED" && r.asset?.url ? (
@@ -297,6 +300,14 @@ function Result({ job, onChanged }: { job: Job; onChanged: () => void }) {
                       {label(q)}
                     </option>
                   ))}
+                </select>
+              </label>
+              <label>
+                Captions
+                <select name="captions" value={burn} onChange={(e) => setBurn(e.target.value as "" | "on" | "off")}>
+                  <option value="">as the ad</option>
+                  <option value="on">burned in</option>
+                  <option value="off">none</option>
                 </select>
               </label>
               <UserErrors errors={errors} />
