@@ -275,7 +275,7 @@ step("play the ad, export a WebM, download and decode it", async () => {
   assert.deepEqual(await captionLinks.allInnerTexts(), ["SRT", "VTT"]);
   const vtt = await page.evaluate(async (href) => (await fetch(href)).text(), await captionLinks.nth(1).getAttribute("href"));
   assert.match(vtt, /^WEBVTT/);
-  assert.match(vtt, /\d\d:\d\d\.\d{3} --> \d\d:\d\d\.\d{3}/);
+  assert.match(vtt, /^\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}$/m);
   const form = page.getByRole("form", { name: "Export" });
   await form.locator('select[name="format"]').selectOption("WEBM");
   await form.locator('select[name="resolution"]').selectOption("P480");

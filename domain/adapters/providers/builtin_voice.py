@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from domain.adapters.providers.wav import Pcm, write_wav
+from domain.adapters.providers.wav import Pcm, trim_silence, write_wav
 from domain.ports.voice import Speech, SpeechRequest, VoiceInfo, VoiceNotAvailable
 
 PROVIDER = "builtin"
@@ -121,7 +121,10 @@ class BuiltinVoice:
         engine = self._engine(voice)
         with self._lock:  # one onnxruntime session per voice: one call at a time
             samples = engine(request.text, speed=request.bounded_speed, seed=request.seed)
-        pcm = Pcm(np.asarray(samples, np.float32), int(engine.sample_rate))
+        # the engine pads each line with about 0.3 s of silence before and 0.45 s after it; the
+        # narration step places its own lead-in and tail, so that padding would make every line
+        # seem longer than it is said and short ads fail to fit
+        pcm = trim_silence(Pcm(np.asarray(samples, np.float32), int(engine.sample_rate)))
         write_wav(pcm, output)
         return Speech(
             path=output,

@@ -137,6 +137,17 @@ def speech_span(pcm: Pcm) -> tuple[float, float]:
     return float(loud[0]) / 100, float(loud[-1] + 1) / 100
 
 
+def trim_silence(pcm: Pcm, keep_seconds: float = 0.05) -> Pcm:
+    """``pcm`` without the silence before and after its speech (``keep_seconds`` of it kept at
+    each end): the pipeline places a line's lead-in and tail itself."""
+    start, end = speech_span(pcm)
+    first = max(0, round((start - keep_seconds) * pcm.sample_rate))
+    last = min(len(pcm.samples), round((end + keep_seconds) * pcm.sample_rate))
+    if last <= first:
+        return pcm
+    return Pcm(pcm.samples[first:last], pcm.sample_rate)
+
+
 def concatenate(parts: list[Pcm], gaps_seconds: list[float] | None = None) -> Pcm:
     """``parts`` (one rate) end to end, with ``gaps_seconds[i]`` of silence after part ``i``."""
     if not parts:
@@ -160,6 +171,7 @@ __all__ = [
     "resample",
     "speech_span",
     "to_int16",
+    "trim_silence",
     "wav_bytes",
     "write_wav",
 ]
