@@ -31,17 +31,21 @@ def choose_layouts(
     tone: str,
     *,
     reshaped: bool = False,
+    characters: Sequence[bool] | None = None,
 ) -> list[Layout]:
     """The layout of each scene: product scenes full bleed, story scenes with a product split
     (the product beside their words), the proof a quote (split when it has a product), an
     energetic hook without a product a kinetic headline; a scene without words stays full, and
     no designed layout follows itself. ``reshaped`` (an export to a shape far from the clips'
-    own): every scene with a product and words is split, so the picture keeps most of itself."""
+    own): every scene with a product and words is split, so the picture keeps most of itself.
+    A scene showing the job's character (``characters``) stays full: the character is
+    composited over its clip, which only the full layout shows whole."""
     energetic = mood_of(tone) == ENERGETIC
     out: list[Layout] = []
-    for beat, product, caption in zip(beats, products, captions, strict=True):
+    cast = list(characters) if characters is not None else [False] * len(beats)
+    for beat, product, caption, character in zip(beats, products, captions, cast, strict=True):
         layout = Layout.FULL
-        if not caption or beat is SceneBeat.END_CARD:
+        if not caption or beat is SceneBeat.END_CARD or character:
             layout = Layout.FULL
         elif reshaped and product:
             layout = Layout.SPLIT

@@ -35,6 +35,9 @@ def test_layouts_by_beat_tone_and_assets() -> None:
     # the same designed layout never follows itself
     story = [B.HOOK, B.BENEFIT, B.BENEFIT, B.END_CARD]
     assert choose_layouts(story, [True] * 4, [True] * 4, "") == [L.SPLIT, L.FULL, L.SPLIT, L.FULL]
+    # a scene with the character keeps its clip whole (the character is composited over it)
+    cast = [False, False, True, False]
+    assert choose_layouts(story, [True] * 4, [True] * 4, "", characters=cast)[2] is L.FULL
 
 
 def test_product_share_counts_scenes_that_show_their_product() -> None:

@@ -72,7 +72,8 @@ async def plan_layouts(
     tone = str((job.brief or {}).get("tone") or "")
     beats = [s.beat or SceneBeat.CUSTOM for s in scenes]
     far = aspect is not None and reshaped(job.aspect_ratio, aspect)
-    layouts = choose_layouts(beats, products, words, tone, reshaped=far)
+    characters = [s.character_asset_id is not None for s in scenes]
+    layouts = choose_layouts(beats, products, words, tone, reshaped=far, characters=characters)
     return ScenePlan(tuple(layouts), products)
 
 
