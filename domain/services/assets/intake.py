@@ -153,8 +153,8 @@ async def claim_upload(session: AsyncSession, asset_id: uuid.UUID, nonce: str) -
         current = await session.get(Asset, asset_id, populate_existing=True)
         if current is None:
             raise NotFound("asset")
-        if current.upload_nonce_hash is not None or current.storage_key is None:
-            raise UnknownNonce()
+        if current.status is AssetStatus.PENDING and current.storage_key is None:
+            raise UnknownNonce()  # still waiting for its upload: not the nonce issued for it
         raise InvalidState("this upload URL was already used", ["uploadUrl"])
     asset = await session.get(Asset, asset_id, populate_existing=True)
     if asset is None:  # deleted in between
