@@ -134,6 +134,8 @@ def _translate_connect(
 
 
 def _translate_error(context: ExceptionContext) -> BaseException | None:
+    if isinstance(context.original_exception, asyncio.CancelledError):
+        return None  # the caller went away (a closed socket): no outage, nothing to report
     if context.is_disconnect or is_outage(context.original_exception):
         exc = context.original_exception
         return ServiceUnavailable("database", f"{type(exc).__name__}: {exc}")
