@@ -54,13 +54,14 @@ async def test_ad_made_from_and_into_s3(
     api: Api, http: httpx.AsyncClient, container: Container, tmp_path: Path
 ) -> None:
     brand = await make_brand(api, tmp_path / "kit", music_seconds=8)
+    # five scenes: the product photo fills its own and the story scenes, generated ones continue
     job_id = await create_job(
-        api, brand, durationSeconds=6.0, sceneCount=4, assetIds=[brand.logo, brand.products[0]]
+        api, brand, durationSeconds=8.0, sceneCount=5, assetIds=[brand.logo, brand.products[0]]
     )
     job = await wait_for_job(api, job_id, {"COMPLETED"}, timeout=420)
     decoded = decode(await download(http, job["output"]["asset"]["url"], tmp_path / "ad.mp4"))
     assert (decoded.width, decoded.height) == (480, 854) and decoded.has_audio
-    assert abs(decoded.seconds - 6.0) <= 1 / 30 + 1e-9
+    assert abs(decoded.seconds - 8.0) <= 1 / 30 + 1e-9
     assert await check_continuity(http, job, tmp_path) >= 1
     # every generated file is in the bucket, none under the local data directory
     async with container.session_factory() as session:
