@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from domain.bootstrap import Container
@@ -99,8 +98,11 @@ async def stop(task: asyncio.Task[None] | None) -> None:
     if task is None:
         return
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    _, stuck = await asyncio.wait([task], timeout=15.0)
+    if stuck:  # a sweep inside a call that cannot be cancelled: do not hang the shutdown
+        log.error("the sweeper did not stop within 15s; left behind")
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("the sweeper ended with %r", task.exception())
 
 
 __all__ = [

@@ -13,6 +13,17 @@ from domain.ports.queue import TaskFunction
 
 log = logging.getLogger(__name__)
 
+#: How long ``EmbeddedQueue.stop`` waits for cancelled tasks to end.
+STOP_GRACE_SECONDS = 15.0
+
+
+def _stack(task: asyncio.Task[Any]) -> list[str]:
+    import io
+
+    out = io.StringIO()
+    task.print_stack(file=out)
+    return [out.getvalue()]
+
 
 class EmbeddedQueue:
     """Runs ``handlers[task](ctx, **kwargs)`` with at most ``concurrency`` tasks at once; a task
@@ -85,7 +96,16 @@ class EmbeddedQueue:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self) -> None:
+        """Cancel every task and wait for them, at most ``STOP_GRACE_SECONDS``: a task stuck
+        where it cannot be cancelled (a thread that never returns) is logged with its stack and
+        left behind rather than hang the shutdown (its lease brings its work back)."""
         self._stopped = True
-        for running in list(self._tasks):
+        tasks = list(self._tasks)
+        for running in tasks:
             running.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if not tasks:
+            return
+        _, stuck = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+        for task in stuck:
+            log.error("task %s did not stop within %gs; left behind:\n%s", task.get_name(),
+                      STOP_GRACE_SECONDS, "".join(_stack(task)))  # fmt: skip
