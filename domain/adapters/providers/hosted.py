@@ -12,7 +12,9 @@ reference must be priced to be accepted when the job is created.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from domain.adapters.fetch import UrlFetcher
 from domain.adapters.providers.alignment import PocketsphinxAligner
@@ -36,6 +38,8 @@ from domain.rules.pricing import Price, PriceTable, ProviderKind, split_ref
 from domain.settings import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -105,11 +109,34 @@ def veo_config(settings: Settings, key: str) -> VeoConfig:
     )
 
 
+def _register(
+    table: dict[str, T],
+    prices: PriceTable,
+    kind: ProviderKind,
+    family: str,
+    default: str,
+    make: Callable[[str, Price], T],
+) -> None:
+    """Put ``make(model, price)`` in ``table`` under ``family:model`` for every model of the
+    family (a model its adapter refuses is logged and left out)."""
+    for model in _models(prices, kind, family, default):
+        ref = f"{family}:{model}"
+        try:
+            table[ref] = make(model, _price(prices, kind, ref))
+        except ValueError as exc:
+            log.warning("%s provider %s is not registered: %s", kind.value, ref, exc)
+
+
 def hosted_providers(
     settings: Settings, prices: PriceTable, fetcher: UrlFetcher
 ) -> HostedProviders:
     """Every hosted provider the settings enable (``fetcher`` downloads their outputs)."""
     hosted = HostedProviders()
+    image, video, voice = ProviderKind.IMAGE, ProviderKind.VIDEO, ProviderKind.VOICE
+
+    def timed(spoken: VoiceProvider) -> TimedVoice:
+        return TimedVoice(spoken, PocketsphinxAligner())
+
     openai = openai_config(settings)
     if openai.api_key or openai.base_url.rstrip("/") != OPENAI_DEFAULT_BASE_URL:
         for model in _models(prices, ProviderKind.PLANNER, "openai", settings.openai_model):
@@ -119,70 +146,30 @@ def hosted_providers(
                 log.warning("planner openai:%s is not registered: %s", model, exc)
                 continue
             hosted.planner[planner.ref] = planner
-        for model in _models(prices, ProviderKind.VOICE, "openai", OPENAI_VOICE_MODEL):
-            ref = f"openai:{model}"
-            try:
-                voice = OpenAIVoice(openai, model, _price(prices, ProviderKind.VOICE, ref))
-            except ValueError as exc:
-                log.warning("voice provider %s is not registered: %s", ref, exc)
-                continue
-            hosted.voice[ref] = TimedVoice(voice, PocketsphinxAligner())
+        _register(hosted.voice, prices, voice, "openai", OPENAI_VOICE_MODEL,
+                  lambda m, p: timed(OpenAIVoice(openai, m, p)))  # fmt: skip
     token = _secret(settings.replicate_api_token)
     if token:
         client = ReplicateClient(replicate_config(settings, token), fetcher)
-        for model in _models(
-            prices, ProviderKind.IMAGE, "replicate", settings.replicate_image_model
-        ):
-            ref = f"replicate:{model}"
-            try:
-                hosted.image[ref] = ReplicateImageProvider(
-                    client, model, _price(prices, ProviderKind.IMAGE, ref)
-                )
-            except ValueError as exc:
-                log.warning("image provider %s is not registered: %s", ref, exc)
-        for model in _models(
-            prices, ProviderKind.VIDEO, "replicate", settings.replicate_video_model
-        ):
-            ref = f"replicate:{model}"
-            try:
-                hosted.video[ref] = ReplicateVideoProvider(
-                    client, model, _price(prices, ProviderKind.VIDEO, ref)
-                )
-            except ValueError as exc:
-                log.warning("video provider %s is not registered: %s", ref, exc)
+        _register(hosted.image, prices, image, "replicate", settings.replicate_image_model,
+                  lambda m, p: ReplicateImageProvider(client, m, p))  # fmt: skip
+        _register(hosted.video, prices, video, "replicate", settings.replicate_video_model,
+                  lambda m, p: ReplicateVideoProvider(client, m, p))  # fmt: skip
     eleven = _secret(settings.elevenlabs_api_key)
     if eleven:
         speech = ElevenLabsConfig(eleven, settings.elevenlabs_base_url)
-        for model in _models(prices, ProviderKind.VOICE, "elevenlabs", settings.elevenlabs_model):
-            ref = f"elevenlabs:{model}"
-            try:
-                spoken = ElevenLabsVoice(speech, model, _price(prices, ProviderKind.VOICE, ref))
-            except ValueError as exc:
-                log.warning("voice provider %s is not registered: %s", ref, exc)
-                continue
-            hosted.voice[ref] = TimedVoice(spoken, PocketsphinxAligner())
+        _register(hosted.voice, prices, voice, "elevenlabs", settings.elevenlabs_model,
+                  lambda m, p: timed(ElevenLabsVoice(speech, m, p)))  # fmt: skip
     key = _secret(settings.gemini_api_key)
     if key:
         config = veo_config(settings, key)
-        for model in _models(prices, ProviderKind.VIDEO, "veo", settings.veo_model):
-            ref = f"veo:{model}"
-            try:
-                hosted.video[ref] = VeoVideoProvider(
-                    config, model, _price(prices, ProviderKind.VIDEO, ref), fetcher
-                )
-            except ValueError as exc:
-                log.warning("video provider %s is not registered: %s", ref, exc)
+        _register(hosted.video, prices, video, "veo", settings.veo_model,
+                  lambda m, p: VeoVideoProvider(config, m, p, fetcher))  # fmt: skip
     minimax = _secret(settings.minimax_api_key)
     if minimax:
         mm_config = minimax_config(settings, minimax)
-        for model in _models(prices, ProviderKind.VIDEO, "minimax", settings.minimax_video_model):
-            ref = f"minimax:{model}"
-            try:
-                hosted.video[ref] = MiniMaxVideoProvider(
-                    mm_config, model, _price(prices, ProviderKind.VIDEO, ref), fetcher
-                )
-            except ValueError as exc:
-                log.warning("video provider %s is not registered: %s", ref, exc)
+        _register(hosted.video, prices, video, "minimax", settings.minimax_video_model,
+                  lambda m, p: MiniMaxVideoProvider(mm_config, m, p, fetcher))  # fmt: skip
     return hosted
 
 
