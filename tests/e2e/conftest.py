@@ -1,8 +1,8 @@
-"""A live API on a loopback port, with settings a test can adjust."""
+"""A live API on a loopback port, with settings a test can adjust; worker processes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from domain.bootstrap import build_container
 from domain.ports.bus import EventBus
 from domain.settings import Settings
 from tests.support.live_server import Live, serve
+from tests.support.pipeline import kill_pids, processes_mentioning, stop_worker
 
 LiveFactory = Callable[..., Any]
 
@@ -46,3 +47,13 @@ def live_api(database_url: str, data_dir: Path) -> LiveFactory:
             await container.close()
 
     return start
+
+
+@pytest.fixture
+def workers(settings: Settings) -> Iterator[list[Any]]:
+    """Worker subprocesses the test starts; all stopped (and their leftovers reaped) at the end."""
+    started: list[Any] = []
+    yield started
+    for process in started:
+        stop_worker(process)
+    kill_pids(processes_mentioning(str(settings.data_dir)))

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,11 @@ from tests.support.pipeline import (
     decode,
     download,
     integrated_loudness,
-    kill_pids,
     make_brand,
-    processes_mentioning,
+    settings_env,
     start_worker,
     stop_worker,
     wait_for_job,
-    worker_env,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -78,33 +76,8 @@ def settings(data_dir: Path, database_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-def workers(settings: Settings, tmp_path: Path) -> Iterator[list[Any]]:
-    """Worker subprocesses the test starts; all stopped (and their leftovers reaped) at the end."""
-    started: list[Any] = []
-    yield started
-    for process in started:
-        stop_worker(process)
-    kill_pids(processes_mentioning(str(settings.data_dir)))
-
-
-def env_of(settings: Settings) -> dict[str, str]:
-    return worker_env(
-        env="test",
-        data_dir=settings.data_dir,
-        database_url=settings.database_url,
-        redis_url=settings.redis_url,
-        queue_name=settings.queue_name,
-        bus_channel_prefix=settings.bus_channel_prefix,
-        render_resolution=settings.render_resolution,
-        lease_seconds=settings.lease_seconds,
-        sweep_interval_seconds=settings.sweep_interval_seconds,
-        scene_concurrency=settings.scene_concurrency,
-    )
-
-
 def spawn(settings: Settings, workers: list[Any], log: Path) -> Any:
-    process = start_worker(env_of(settings), log)
+    process = start_worker(settings_env(settings), log)
     workers.append(process)
     return process
 
@@ -146,7 +119,7 @@ async def test_job_runs_on_an_arq_worker(
     assert owners and all(o.startswith("worker:") for o in owners), owners
     # the worker reports its health where `adreel worker --check` looks
     adreel = str(Path(sys.executable).parent / "adreel")
-    check = subprocess.run([adreel, "worker", "--check"], env=env_of(settings), timeout=60)
+    check = subprocess.run([adreel, "worker", "--check"], env=settings_env(settings), timeout=60)
     assert check.returncode == 0
 
 

@@ -30,11 +30,8 @@ from tests.conftest import REDIS_URL, Api, create_pg_database, drop_pg_database
 from tests.support.jobs import seed_job
 from tests.support.pipeline import (
     CREATE_JOB,
-    kill_pids,
-    processes_mentioning,
+    settings_env,
     start_worker,
-    stop_worker,
-    worker_env,
 )
 from tests.support.webhook_receiver import Receiver, receiver
 
@@ -101,33 +98,6 @@ def settings(data_dir: Path, database_url: str, hooks: tuple[Hooks, Receiver]) -
     )
 
 
-@pytest.fixture
-def workers(settings: Settings) -> Iterator[list[Any]]:
-    started: list[Any] = []
-    yield started
-    for process in started:
-        stop_worker(process)
-    kill_pids(processes_mentioning(str(settings.data_dir)))
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return worker_env(
-        env="test",
-        data_dir=settings.data_dir,
-        database_url=settings.database_url,
-        redis_url=settings.redis_url,
-        queue_name=settings.queue_name,
-        bus_channel_prefix=settings.bus_channel_prefix,
-        lease_seconds=settings.lease_seconds,
-        sweep_interval_seconds=settings.sweep_interval_seconds,
-        worker_max_jobs=settings.worker_max_jobs,
-        webhook_concurrency=settings.webhook_concurrency,
-        webhook_timeout_seconds=settings.webhook_timeout_seconds,
-        fetch_allowed_networks=f'["{settings.fetch_allowed_networks[0]}"]',
-        fetch_allowed_ports=f"[{settings.fetch_allowed_ports[0]}]",
-    )
-
-
 async def _deliveries(container: Container, url: str) -> list[WebhookDelivery]:
     async with container.session_factory() as session:
         rows = await session.scalars(
@@ -156,7 +126,7 @@ async def test_a_hanging_endpoint_holds_no_stage_and_no_other_endpoint(
     tmp_path: Path,
 ) -> None:
     behaviour, rec = hooks
-    workers.append(start_worker(_env(settings), tmp_path / "worker.log"))
+    workers.append(start_worker(settings_env(settings), tmp_path / "worker.log"))
     seeded = await seed_job(container.session_factory)
     api = Api(http, seeded.key)
     for path in ("/slow", "/fast"):

@@ -30,10 +30,10 @@ from tests.conftest import Api, new_key
 from tests.support.pipeline import (
     create_job,
     make_brand,
+    settings_env,
     start_worker,
     stop_worker,
     wait_for_job,
-    worker_env,
 )
 from tests.support.redis_server import RedisServer
 
@@ -71,26 +71,10 @@ def outage_settings(tmp_path: Path, redis_server: RedisServer) -> Settings:
     )
 
 
-def env_of(settings: Settings) -> dict[str, str]:
-    return worker_env(
-        env="test",
-        data_dir=settings.data_dir,
-        database_url=settings.database_url,
-        redis_url=settings.redis_url,
-        queue_name=settings.queue_name,
-        render_resolution=settings.render_resolution,
-        lease_seconds=settings.lease_seconds,
-        sweep_interval_seconds=settings.sweep_interval_seconds,
-        scene_concurrency=settings.scene_concurrency,
-        worker_health_seconds=settings.worker_health_seconds,
-        outage_backoff_max_seconds=settings.outage_backoff_max_seconds,
-    )
-
-
 def check(settings: Settings) -> int:
     adreel = str(Path(sys.executable).parent / "adreel")
     return subprocess.run(
-        [adreel, "worker", "--check"], env=env_of(settings), timeout=60, capture_output=True
+        [adreel, "worker", "--check"], env=settings_env(settings), timeout=60, capture_output=True
     ).returncode
 
 
@@ -125,7 +109,7 @@ async def test_worker_rides_out_a_redis_restart_mid_job(
     api, container = stack
     settings = outage_settings
     log = tmp_path / "worker.log"
-    worker = start_worker(env_of(settings), log)
+    worker = start_worker(settings_env(settings), log)
     try:
         brand = await make_brand(api, tmp_path / "kit", music_seconds=10)
         job_id = await create_job(

@@ -19,7 +19,14 @@ from domain.models.pipeline import ProviderCall, ProviderCallStatus
 from domain.services.pipeline.narration import words_from_json
 from domain.settings import Settings
 from schema.ids import decode_id
-from tests.support.pipeline import APPROVE, create_job, download, make_brand, wait_for_job
+from tests.support.pipeline import (
+    APPROVE,
+    create_job,
+    download,
+    make_brand,
+    rendering_settings,
+    wait_for_job,
+)
 from tests.support.speech import words
 
 pytestmark = pytest.mark.slow
@@ -38,17 +45,7 @@ SAID = "Hello trail runners"
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        scene_concurrency=2,
-    )
+    return rendering_settings(data_dir, scene_concurrency=2)
 
 
 async def _voice_calls(container: Container, job_id: uuid.UUID) -> Counter[int]:

@@ -19,32 +19,12 @@ from domain.media import audio
 from domain.media.inputs import wav
 from domain.media.types import MediaInput
 from domain.ports.voice import SpeechRequest
-from tests.support.ffmpeg_checks import make, run
+from tests.support.ffmpeg_checks import levels, make, mono, run
 
 LINES = ("Fresh bread every morning.", "Baked in your neighborhood.", "Order yours today!")
 STARTS = (0.6, 3.6, 6.6)
 DURATION = 10.0
 WINDOW = 0.01  # 10 ms
-
-
-def decode(path: Path) -> np.ndarray:
-    import subprocess
-
-    from tests.support.ffmpeg_checks import ffmpeg
-
-    raw = subprocess.run(
-        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "f32le", "-ac", "1",
-         "-ar", "48000", "-"], capture_output=True, check=True, timeout=120,
-    ).stdout  # fmt: skip
-    return np.frombuffer(raw, np.float32)
-
-
-def levels(samples: np.ndarray, window: float = WINDOW) -> np.ndarray:
-    """RMS level per window, in dBFS."""
-    size = round(48000 * window)
-    count = len(samples) // size
-    rms = np.sqrt((samples[: count * size].reshape(count, size).astype(np.float64) ** 2).mean(1))
-    return np.asarray(20 * np.log10(np.maximum(rms, 1e-9)))
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +57,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_music_ducks_at_least_6_db_under_the_voice(mixed: dict[str, Path]) -> None:
-    mix, voice = decode(mixed["mix"]), decode(mixed["voice"])
+    mix, voice = mono(mixed["mix"]), mono(mixed["voice"])
     music = mix - voice  # exactly the ducked music bed
     voice_db, music_db = levels(voice), levels(music)
     speaking = voice_db > -40
@@ -102,7 +82,7 @@ def test_music_ducks_at_least_6_db_under_the_voice(mixed: dict[str, Path]) -> No
 def test_ducking_moves_smoothly(mixed: dict[str, Path]) -> None:
     """The music's gain falls within tens of milliseconds and comes back over a few hundred:
     no click when the voice starts, no pumping between words."""
-    mix, voice, bed = decode(mixed["mix"]), decode(mixed["voice"]), decode(mixed["bed"])
+    mix, voice, bed = mono(mixed["mix"]), mono(mixed["voice"]), mono(mixed["bed"])
     gain = levels(mix - voice, 0.005) - levels(bed, 0.005)  # dB, per 5 ms
     steps = np.abs(np.diff(gain[round(1.0 / 0.005) : -round(2.0 / 0.005)]))
     # release after the first phrase: from its deepest point back to within 1 dB of unity

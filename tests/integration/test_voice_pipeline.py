@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import uuid
 from pathlib import Path
 
 import httpx
@@ -15,42 +13,25 @@ from domain.adapters.providers.wav import Pcm, concatenate, read_wav, resample, 
 from domain.ports.voice import SpeechRequest
 from domain.settings import Settings
 from tests.conftest import Api
-from tests.support.ffmpeg_checks import ffmpeg
-from tests.support.pipeline import create_job, download, make_brand, upload, wait_for_job
+from tests.support.ffmpeg_checks import AUDIO_RATE as RATE
+from tests.support.ffmpeg_checks import levels, mono
+from tests.support.pipeline import (
+    create_job,
+    download,
+    make_brand,
+    rendering_settings,
+    upload,
+    wait_for_job,
+)
 
 pytestmark = pytest.mark.slow
 
-RATE = 48_000
 LINES = ("Fresh bread every morning.", "Baked in your neighborhood.", "Order yours today!")
 
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        env="test",
-        data_dir=data_dir,
-        database_url=f"sqlite+aiosqlite:///{data_dir / 'test.sqlite3'}",
-        redis_url=None,
-        public_url="http://adreel.test",
-        secret_key="test-secret-" + uuid.uuid4().hex,
-        render_resolution="P480",
-        scene_concurrency=2,
-    )
-
-
-def mono(path: Path) -> np.ndarray:
-    raw = subprocess.run(
-        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
-         "-ac", "1", "-ar", str(RATE), "-"], capture_output=True, check=True, timeout=120,
-    ).stdout  # fmt: skip
-    return np.frombuffer(raw, np.float32).astype(np.float64)
-
-
-def levels(samples: np.ndarray, window: int = RATE // 100) -> np.ndarray:
-    count = len(samples) // window
-    rms = np.sqrt((samples[: count * window].reshape(count, window) ** 2).mean(1))
-    return np.asarray(20 * np.log10(np.maximum(rms, 1e-9)))
+    return rendering_settings(data_dir, scene_concurrency=2)
 
 
 async def narration(path: Path) -> Path:

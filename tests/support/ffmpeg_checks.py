@@ -101,3 +101,24 @@ def mean_volume(path: Path, *, start: float = 0.0, length: float | None = None) 
     found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", done.stderr)
     assert found, done.stderr
     return float(found.group(1))
+
+
+#: Sample rate the audio helpers decode at.
+AUDIO_RATE = 48_000
+
+
+def mono(path: Path, rate: int = AUDIO_RATE) -> np.ndarray:
+    """The first audio stream of ``path`` decoded to mono float64 samples at ``rate``."""
+    raw = subprocess.run(
+        [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
+         "-ac", "1", "-ar", str(rate), "-"], capture_output=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.float32).astype(np.float64)
+
+
+def levels(samples: np.ndarray, window: float = 0.01, rate: int = AUDIO_RATE) -> np.ndarray:
+    """RMS level per ``window`` seconds, in dBFS."""
+    size = round(rate * window)
+    count = len(samples) // size
+    rms = np.sqrt((samples[: count * size].reshape(count, size).astype(np.float64) ** 2).mean(1))
+    return np.asarray(20 * np.log10(np.maximum(rms, 1e-9)))

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import numpy as np
 from PIL import Image
+from pydantic import SecretStr
 
 from domain.adapters.samples import draw_logo, draw_product, make_music
 from domain.settings import Settings
@@ -258,6 +259,20 @@ def worker_env(**settings: Any) -> dict[str, str]:
         if value is not None:
             env[f"ADREEL_{key.upper()}"] = str(value)
     return env
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment of an ``adreel worker`` subprocess that runs with the same settings as
+    ``settings`` (every field the test set; lists as JSON, secrets revealed)."""
+    values: dict[str, Any] = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, list | tuple | dict):
+            value = json.dumps(value, default=str)
+        values[name] = value
+    return worker_env(**values)
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
