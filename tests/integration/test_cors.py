@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
-import httpx
 import pytest
 
-from domain.bootstrap import build_container
 from domain.settings import Settings
 from tests.conftest import new_key
+from tests.support.asgi_app import serving, with_settings
 
 APP_ORIGIN = "https://app.example.com"
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
-    from server import create_app
-
-    container = await build_container(settings, migrate=True)
-    app = create_app(settings, container)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://adreel.test"
-            ) as http:
-                yield http, container
-    finally:
-        await container.close()
-
-
-def _with(settings: Settings, **changes: Any) -> Settings:
-    return Settings(**{**settings.model_dump(), **changes})
 
 
 def preflight(origin: str, method: str = "POST", headers: str = "authorization,content-type"):
@@ -96,7 +70,7 @@ async def test_actual_response_exposes_request_id(api) -> None:
 
 
 async def test_production_allows_only_listed_origins(settings) -> None:
-    production = _with(
+    production = with_settings(
         settings,
         env="production",
         secret_key="a-real-secret-for-this-test",

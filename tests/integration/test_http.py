@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from graphql import get_introspection_query
 
-from domain.bootstrap import build_container
-from domain.settings import Settings
 from tests.conftest import new_key
+from tests.support.asgi_app import serving, with_settings
 from tests.support.db import snapshot
 from tests.support.graph import CREATE_CLIENT, create_client, error_codes
 from tests.support.redis_server import free_port
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
-    """An app (own container) for ``settings``, and an HTTP client for it."""
-    from server import create_app
-
-    container = await build_container(settings, migrate=True)
-    app = create_app(settings, container)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://adreel.test"
-            ) as http:
-                yield http, container
-    finally:
-        await container.close()
-
-
-def _with(settings: Settings, **changes: Any) -> Settings:
-    return Settings(**{**settings.model_dump(), **changes})
-
 
 # ---------------------------------------------------------------- GET, POST and GraphiQL
 
@@ -131,7 +105,7 @@ async def test_body_size_limit(api, container, settings) -> None:
 
 
 async def test_production_has_no_introspection_and_no_graphiql(settings) -> None:
-    production = _with(settings, env="production", secret_key="a-real-secret-for-this-test")
+    production = with_settings(settings, env="production", secret_key="a-real-secret-for-this-test")
     async with serving(production) as (http, container):
         key = await new_key(container, "prod-org")
         auth = {"Authorization": f"Bearer {key}"}
@@ -151,7 +125,7 @@ async def test_production_has_no_introspection_and_no_graphiql(settings) -> None
 
 def test_production_refuses_the_development_secret(settings) -> None:
     with pytest.raises(ValueError, match="ADREEL_SECRET_KEY"):
-        _with(settings, env="production")
+        with_settings(settings, env="production")
 
 
 # ---------------------------------------------------------------- masking
@@ -207,7 +181,7 @@ async def test_healthz_and_readyz(http, settings) -> None:
 
 @pytest.mark.redis
 async def test_readyz_checks_redis_when_configured(settings, redis_url) -> None:
-    async with serving(_with(settings, redis_url=redis_url)) as (http, _):
+    async with serving(with_settings(settings, redis_url=redis_url)) as (http, _):
         response = await http.get("/readyz")
         assert response.status_code == 200
         assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
@@ -217,7 +191,7 @@ async def test_readyz_reports_an_unreachable_redis(settings, container) -> None:
     """Redis configured but down: not ready (503), and requests still pass the rate limiter."""
     from server import create_app
 
-    dead = _with(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    dead = with_settings(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     container.queue = _NoQueue()
     app = create_app(dead, container)
     async with app.router.lifespan_context(app):
