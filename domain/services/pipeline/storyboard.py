@@ -21,6 +21,7 @@ from domain.media.types import Size
 from domain.models import Asset, Scene
 from domain.ports.providers import ImageRequest
 from domain.rules.budget import money
+from domain.rules.characters import character_in_key_image
 from domain.rules.pricing import ProviderKind
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
@@ -83,11 +84,13 @@ async def _scene_image(
             ctx.reused += 1
             return
         ref, provider = deps.providers.image_for(job.providers)
+        clip_ref = deps.providers.choice(job.providers).ref(ProviderKind.VIDEO)
         feedback = scene.feedback[-1] if scene.feedback else None
     if scene.footage_asset_id is not None:
         await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
         return
     source = await _source_asset(ctx, scene)
+    character_id = scene.character_asset_id if character_in_key_image(ref, clip_ref) else None
     key = ledger.call_key(
         ctx.job_id,
         "image",
@@ -95,6 +98,7 @@ async def _scene_image(
         fingerprint(
             ref, scene.title, scene.prompt, scene.shot_type, source.id if source else None,
             feedback, scene.refinements, size, colors,
+            *([character_id] if character_id else []),
         ),
     )  # fmt: skip
     spec = ledger.CallSpec(
@@ -125,6 +129,14 @@ async def _scene_image(
             if source is not None
             else None
         )  # fmt: skip
+        character = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, character_id, ctx.work,
+                what=f"the character of scene {scene.position + 1}",
+            )
+            if character_id is not None
+            else None
+        )  # fmt: skip
         await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
     request = ImageRequest(
         size=size,
@@ -137,6 +149,7 @@ async def _scene_image(
         text="",  # no words in key images: captions and the end card are drawn at composition
         seed=scene_seed(scene.id),
         feedback=feedback,
+        character_image=character,
     )
     output = ctx.work / f"image-{scene.id.hex}.png"
     generated = await attempt_call(ctx, call, lambda: provider.generate_image(request, output))
