@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -42,7 +43,7 @@ from domain.services.pipeline.shared import (
 _SOURCE_ROLES = (AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND)
 
 
-async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
+async def source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
     """The first image asset of the scene with a role a key image is built around."""
     ids: list[uuid.UUID] = []
     for value in scene.asset_ids or []:
@@ -72,6 +73,30 @@ async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
     return None
 
 
+def key_image_request(
+    scene: Scene,
+    size: Size,
+    colors: tuple[str, ...],
+    source: Path | None,
+    source_role: AssetRole | None,
+    character: Path | None = None,
+) -> ImageRequest:
+    """The key image request of ``scene`` at ``size`` (its latest feedback, its seed)."""
+    return ImageRequest(
+        size=size,
+        title=scene.title,
+        prompt=scene.prompt,
+        shot_type=scene.shot_type,
+        brand_colors=colors,
+        source_image=source,
+        source_role=source_role,
+        text="",  # no words in key images: captions and the end card are drawn at composition
+        seed=scene_seed(scene.id),
+        feedback=scene.feedback[-1] if scene.feedback else None,
+        character_image=character,
+    )
+
+
 async def _scene_image(
     ctx: StageContext, scene_id: uuid.UUID, size: Size, colors: tuple[str, ...]
 ) -> None:
@@ -89,7 +114,7 @@ async def _scene_image(
     if scene.footage_asset_id is not None:
         await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
         return
-    source = await _source_asset(ctx, scene)
+    source = await source_asset(ctx, scene)
     character_id = scene.character_asset_id if character_in_key_image(ref, clip_ref) else None
     key = ledger.call_key(
         ctx.job_id,
@@ -138,18 +163,8 @@ async def _scene_image(
             else None
         )  # fmt: skip
         await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
-    request = ImageRequest(
-        size=size,
-        title=scene.title,
-        prompt=scene.prompt,
-        shot_type=scene.shot_type,
-        brand_colors=colors,
-        source_image=source_path,
-        source_role=source.role if source else None,
-        text="",  # no words in key images: captions and the end card are drawn at composition
-        seed=scene_seed(scene.id),
-        feedback=feedback,
-        character_image=character,
+    request = key_image_request(
+        scene, size, colors, source_path, source.role if source else None, character
     )
     output = ctx.work / f"image-{scene.id.hex}.png"
     generated = await attempt_call(ctx, call, lambda: provider.generate_image(request, output))
@@ -224,4 +239,4 @@ async def run(ctx: StageContext) -> None:
         raise error
 
 
-__all__ = ["run"]
+__all__ = ["key_image_request", "run", "source_asset"]
