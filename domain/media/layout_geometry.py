@@ -18,4 +18,19 @@ def split_regions(size: Size) -> tuple[Box, Box]:
     return Box(0, 0, w, cut), Box(0, cut, w, h - cut)
 
 
-__all__ = ["split_regions"]
+def picture_size(size: Size, split: bool) -> Size:
+    """The size of the box a scene's clip fills in a frame of ``size``: the picture side of
+    a split screen (``split``: a SPLIT scene with words), else the whole frame."""
+    if not split:
+        return size
+    media, _ = split_regions(size)
+    return Size(media.width, media.height)
+
+
+def kept_share(clip: Size, box: Size) -> float:
+    """The share of a ``clip`` that a cover fit to ``box`` keeps (1.0 for the same shape)."""
+    ratio = (clip.width / clip.height) / (box.width / box.height)
+    return min(ratio, 1 / ratio)
+
+
+__all__ = ["kept_share", "picture_size", "split_regions"]

@@ -39,6 +39,14 @@ class ImageRequest:
     ``text`` asks for it: on-screen copy (captions, headline, call to action) is drawn at
     composition, inside the safe area, so ``text`` stays empty in the pipeline; it exists for
     callers that want ad copy baked into a still.
+
+    ``cover``: an uploaded photo (``source_image`` without transparency) covers the whole frame
+    around its focal point whatever the two shapes (an export's key image made again for the
+    box its layout gives the clip), instead of a card when the shapes are far apart.
+
+    ``character_image`` (the job's character, when the scene shows it and the clip is made by a
+    hosted model): hosted models that take a subject or reference image draw it into the frame;
+    the built-in provider ignores it (the built-in clip composites the character instead).
     """
 
     size: Size
@@ -51,6 +59,8 @@ class ImageRequest:
     text: str = ""
     seed: int = 0
     feedback: str | None = None
+    character_image: Path | None = None
+    cover: bool = False
 
 
 @dataclass(frozen=True, slots=True)

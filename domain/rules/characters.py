@@ -5,6 +5,9 @@ it appears in (``ScenePlan.character_asset_id``); the built-in planner gives it 
 (hook, problem, benefit, proof), a hosted planner marks scenes itself (else the same rule).
 A scene with the character, and the scene right after one, are CUT: a clip that continues a
 frame would otherwise carry a composited character into a scene that has none (or twice).
+When both the key image and the clip come from hosted models, the key image is drawn with the
+character as its subject reference (the clip model animates it); with the built-in clip the
+character is composited over the clip, so the key image leaves it out.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from domain.enums import AssetKind, AssetRole, SceneBeat, SceneContinuity, Transition
 from domain.errors import Invalid
 from domain.rules.asset_roles import PEOPLE_BEATS, PlanAsset
+from domain.rules.pricing import BUILTIN
 
 if TYPE_CHECKING:
     from domain.rules.planner import ScenePlan
@@ -27,6 +31,13 @@ def job_character(assets: Sequence[PlanAsset]) -> str | None:
         (a.id for a in assets if a.role is AssetRole.CHARACTER and a.kind is AssetKind.IMAGE),
         None,
     )
+
+
+def character_in_key_image(image_ref: str, video_ref: str) -> bool:
+    """Whether a scene's key image is drawn with the character: only by a hosted image model
+    for a hosted clip model (the built-in clip composites the character, which would show it
+    twice; the built-in image provider composes no references)."""
+    return image_ref != BUILTIN and video_ref != BUILTIN
 
 
 def character_beats(beats: Sequence[SceneBeat]) -> list[bool]:
@@ -121,6 +132,7 @@ __all__ = [
     "character_beats",
     "character_cannot_be_continued",
     "character_cannot_continue",
+    "character_in_key_image",
     "continue_near_character",
     "continuity_with_characters",
     "job_character",

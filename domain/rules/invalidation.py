@@ -38,7 +38,9 @@ class SceneInputs:
     footage: str | None = None
     trim_ms: int | None = None
     footage_audio: str = "MUTE"
-    character: str | None = None  # composited over (or sent with) the clip, not the key image
+    character: str | None = None  # composited over (or sent with) the clip
+    #: the key image is drawn with the character (hosted image and clip models)
+    character_in_image: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ def image_key(scene: SceneInputs) -> tuple[Any, ...]:
         scene.refinements,
         scene.footage,
         scene.trim_ms,
+        scene.character if scene.character_in_image else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""A job's character through the API: a job naming no assets gets the brand kit's character;
+"""A job's character through the API: a job naming no assets gets the brand kit's character
+(and its newest music);
 a CONTINUE into or out of a scene that shows the character is refused (``INVALID`` naming the
 scene) by updateScene, addScene and reorderScenes, and nothing changes."""
 
@@ -22,7 +23,7 @@ from tests.support.job_flow import Flow, add_asset, key_of
 ERRORS = "userErrors { field message code }"
 SCENES = "scenes { id position beat continuity transition character { id } }"
 CREATE = f"""mutation($input: CreateJobInput!) {{ createJob(input: $input) {{
-  job {{ id assets {{ id }} {SCENES} }} {ERRORS} }} }}"""
+  job {{ id assets {{ id }} music {{ id }} {SCENES} }} {ERRORS} }} }}"""
 
 JOB = f"query($id: ID!) {{ node(id: $id) {{ ... on Job {{ status durationSeconds {SCENES} }} }} }}"
 UPDATE = f"""mutation($input: UpdateSceneInput!) {{ updateScene(input: $input) {{
@@ -148,6 +149,13 @@ async def test_a_job_naming_no_assets_gets_the_brand_kit(
         await _age(container, gid, days)
     other_client, _ = await _client(other_api)  # another organization's older character
     await _age(container, await add_asset(add, other_client, AssetRole.CHARACTER), 30)
+    audio = AssetKind.AUDIO
+    old_music = await add_asset(add, client_id, AssetRole.MUSIC, kind=audio)
+    music = await add_asset(add, client_id, AssetRole.MUSIC, kind=audio)
+    await add_asset(add, client_id, AssetRole.MUSIC, kind=audio, status=AssetStatus.PENDING)
+    await add_asset(add, client_id, AssetRole.VOICEOVER, kind=audio)  # not music
+    await add_asset(add, other_client, AssetRole.MUSIC, kind=audio)  # another organization's
+    await _age(container, old_music, 1)
 
     base = {"campaignId": campaign_id, "brief": {"product": "Aurora shoes"},
             "durationSeconds": 12.0, "aspectRatio": "LANDSCAPE_16_9", "sceneCount": 4}  # fmt: skip
@@ -155,6 +163,7 @@ async def test_a_job_naming_no_assets_gets_the_brand_kit(
     job = r["data"]["createJob"]["job"]
     # the newest logo, the product shots and the oldest READY CHARACTER image, not the others
     assert job["assets"] == [{"id": logo}, {"id": product}, {"id": first}]
+    assert job["music"] == {"id": music}  # the newest READY track of the client
     flow = Flow(container.session_factory, job["id"])
     await flow.to_storyboard_ready()
     scenes = (await api(JOB, {"id": job["id"]}))["data"]["node"]["scenes"]
@@ -164,7 +173,11 @@ async def test_a_job_naming_no_assets_gets_the_brand_kit(
     # naming assets is explicit: no character unless one is named
     r = await api(CREATE, {"input": {**base, "assetIds": [product]}})
     job = r["data"]["createJob"]["job"]
-    assert job["assets"] == [{"id": product}]
+    assert job["assets"] == [{"id": product}] and job["music"] is None
     assert all(s["character"] is None for s in job["scenes"])
     r = await api(CREATE, {"input": {**base, "assetIds": [product, second]}})
     assert r["data"]["createJob"]["job"]["assets"] == [{"id": product}, {"id": second}]
+    # naming the music takes that track, the brand kit still gives the rest
+    r = await api(CREATE, {"input": {**base, "music": old_music}})
+    job = r["data"]["createJob"]["job"]
+    assert job["music"] == {"id": old_music} and job["assets"][0] == {"id": logo}

@@ -27,7 +27,13 @@ from domain.media.types import Size
 from domain.ports.providers import ImageRequest, VideoRequest
 from domain.rules.pricing import Price
 from tests.support.fake_http import json_answer
-from tests.support.fake_replicate import FakeReplicate, image_model, reference_model, video_model
+from tests.support.fake_replicate import (
+    FakeReplicate,
+    image_model,
+    reference_model,
+    subject_image_model,
+    video_model,
+)
 from tests.support.provider_media import key_image, model_clip
 
 SIZE = Size(480, 854)
@@ -422,3 +428,28 @@ async def test_the_character_goes_to_the_models_reference_field(tmp_path: Path) 
         assert (
             len(plain) == 1 and set(plain[0]) & {"reference_images", "subject_reference"} == set()
         )
+
+
+async def test_the_character_goes_to_an_image_models_reference_field(tmp_path: Path) -> None:
+    service = FakeReplicate(video=model_clip(tmp_path / "m.mp4")).add(
+        image_model(), subject_image_model()
+    )
+    with service.running():
+        who = key_image(tmp_path / "who.png", 40, 80)
+        product = key_image(tmp_path / "product.png", 64, 64)
+        client = client_for(service)
+        gen4 = ReplicateImageProvider(client, "acme/gen4-test", IMAGE_PRICE)
+        made = await gen4.generate_image(image_request(character_image=who), tmp_path / "a.png")
+        (received,) = service.received.values()
+        assert received["reference_images"] == [who.read_bytes()]  # an array field: a list
+        assert made.cost_usd == 0.003  # priced per call as without the character
+        with Image.open(made.path) as image:
+            assert image.size == (480, 854)
+        # a model with an image prompt but no subject field: the product shot only
+        flux = ReplicateImageProvider(client, "acme/flux-test", IMAGE_PRICE)
+        request = image_request(source_image=product, character_image=who)
+        await flux.generate_image(request, tmp_path / "b.png")
+        sent = creates(service)[-1].json()["input"]
+        assert "image_prompt" in sent and "reference_images" not in sent
+        last = list(service.received.values())[-1]
+        assert last["image_prompt"] == product.read_bytes()

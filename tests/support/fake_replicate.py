@@ -140,6 +140,23 @@ def reference_model(owner: str = "acme", name: str = "s2v-test", **kw: Any) -> F
     return FakeModel(owner, name, "video", properties, ["prompt"], enums, **kw)
 
 
+def subject_image_model(owner: str = "acme", name: str = "gen4-test", **kw: Any) -> FakeModel:
+    """Like a subject-consistent image model: prompt, aspect ratio, seed and
+    ``reference_images`` (an array of image URIs of the person or object to keep)."""
+    properties = {
+        "prompt": {"type": "string", "title": "Prompt"},
+        "aspect_ratio": {"allOf": [{"$ref": "#/components/schemas/aspect_ratio"}]},
+        "seed": {"type": "integer", "title": "Seed"},
+        "reference_images": {
+            "type": "array",
+            "items": {"type": "string", "format": "uri"},
+            "title": "Reference Images",
+        },
+    }
+    enums = {"aspect_ratio": _enum("aspect_ratio", ["16:9", "9:16", "1:1"], "string")}
+    return FakeModel(owner, name, "image", properties, ["prompt"], enums, **kw)
+
+
 def png_bytes(width: int, height: int, seed: int = 0) -> bytes:
     """A PNG of a gradient (deterministic)."""
     image = Image.linear_gradient("L").resize((width, height)).convert("RGB")

@@ -19,6 +19,7 @@ from domain.media.types import MediaInput, Size
 from domain.rules.asset_roles import PlanAsset
 from domain.rules.characters import (
     character_beats,
+    character_in_key_image,
     continue_near_character,
     continuity_with_characters,
     job_character,
@@ -171,3 +172,11 @@ def test_the_character_stays_clear_of_the_logo_bug() -> None:
         assert photo.y > logo_bottom and photo.bottom <= safe_area(frame).bottom
         cut = character_box(frame, Size(300, 600), cutout=True)
         assert cut.y > logo_bottom
+
+
+def test_the_key_image_is_drawn_with_the_character_only_for_hosted_images_and_clips() -> None:
+    hosted_image, hosted_clip = "replicate:acme/gen4", "minimax:S2V-01"
+    assert character_in_key_image(hosted_image, hosted_clip)
+    assert not character_in_key_image(hosted_image, "builtin")  # composited: not twice
+    assert not character_in_key_image("builtin", hosted_clip)
+    assert not character_in_key_image("builtin", "builtin")

@@ -97,3 +97,12 @@ def test_added_and_deleted_scenes() -> None:
     assert "s1" in stale.clips  # continues from the new scene now
     stale = stale_after(before, [before[0], before[2]])
     assert stale.images == set() and stale.composition
+
+
+def test_a_character_remakes_the_key_image_only_where_it_is_drawn_into_it() -> None:
+    composited = scenes(CUT, CUT)
+    stale = stale_after(composited, edit(composited, 0, character="face"))
+    assert stale.images == frozenset() and stale.clips == {"s0"}  # composited over the clip
+    drawn = [replace(s, character_in_image=True) for s in composited]
+    stale = stale_after(drawn, edit(drawn, 0, character="face"))
+    assert stale.images == {"s0"} and stale.clips == {"s0"}  # a hosted model draws it

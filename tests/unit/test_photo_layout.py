@@ -60,3 +60,32 @@ def test_focal_point_follows_the_detail(tmp_path: Path) -> None:
     path = _photo(tmp_path / "p.jpg", (1000, 600), (650, 150, 900, 450))
     fx, fy = photo_layout.focal_point(Image.open(path))
     assert 0.7 < fx <= 0.8 and 0.4 < fy < 0.6
+
+
+def test_a_background_covers_the_frame_around_its_detail(tmp_path: Path) -> None:
+    # a wide photo with its detail near the right edge: a centred cover to 9:16 would cut it
+    path = _photo(tmp_path / "bg.jpg", (1600, 900), (1180, 350, 1380, 550))
+    frame = Size(270, 480)
+    request = ImageRequest(
+        frame, "x", brand_colors=("#0F766E",), source_image=path,
+        source_role=AssetRole.BACKGROUND, seed=1,
+    )  # fmt: skip
+    pixels = np.asarray(render_key_image(request, font=bundled_font())).astype(int)
+    _, xs = np.nonzero(_blue(pixels))
+    assert len(xs) and xs.min() > 0 and xs.max() < frame.width - 1  # the detail, whole
+    centred = Image.open(path).crop((800 - 253, 0, 800 + 253, 900))  # the centred cover's box
+    assert not _blue(np.asarray(centred).astype(int)).any()  # which would have lost it
+
+
+def test_a_photo_asked_to_cover_covers_a_far_shape_around_its_detail(tmp_path: Path) -> None:
+    path = _photo(tmp_path / "tall.jpg", (600, 1200), (100, 500, 300, 700))  # detail at left
+    frame = Size(480, 240)  # a 1:1 split screen's picture side: a card unless asked to cover
+    assert not photo_layout.fills_frame(Image.open(path), frame)
+    request = ImageRequest(
+        frame, "x", shot_type=ShotType.WIDE, brand_colors=("#0F766E",), source_image=path,
+        source_role=AssetRole.PRODUCT, seed=1, cover=True,
+    )  # fmt: skip
+    pixels = np.asarray(render_key_image(request, font=bundled_font())).astype(int)
+    beige = (np.abs(pixels[40:120, -80:-20] - BEIGE).sum(axis=2) < 90).mean()
+    assert beige > 0.6  # the photo reaches the frame's side: no blurred copy around a card
+    assert _blue(pixels).mean() > 0.1  # and the band kept is the one with the detail

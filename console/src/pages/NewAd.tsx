@@ -180,7 +180,7 @@ export function NewAdPage({ campaignId }: { campaignId: string }) {
             <label>
               Music
               <select name="music" value={form.music} onChange={(e) => set("music", e.target.value)}>
-                <option value="">{audio.length ? "the brand kit's music, if any" : "none in the brand kit"}</option>
+                <option value="">{!audio.length ? "none in the brand kit" : form.assetIds.length ? "none (brand assets are picked)" : "the brand kit's newest track"}</option>
                 {audio.map((a) => (
                   <option key={a.id} value={a.id}>
                     {a.filename ?? a.id}

@@ -315,10 +315,7 @@ def render_key_image(
     first, second = colors.palette(request.brand_colors)
     source = _open_source(request.source_image, max_pixels) if request.source_image else None
     if source is not None and request.source_role is AssetRole.BACKGROUND:
-        image = ImageOps.fit(
-            source.convert("RGB"), (size.width, size.height), Image.Resampling.LANCZOS
-        )
-        image = _vignette(image, 0.45)
+        image = _vignette(photo_layout.cover(source, size), 0.45)  # around its focal point
     elif source is not None and request.shot_type is ShotType.EXTREME_CLOSE_UP:
         # in on a detail: the picture (a cut-out: what is visible of it) covers the frame
         cut_out = _has_transparency(source)
@@ -334,7 +331,7 @@ def render_key_image(
     elif (
         source is not None
         and not _has_transparency(source)
-        and photo_layout.fills_frame(source, size)
+        and (request.cover or photo_layout.fills_frame(source, size))
     ):  # a photo: full-bleed around its focal point
         image = _vignette(photo_layout.full_bleed(source, size, request.shot_type, first), 0.3)
     elif source is not None:

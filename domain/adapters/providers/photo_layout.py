@@ -58,23 +58,29 @@ def focal_point(source: Image.Image) -> tuple[float, float]:
     return min(0.8, max(0.2, fx)), min(0.8, max(0.2, fy))
 
 
-def full_bleed(source: Image.Image, size: Size, shot: ShotType, brand: colors.RGB) -> Image.Image:
-    """The photo covering ``size`` around its focal point, with a calm lower band (RGB)."""
+def cover(source: Image.Image, size: Size, zoom: float = 1.0) -> Image.Image:
+    """The photo covering ``size``: the largest box of the frame's shape, ``zoom`` times
+    tighter, centred on its focal point (kept inside the photo) (RGB)."""
     photo = source.convert("RGB")
     fx, fy = focal_point(photo)
     frame = size.width / size.height
-    # the largest box of the frame's shape, tightened by the shot, centred on the focal point
-    w = min(photo.width, photo.height * frame) / _ZOOM[shot]
+    w = min(photo.width, photo.height * frame) / zoom
     h = w / frame
     left = min(photo.width - w, max(0.0, fx * photo.width - w / 2))
     top = min(photo.height - h, max(0.0, fy * photo.height - h / 2))
-    covered = photo.resize(
+    return photo.resize(
         (size.width, size.height), Image.Resampling.LANCZOS, box=(left, top, left + w, top + h)
     )
+
+
+def full_bleed(source: Image.Image, size: Size, shot: ShotType, brand: colors.RGB) -> Image.Image:
+    """The photo covering ``size`` around its focal point, tightened by the shot, with a calm
+    lower band (RGB)."""
+    covered = cover(source, size, _ZOOM[shot])
     scrim = Image.linear_gradient("L").resize((size.width, size.height), Image.Resampling.BICUBIC)
     scrim = scrim.point(lambda v: max(0, (v - 150) * 170 // 105))  # lower ~40%, up to 2/3 dark
     shade = Image.new("RGB", covered.size, colors.shade(brand, 0.6))
     return Image.composite(shade, covered, scrim)
 
 
-__all__ = ["MIN_KEPT", "fills_frame", "focal_point", "full_bleed", "kept_share"]
+__all__ = ["MIN_KEPT", "cover", "fills_frame", "focal_point", "full_bleed", "kept_share"]

@@ -40,13 +40,15 @@ END_IMAGE_FIELDS = (
 )
 #: Fields an image model may take a reference picture (a product shot) from.
 IMAGE_REFERENCE_FIELDS = ("image_prompt", "input_image", "image", "reference_image", "image_url")
-#: Fields a video model may take a subject or reference picture (the job's character) from.
+#: Fields an image or video model may take a subject or reference picture (the job's
+#: character) from.
 SUBJECT_REFERENCE_FIELDS = (
     "subject_reference",
     "reference_images",
     "image_reference",
     "reference_image",
     "character_reference",
+    "character_reference_image",
     "subject_image",
 )
 #: What no ad clip or key image should show (Adreel overlays its own captions and logo).
@@ -274,9 +276,12 @@ def image_input(
     size: Size,
     seed: int,
     reference: Path | None = None,
+    character: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> ModelInput:
-    """The input of an image model for one key image of ``size``."""
+    """The input of an image model for one key image of ``size``: ``reference`` (a product
+    shot) goes to its image-prompt field, ``character`` (the job's character) to its subject
+    or reference field, when the schema has one (as a one-item list for an array field)."""
     values = _common(schema, prompt, size, seed)
     if "aspect_ratio" not in values and schema.has("width") and schema.has("height"):
         longest = max(size.width, size.height)
@@ -294,8 +299,22 @@ def image_input(
         target = schema.first(IMAGE_REFERENCE_FIELDS)
         if target is not None:
             files[target] = reference
+    files, lists = _with_subject(schema, files, character)
     values.update(overrides or {})
-    return ModelInput(values, files)
+    return ModelInput(values, files, list_files=lists)
+
+
+def _with_subject(
+    schema: InputSchema, files: dict[str, Path], character: Path | None
+) -> tuple[dict[str, Path], tuple[str, ...]]:
+    """``files`` plus ``character`` in the model's first free subject or reference field."""
+    if character is None:
+        return files, ()
+    target = next((n for n in SUBJECT_REFERENCE_FIELDS if schema.has(n) and n not in files), None)
+    if target is None:
+        return files, ()
+    lists = (target,) if schema.fields[target].type == "array" else ()
+    return {**files, target: character}, lists
 
 
 class MissingStartImage(ValueError):
@@ -327,12 +346,7 @@ def video_input(
     end_field = schema.first(END_IMAGE_FIELDS)
     if end is not None and end_field is not None:
         files[end_field] = end
-    lists: tuple[str, ...] = ()
-    reference_field = schema.first(SUBJECT_REFERENCE_FIELDS)
-    if reference is not None and reference_field is not None:
-        files[reference_field] = reference
-        if schema.fields[reference_field].type == "array":
-            lists = (reference_field,)
+    files, lists = _with_subject(schema, files, reference)
     billed = seconds
     duration = schema.fields.get("duration") if schema.known else InputField("duration", "integer")
     frames = schema.fields.get("num_frames")

@@ -37,7 +37,13 @@ from domain.rules.pricing import (
     estimate_job,
 )
 from domain.services.events import record_job_event
-from domain.services.jobs.inputs import brand_kit, collect_errors, load_assets, plan_asset
+from domain.services.jobs.inputs import (
+    brand_kit,
+    brand_kit_music,
+    collect_errors,
+    load_assets,
+    plan_asset,
+)
 from domain.services.stage_queue import request_stage
 
 DEFAULT_REFINEMENTS_LIMIT = 5
@@ -180,6 +186,8 @@ async def prepare_job(
                     errors.append(Invalid("music must be an audio asset", ["music"]))
             except ValidationErrors as exc:
                 errors.extend(exc.errors)
+        elif not new.asset_ids:  # nor music: the brand kit's newest track
+            music = await brand_kit_music(session, org_id, campaign.client_id)
     if errors:
         raise ValidationErrors(errors)
     assert campaign is not None and client is not None and brief is not None

@@ -40,30 +40,45 @@ def plan_asset(asset: Asset) -> PlanAsset:
 BRAND_KIT_PRODUCTS = 4
 
 
+def _kit(
+    org_id: uuid.UUID, client_id: uuid.UUID, role: AssetRole, kind: AssetKind = AssetKind.IMAGE
+) -> Select[Asset]:
+    """The client's READY uploads (not generated ones) of ``role`` and ``kind``."""
+    return select(Asset).where(
+        Asset.organization_id == org_id,
+        Asset.client_id == client_id,
+        Asset.job_id.is_(None),
+        Asset.role == role,
+        Asset.kind == kind,
+        Asset.status == AssetStatus.READY,
+    )
+
+
+_NEWEST = (Asset.created_at.desc(), Asset.id.desc())
+
+
 async def brand_kit(session: AsyncSession, org_id: uuid.UUID, client_id: uuid.UUID) -> list[Asset]:
     """What a job naming no assets takes from its client's brand kit (READY uploads, not
     generated ones): the newest logo, the newest product shots, the first character image."""
-
-    def kit(role: AssetRole) -> Select[Asset]:
-        return select(Asset).where(
-            Asset.organization_id == org_id,
-            Asset.client_id == client_id,
-            Asset.job_id.is_(None),
-            Asset.role == role,
-            Asset.kind == AssetKind.IMAGE,
-            Asset.status == AssetStatus.READY,
-        )
-
-    newest = (Asset.created_at.desc(), Asset.id.desc())
-    logo = await session.scalar(kit(AssetRole.LOGO).order_by(*newest).limit(1))
+    logo = await session.scalar(_kit(org_id, client_id, AssetRole.LOGO).order_by(*_NEWEST).limit(1))
     products = await session.scalars(
-        kit(AssetRole.PRODUCT).order_by(*newest).limit(BRAND_KIT_PRODUCTS)
+        _kit(org_id, client_id, AssetRole.PRODUCT).order_by(*_NEWEST).limit(BRAND_KIT_PRODUCTS)
     )
     # the character stays the same one across jobs: the oldest
     character = await session.scalar(
-        kit(AssetRole.CHARACTER).order_by(Asset.created_at, Asset.id).limit(1)
+        _kit(org_id, client_id, AssetRole.CHARACTER).order_by(Asset.created_at, Asset.id).limit(1)
     )
     return [a for a in (logo, *products, character) if a is not None]
+
+
+async def brand_kit_music(
+    session: AsyncSession, org_id: uuid.UUID, client_id: uuid.UUID
+) -> Asset | None:
+    """The music a job naming no assets and no music takes: the brand kit's newest READY
+    MUSIC upload (``None`` when it has none)."""
+    query = _kit(org_id, client_id, AssetRole.MUSIC, AssetKind.AUDIO).order_by(*_NEWEST).limit(1)
+    music: Asset | None = await session.scalar(query)
+    return music
 
 
 async def load_assets(
@@ -119,6 +134,7 @@ async def load_assets(
 __all__ = [
     "BRAND_KIT_PRODUCTS",
     "brand_kit",
+    "brand_kit_music",
     "collect_errors",
     "footage_of",
     "load_assets",

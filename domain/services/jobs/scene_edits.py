@@ -132,7 +132,7 @@ async def _apply_edit(
     total = total_seconds([s.duration_seconds for s in scenes])
     clean_job_duration(total, "durationSeconds")
     job.duration_seconds = total
-    stale = stale_after(before, [scene_inputs(s) for s in scenes])
+    stale = stale_after(before, [scene_inputs(s, job.providers) for s in scenes])
     await _price_rework(job, scenes, stale, prices)
     for scene in scenes:
         key = str(scene.id)
@@ -203,7 +203,7 @@ async def update_scene(
     job, scenes, _ = await _edit_context(session, org_id, scene.job_id, JobAction.EDIT_SCENES)
     scene = next(s for s in scenes if s.id == scene_id)
     _require_idle(scene)
-    before = [scene_inputs(s) for s in scenes]
+    before = [scene_inputs(s, job.providers) for s in scenes]
     said = job_line(job, scene)
     errors = await set_fields(session, job, scene, fields)
     if errors:
@@ -237,7 +237,7 @@ async def add_scene(
         )
     if not 0 <= position <= len(scenes):
         raise Invalid(f"position must be between 0 and {len(scenes)}", ["position"])
-    before = [scene_inputs(s) for s in scenes]
+    before = [scene_inputs(s, job.providers) for s in scenes]
     brief = Brief.from_dict(job.brief)
     shot = fields.get("shot_type") or BEAT_SHOT[SceneBeat.CUSTOM]
     scene = Scene(
@@ -303,7 +303,7 @@ async def delete_scene(
     scene = next(s for s in scenes if s.id == scene_id)
     _require_idle(scene)
     require_scene_count(len(scenes) - 1, "sceneId")
-    before = [scene_inputs(s) for s in scenes]
+    before = [scene_inputs(s, job.providers) for s in scenes]
     scenes.remove(scene)
     if scene.actual_cost_usd == 0:
         job.estimated_cost_usd = money(
@@ -338,7 +338,7 @@ async def reorder_scenes(
         raise Invalid("sceneIds must list every scene of the job exactly once", ["sceneIds"])
     for scene in scenes:
         _require_idle(scene)
-    before = [scene_inputs(s) for s in scenes]
+    before = [scene_inputs(s, job.providers) for s in scenes]
     ordered = [by_id[sid] for sid in scene_ids]
     moved = [s for new, s in enumerate(ordered) if s.position != new]
     await _apply_edit(session, job, before, ordered, moved, "moved", prices=prices)
@@ -365,7 +365,7 @@ async def regenerate_scene(
         raise Invalid("feedback must be at most 1000 characters", ["feedback"])
     if CONTROL_CHARACTERS.search(text):
         raise Invalid("feedback must not contain control characters", ["feedback"])
-    before = [scene_inputs(s) for s in scenes]
+    before = [scene_inputs(s, job.providers) for s in scenes]
     if scene.footage_asset_id is not None:
         scene.asset_ids = [i for i in scene.asset_ids if i != str(scene.footage_asset_id)]
         scene.footage_asset_id = None

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from domain.enums import AssetKind, AssetRole, SceneContinuity
 from domain.errors import ErrorCode, InvalidState
@@ -94,6 +95,30 @@ async def _store_last_frame(ctx: StageContext, scene_id: uuid.UUID, clip_id: uui
     except BaseException:
         await files.discard(deps.storage, uploaded)
         raise
+
+
+def clip_request(
+    scene: Scene,
+    image: Path,
+    size: Size,
+    frames: int,
+    fps: int,
+    start: Path | None = None,
+    character: Path | None = None,
+) -> VideoRequest:
+    """The clip request of ``scene``: ``frames`` at ``fps`` from its key image ``image``
+    (opening on ``start``, the previous clip's last frame, when it continues it)."""
+    return VideoRequest(
+        image=image,
+        size=size,
+        duration_seconds=frames / fps,
+        fps=fps,
+        shot_type=scene.shot_type,
+        prompt=scene.prompt,
+        start_image=start,
+        seed=scene_seed(scene.id),
+        character_image=character,
+    )
 
 
 async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
@@ -183,17 +208,7 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
             else None
         )  # fmt: skip
         await job_stages.scene_clip_started(session, job, row)  # after the reads: no lock held
-    request = VideoRequest(
-        image=image,
-        size=plan.size,
-        duration_seconds=seconds,
-        fps=fps,
-        shot_type=scene.shot_type,
-        prompt=scene.prompt,
-        start_image=start,
-        seed=scene_seed(scene.id),
-        character_image=character,
-    )
+    request = clip_request(scene, image, plan.size, frames, fps, start, character)
     raw = ctx.work / f"raw-{scene.id.hex}.mp4"
 
     async def progress(fraction: float) -> None:
@@ -271,4 +286,4 @@ async def run(ctx: StageContext) -> None:
         raise error
 
 
-__all__ = ["chains", "run"]
+__all__ = ["chains", "clip_request", "run"]

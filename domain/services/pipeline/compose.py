@@ -12,6 +12,7 @@ stored clips.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,14 @@ async def build_composition(
     aspect: AspectRatio,
     *,
     captions: bool | None = None,
+    clips: Mapping[uuid.UUID, Path] | None = None,
 ) -> Built:
     """The job's composition laid out for ``aspect`` (the job's own or another: the stored
     clips are fitted to it, layouts, captions, logo and end card placed for it), at the
     working resolution, its files in ``inputs``; the captions (the speech's timed phrases, a
     silent full-frame scene's line) burned in as ``captions`` says (None: as the job has them),
-    the layouts planned for the job's own setting either way."""
+    the layouts planned for the job's own setting either way; ``clips`` (scene ID -> clip)
+    replaces stored clips with ones made for that aspect (``pipeline.aspect_clips``)."""
     burned = job.captions if captions is None else captions
     size = working_size(ctx.settings, aspect)
     deps = ctx.deps
@@ -83,14 +86,15 @@ async def build_composition(
         raise StageError(ErrorCode.INVALID_STATE.value, "the job has no scenes")
     brand = await resolve_brand(session, job, scenes)
     plan = await plan_layouts(session, job, scenes, aspect)
-    clips: list[SceneClip] = []
+    made = clips or {}
+    laid: list[SceneClip] = []
     for scene, layout in zip(scenes, plan.layouts, strict=True):
         if scene.clip_asset_id is None:
             raise StageError(
                 ErrorCode.INVALID_STATE.value,
                 f"scene {scene.position + 1} has no clip yet",
             )
-        path = await files.fetch(
+        path = made.get(scene.id) or await files.fetch(
             session,
             deps.storage,
             ctx.org_id,
@@ -104,7 +108,7 @@ async def build_composition(
         # the rest is the captions an export may burn in or not
         caption = scene.caption if designed or (burned and not spoken) else None
         sound = scene.footage_asset_id is not None and scene.footage_audio is FootageAudio.MIX
-        clips.append(
+        laid.append(
             SceneClip(
                 path, scene.duration_seconds, scene.transition, caption, sound=sound,
                 layout=layout,
@@ -138,7 +142,7 @@ async def build_composition(
         cues.extend(caption_cues(words, timeline.fps))
     burn = bool(cues) and burned
     composition = Composition(
-        scenes=tuple(clips),
+        scenes=tuple(laid),
         size=size,
         brand_colors=brand.colors,
         logo=logo,

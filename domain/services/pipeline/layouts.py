@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneLayout
 from domain.media.geometry import ASPECT_RATIOS
+from domain.media.layout_geometry import kept_share
 from domain.media.timing import Timeline
+from domain.media.types import Size
 from domain.models import Asset, Job, Scene
 from domain.rules.layouts import choose_layouts, product_share
 
@@ -46,9 +48,7 @@ FAR_SHAPE = 0.6
 def reshaped(clip: AspectRatio, frame: AspectRatio) -> bool:
     """Whether a clip made for ``clip`` cover-fitted to ``frame`` would keep less than
     :data:`FAR_SHAPE` of itself (9:16 clips in a 16:9 frame keep 32%)."""
-    (cw, ch), (fw, fh) = ASPECT_RATIOS[clip], ASPECT_RATIOS[frame]
-    ratio = (cw / ch) / (fw / fh)
-    return min(ratio, 1 / ratio) < FAR_SHAPE
+    return kept_share(Size(*ASPECT_RATIOS[clip]), Size(*ASPECT_RATIOS[frame])) < FAR_SHAPE
 
 
 async def plan_layouts(

@@ -22,6 +22,7 @@ from domain.media.encoding import CONTENT_TYPES, EXTENSIONS
 from domain.models import Job, Render
 from domain.services import job_stages
 from domain.services.pipeline import files
+from domain.services.pipeline.aspect_clips import remake_clips
 from domain.services.pipeline.compose import build_composition
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
@@ -149,17 +150,20 @@ async def _source(
     """What an export encodes: the stored composition at the job's own aspect ratio and captions
     setting; otherwise the storyboard composed again with that aspect's layouts (the stored
     clips fitted to it, captions, panels, logo and end card placed for it) and the captions
-    burned in or not, never the master letterboxed."""
+    burned in or not, never the master letterboxed. Built-in scenes far from the export's
+    shape are made again for its frame (``pipeline.aspect_clips``)."""
     async with ctx.transaction() as (session, job):
         if options.aspect_ratio is job.aspect_ratio and captions == job.captions:
             return await files.fetch(
                 session, ctx.deps.storage, ctx.org_id, composition_id, ctx.work,
                 what="the composition",
             )  # fmt: skip
-        inputs = ctx.work / f"relaid-{render_id.hex}"
-        inputs.mkdir(exist_ok=True)
+    inputs = ctx.work / f"relaid-{render_id.hex}"
+    inputs.mkdir(exist_ok=True)
+    remade = await remake_clips(ctx, options.aspect_ratio, inputs)
+    async with ctx.transaction() as (session, job):
         built = await build_composition(
-            ctx, session, job, inputs, options.aspect_ratio, captions=captions
+            ctx, session, job, inputs, options.aspect_ratio, captions=captions, clips=remade
         )
     source = inputs / "composition.mp4"
     await ctx.deps.media.compose(built.composition, source)

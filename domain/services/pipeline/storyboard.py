@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from domain.media.types import Size
 from domain.models import Asset, Scene
 from domain.ports.providers import ImageRequest
 from domain.rules.budget import money
+from domain.rules.characters import character_in_key_image
 from domain.rules.pricing import ProviderKind
 from domain.services import job_stages
 from domain.services.jobs.queries import scenes_of
@@ -41,7 +43,7 @@ from domain.services.pipeline.shared import (
 _SOURCE_ROLES = (AssetRole.PRODUCT, AssetRole.CHARACTER, AssetRole.BACKGROUND)
 
 
-async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
+async def source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
     """The first image asset of the scene with a role a key image is built around."""
     ids: list[uuid.UUID] = []
     for value in scene.asset_ids or []:
@@ -71,6 +73,30 @@ async def _source_asset(ctx: StageContext, scene: Scene) -> Asset | None:
     return None
 
 
+def key_image_request(
+    scene: Scene,
+    size: Size,
+    colors: tuple[str, ...],
+    source: Path | None,
+    source_role: AssetRole | None,
+    character: Path | None = None,
+) -> ImageRequest:
+    """The key image request of ``scene`` at ``size`` (its latest feedback, its seed)."""
+    return ImageRequest(
+        size=size,
+        title=scene.title,
+        prompt=scene.prompt,
+        shot_type=scene.shot_type,
+        brand_colors=colors,
+        source_image=source,
+        source_role=source_role,
+        text="",  # no words in key images: captions and the end card are drawn at composition
+        seed=scene_seed(scene.id),
+        feedback=scene.feedback[-1] if scene.feedback else None,
+        character_image=character,
+    )
+
+
 async def _scene_image(
     ctx: StageContext, scene_id: uuid.UUID, size: Size, colors: tuple[str, ...]
 ) -> None:
@@ -83,11 +109,13 @@ async def _scene_image(
             ctx.reused += 1
             return
         ref, provider = deps.providers.image_for(job.providers)
+        clip_ref = deps.providers.choice(job.providers).ref(ProviderKind.VIDEO)
         feedback = scene.feedback[-1] if scene.feedback else None
     if scene.footage_asset_id is not None:
         await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
         return
-    source = await _source_asset(ctx, scene)
+    source = await source_asset(ctx, scene)
+    character_id = scene.character_asset_id if character_in_key_image(ref, clip_ref) else None
     key = ledger.call_key(
         ctx.job_id,
         "image",
@@ -95,6 +123,7 @@ async def _scene_image(
         fingerprint(
             ref, scene.title, scene.prompt, scene.shot_type, source.id if source else None,
             feedback, scene.refinements, size, colors,
+            *([character_id] if character_id else []),
         ),
     )  # fmt: skip
     spec = ledger.CallSpec(
@@ -125,18 +154,17 @@ async def _scene_image(
             if source is not None
             else None
         )  # fmt: skip
+        character = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, character_id, ctx.work,
+                what=f"the character of scene {scene.position + 1}",
+            )
+            if character_id is not None
+            else None
+        )  # fmt: skip
         await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
-    request = ImageRequest(
-        size=size,
-        title=scene.title,
-        prompt=scene.prompt,
-        shot_type=scene.shot_type,
-        brand_colors=colors,
-        source_image=source_path,
-        source_role=source.role if source else None,
-        text="",  # no words in key images: captions and the end card are drawn at composition
-        seed=scene_seed(scene.id),
-        feedback=feedback,
+    request = key_image_request(
+        scene, size, colors, source_path, source.role if source else None, character
     )
     output = ctx.work / f"image-{scene.id.hex}.png"
     generated = await attempt_call(ctx, call, lambda: provider.generate_image(request, output))
@@ -211,4 +239,4 @@ async def run(ctx: StageContext) -> None:
         raise error
 
 
-__all__ = ["run"]
+__all__ = ["key_image_request", "run", "source_asset"]

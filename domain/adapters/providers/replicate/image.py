@@ -10,9 +10,7 @@ from domain.adapters.providers.prompts import image_prompt
 from domain.adapters.providers.replicate.client import ReplicateClient
 from domain.adapters.providers.replicate.config import PROVIDER, ModelRef
 from domain.adapters.providers.replicate.predictions import Prediction
-from domain.adapters.providers.replicate_schema import (
-    image_input,
-)
+from domain.adapters.providers.replicate_schema import image_input
 from domain.enums import AssetKind
 from domain.ports.providers import GeneratedMedia, ImageRequest
 from domain.rules.pricing import Price
@@ -44,6 +42,7 @@ class ReplicateImageProvider:
                     size=request.size,
                     seed=request.seed,
                     reference=request.source_image,
+                    character=request.character_image,
                     overrides=self.client.config.model_inputs.get(self.model_ref.slug),
                 )
 
