@@ -46,6 +46,9 @@ class Brief:
     caption_style: CaptionStyle = strawberry.field(
         description="How captions are drawn (BOX unless the brief chose another)."
     )
+    features: list[str] = strawberry.field(
+        description="The product's features the benefit scene calls out (empty: none)."
+    )
 
     @classmethod
     def of(cls, data: Mapping[str, object]) -> Brief:
@@ -59,6 +62,7 @@ class Brief:
             prompt=b.prompt or None,
             voice=b.voice or None,
             caption_style=CaptionStyle(b.caption_style or CaptionStyle.BOX),
+            features=list(b.features),
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.adapters.ffmpeg import caption_art, cards, scene_panels
+from domain.adapters.ffmpeg import caption_art, cards, feature_panel, scene_panels
 from domain.adapters.ffmpeg.text import chain_for, measure
 from domain.enums import CaptionStyle, RenderQuality, SceneLayout, Transition
 from domain.media import colors, kinetic
@@ -15,7 +15,8 @@ from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
-from domain.media.layout_geometry import split_regions
+from domain.media.callouts import callout_rows, callout_starts
+from domain.media.layout_geometry import features_boxes, split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
 
@@ -151,6 +152,10 @@ class CompositionLayout:
                 media, panel = split_regions(self.size)
                 scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), media))
+            elif scene.layout is SceneLayout.FEATURES and self.c.features:
+                boxes = features_boxes(self.size)
+                feature_panel.features_panel(self.size, boxes, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path), boxes.picture))
             elif scene.layout is SceneLayout.QUOTE and text:
                 scene_panels.quote_card(self.size, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path)))
@@ -201,6 +206,46 @@ class CompositionLayout:
                     TextPicture(
                         png(art.path), x=(self.size.width - art.width) // 2,
                         y=top + step * number, start=first / fps, end=last / fps, motion=motion,
+                    )
+                )  # fmt: skip
+        return tuple(pictures)
+
+    def callouts(self) -> tuple[TextPicture, ...]:
+        """A FEATURES scene's callouts: one row per feature (numbered marker, words), rising in
+        one after another in the panel, held until the scene's words go (Pillow, blocking)."""
+        pictures: list[TextPicture] = []
+        features = list(self.c.features)
+        chain = chain_for(self.font)
+        fps = self.timeline.fps
+        card = self.card_start()
+        boxes = features_boxes(self.size)
+        box = boxes.callouts
+        _, accent = self.palette
+        for index, scene in enumerate(self.c.scenes):
+            if scene.layout is not SceneLayout.FEATURES or not features:
+                continue
+            start, end = self.timeline.caption_window(index)
+            end = min(end, card) if card is not None else end
+            if end - start < 0.5:
+                continue
+            kind = feature_panel.callout_type(features, box, self.unit, chain)
+            heights = [kind.height(n) for n in range(len(features))]
+            tops = callout_rows(box.y, box.height, heights, kind.row_gap)
+            starts = callout_starts(start, end, len(features))
+            for number, (top, first_s) in enumerate(zip(tops, starts, strict=True)):
+                art = feature_panel.callout_art(
+                    kind, number, box.width, accent, chain,
+                    self.work / f"callout-{index}-{number}.png",
+                )  # fmt: skip
+                first, last = round(first_s * fps), round(end * fps)
+                motion = kinetic.motions(
+                    (kinetic.Segment(None, first, last),), fps, art.height,
+                    follows=False, followed=False,
+                )[0]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path), x=box.x, y=top, start=first / fps, end=last / fps,
+                        motion=motion,
                     )
                 )  # fmt: skip
         return tuple(pictures)

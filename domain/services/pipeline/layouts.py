@@ -13,6 +13,7 @@ from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneLayo
 from domain.media.geometry import ASPECT_RATIOS
 from domain.media.timing import Timeline
 from domain.models import Asset, Job, Scene
+from domain.rules.brief import CALLOUTS, Brief
 from domain.rules.layouts import choose_layouts, product_share
 
 
@@ -73,8 +74,16 @@ async def plan_layouts(
     beats = [s.beat or SceneBeat.CUSTOM for s in scenes]
     far = aspect is not None and reshaped(job.aspect_ratio, aspect)
     characters = [s.character_asset_id is not None for s in scenes]
-    layouts = choose_layouts(beats, products, words, tone, reshaped=far, characters=characters)
+    features = len(callouts_of(job))
+    layouts = choose_layouts(
+        beats, products, words, tone, reshaped=far, characters=characters, features=features
+    )
     return ScenePlan(tuple(layouts), products)
 
 
-__all__ = ["FAR_SHAPE", "ScenePlan", "plan_layouts", "reshaped"]
+def callouts_of(job: Job) -> tuple[str, ...]:
+    """The features a FEATURES scene of the job calls out: the brief's first four."""
+    return Brief.from_dict(job.brief or {}).features[: CALLOUTS[1]]
+
+
+__all__ = ["FAR_SHAPE", "ScenePlan", "callouts_of", "plan_layouts", "reshaped"]
