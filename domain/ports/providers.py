@@ -51,6 +51,8 @@ class ImageRequest:
     text: str = ""
     seed: int = 0
     feedback: str | None = None
+    #: the job's character when the scene shows it: the subject stands clear of where it goes
+    character_image: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

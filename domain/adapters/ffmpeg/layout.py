@@ -11,14 +11,15 @@ from domain.adapters.ffmpeg import caption_art, cards, feature_panel, scene_pane
 from domain.adapters.ffmpeg.text import chain_for, measure
 from domain.enums import CaptionStyle, RenderQuality, SceneLayout, Transition
 from domain.media import colors, kinetic
+from domain.media.callouts import callout_rows, callout_starts
 from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
-from domain.media.callouts import callout_rows, callout_starts
 from domain.media.layout_geometry import features_boxes, split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
+from domain.rules.on_screen import Words, shown_words
 
 #: x264 (preset, crf) of the composition; exports re-encode from it, so it stays near-transparent.
 COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
@@ -74,11 +75,47 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
+    def _panel_words(self, index: int) -> str:
+        """The words scene ``index``'s designed panel shows ("" for none)."""
+        scene = self.c.scenes[index]
+        text = (scene.caption or "").strip()
+        if scene.layout is SceneLayout.FEATURES and self.c.features:
+            return " ".join((text, *self.c.features)).strip()
+        return text if scene.layout is SceneLayout.SPLIT else ""
+
+    def _timed_over(self, index: int) -> list[int]:
+        """The timed captions shown over scene ``index`` (their middle in its window)."""
+        start, end = self.timeline.start_seconds(index), self.timeline.end_seconds(index)
+        return [
+            n for n, c in enumerate(self.c.timed_captions) if start <= (c.start + c.end) / 2 < end
+        ]
+
+    def words_shown(self, index: int) -> Words:
+        """Whether scene ``index``'s panel, the timed captions over it, or both keep their
+        words, so none is on screen twice (``domain.rules.on_screen``)."""
+        panel = self._panel_words(index)
+        if not panel or not self.c.timed_captions:
+            return Words.BOTH
+        over = [self.c.timed_captions[n].text for n in self._timed_over(index)]
+        features = self.c.scenes[index].layout is SceneLayout.FEATURES
+        return shown_words(panel, over, panel_only=features)
+
     def _caption_spans(self) -> list[_Span]:
         """Every caption: the timed ones when given (on exactly their frames, with their words'
-        times), else each scene's caption between its transitions."""
+        times; not over a panel that says the same), else each scene's caption between its
+        transitions."""
         if self.c.timed_captions:
-            return [_Span(c.text, c.start, c.end, 0.0, c.words) for c in self.c.timed_captions]
+            hidden = {
+                n
+                for index in range(len(self.c.scenes))
+                if self.words_shown(index) is Words.PANEL
+                for n in self._timed_over(index)
+            }
+            return [
+                _Span(c.text, c.start, c.end, 0.0, c.words)
+                for n, c in enumerate(self.c.timed_captions)
+                if n not in hidden
+            ]
         spans = []
         for index, scene in enumerate(self.c.scenes):
             if scene.layout is not SceneLayout.FULL:
@@ -150,6 +187,8 @@ class CompositionLayout:
             path = self.work / f"panel-{index}.png"
             if scene.layout is SceneLayout.SPLIT and text:
                 media, panel = split_regions(self.size)
+                if self.words_shown(index) is Words.CAPTIONS:
+                    text = ""  # the captions over the scene say it
                 scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), media))
             elif scene.layout is SceneLayout.FEATURES and self.c.features:

@@ -195,7 +195,7 @@ async def run(ctx: StageContext) -> None:
                 session, job, uploaded, AssetRole.RENDER, filename="composition.mp4"
             )
             await _add_captions(session, job, subtitles)
-            await job_stages.composition_ready(session, job, asset.id)
+            await job_stages.composition_ready(session, job, asset.id, share)
     except BaseException:
         await files.discard(deps.storage, uploaded)
         for sub in subtitles:

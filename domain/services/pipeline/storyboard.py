@@ -88,6 +88,12 @@ async def _scene_image(
         await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
         return
     source = await _source_asset(ctx, scene)
+    # a product shown with the character stands clear of where the character is composited
+    character_id = (
+        scene.character_asset_id
+        if source is not None and source.role is AssetRole.PRODUCT
+        else None
+    )
     key = ledger.call_key(
         ctx.job_id,
         "image",
@@ -95,6 +101,7 @@ async def _scene_image(
         fingerprint(
             ref, scene.title, scene.prompt, scene.shot_type, source.id if source else None,
             feedback, scene.refinements, size, colors,
+            *([character_id] if character_id else []),
         ),
     )  # fmt: skip
     spec = ledger.CallSpec(
@@ -125,6 +132,14 @@ async def _scene_image(
             if source is not None
             else None
         )  # fmt: skip
+        character_path = (
+            await files.fetch(
+                session, deps.storage, ctx.org_id, character_id, ctx.work,
+                what=f"the character of scene {row.position + 1}",
+            )
+            if character_id is not None
+            else None
+        )  # fmt: skip
         await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
     request = ImageRequest(
         size=size,
@@ -137,6 +152,7 @@ async def _scene_image(
         text="",  # no words in key images: captions and the end card are drawn at composition
         seed=scene_seed(scene.id),
         feedback=feedback,
+        character_image=character_path,
     )
     output = ctx.work / f"image-{scene.id.hex}.png"
     generated = await attempt_call(ctx, call, lambda: provider.generate_image(request, output))

@@ -1,0 +1,74 @@
+"""Where a fitted subject (a product picture) stands in a built-in key image, clear of the
+job's character.
+
+Pure. Without a character the subject is centred in the frame's upper middle (clear of the
+caption band). In a scene that shows the character too, the subject moves beside it: to the
+largest room left, right, above or below the character's box, so the two never cover each
+other (the character is composited over the clip afterwards, in its own box).
+"""
+
+from __future__ import annotations
+
+from domain.media.geometry import Box
+from domain.media.types import Size
+
+#: Where the subject's centre sits, as a share of the frame's height.
+CENTRE = 0.44
+#: The lowest a subject beside a character may reach, as a share of the frame's height.
+LOWEST = 0.8
+#: The gap between the subject and the character (and the frame's edge), as a share of the
+#: frame's short side.
+GAP = 0.04
+
+
+def overlap(a: Box, b: Box) -> int:
+    """The area (pixels) two boxes share."""
+    w = min(a.right, b.right) - max(a.x, b.x)
+    h = min(a.bottom, b.bottom) - max(a.y, b.y)
+    return max(0, w) * max(0, h)
+
+
+def _fit(subject: Size, width: float, height: float) -> tuple[int, int]:
+    ratio = min(width / max(1, subject.width), height / max(1, subject.height))
+    return max(1, round(subject.width * ratio)), max(1, round(subject.height * ratio))
+
+
+def _in_room(subject: Size, room: Box, most: tuple[float, float], centre_y: float) -> Box:
+    """The subject fitted into ``room`` (at most ``most``), centred across it, its centre at
+    ``centre_y`` when the room allows."""
+    w, h = _fit(subject, min(most[0], room.width), min(most[1], room.height))
+    x = room.x + (room.width - w) // 2
+    y = round(min(max(centre_y - h / 2, room.y), room.bottom - h))
+    return Box(x, y, w, h)
+
+
+def subject_box(
+    frame: Size, subject: Size, most: tuple[float, float], character: Box | None = None
+) -> Box:
+    """The box of a subject of ``subject``'s proportions, at most ``most`` (width, height)
+    pixels: centred at :data:`CENTRE` of the frame's height, or, when that would touch
+    ``character``'s box, in the largest room beside it (:data:`GAP` apart)."""
+    centre_y = frame.height * CENTRE
+    whole = Box(0, 0, frame.width, frame.height)
+    centred = _in_room(subject, whole, most, centre_y)
+    if character is None or overlap(centred, character) == 0:
+        return centred
+    gap = round(min(frame.width, frame.height) * GAP)
+    low = round(frame.height * LOWEST)
+    rooms = [
+        Box(gap, gap, character.x - 2 * gap, low - gap),  # left
+        Box(character.right + gap, gap, frame.width - character.right - 2 * gap, low - gap),
+        Box(gap, gap, frame.width - 2 * gap, character.y - 2 * gap),  # above
+        Box(gap, character.bottom + gap, frame.width - 2 * gap, low - character.bottom - gap),
+    ]
+    fitted = [
+        _in_room(subject, room, most, centre_y)
+        for room in rooms
+        if room.width > 0 and room.height > 0
+    ]
+    if not fitted:
+        return centred
+    return max(fitted, key=lambda box: box.width * box.height)
+
+
+__all__ = ["CENTRE", "GAP", "overlap", "subject_box"]
