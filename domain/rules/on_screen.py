@@ -2,7 +2,8 @@
 heading and callouts) and the narration's captions shown over the same scene must not say the
 same thing twice.
 
-Pure rules. When most of the panel's words are in the captions shown with it, one of them
+Pure rules. When most of the panel's words are in the captions shown with it (or most of the
+captions' words are in the panel), one of them
 keeps the words: the panel when the captions say little besides (the captions are hidden over
 that scene; the narration is heard and the caption files keep every word), else the captions
 (the panel is drawn without its words). A FEATURES panel always keeps its callouts: its
@@ -38,12 +39,17 @@ def words_of(text: str) -> list[str]:
 
 
 def repeats(panel: str, captions: Sequence[str]) -> bool:
-    """Whether at least :data:`REPEATED` of the panel's words are in ``captions``."""
+    """Whether at least :data:`REPEATED` of the panel's words are in ``captions``, or of the
+    captions' words in the panel."""
     mine = words_of(panel)
-    said = {w for text in captions for w in words_of(text)}
+    said = [w for text in captions for w in words_of(text)]
     if not mine or not said:
         return False
-    return sum(w in said for w in mine) / len(mine) >= REPEATED
+    heard, shown = set(said), set(mine)
+    return (
+        sum(w in heard for w in mine) / len(mine) >= REPEATED
+        or sum(w in shown for w in said) / len(said) >= REPEATED
+    )
 
 
 def shown_words(panel: str, captions: Sequence[str], *, panel_only: bool = False) -> Words:
