@@ -3,6 +3,8 @@ choice, what the hosted planner is sent, and the layout's geometry, timing and c
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from domain.adapters.providers.openai_planner import brief_payload, instructions
@@ -116,7 +118,7 @@ def test_features_boxes_in_every_aspect(aspect: AspectRatio) -> None:
 
 def test_callouts_come_in_one_by_one_within_the_scene() -> None:
     starts = callout_starts(2.0, 6.0, 4)
-    assert starts[0] > 2.0 and all(b > a for a, b in zip(starts, starts[1:], strict=False))
+    assert starts[0] > 2.0 and all(b > a for a, b in itertools.pairwise(starts))
     assert starts[-1] <= 2.0 + 4.0 * ALL_IN_BY
     assert len(set(callout_starts(0.0, 0.6, 3))) == 3 and max(callout_starts(0, 0.6, 3)) < 0.6
     tops = callout_rows(100, 400, [50, 80, 50], 20)

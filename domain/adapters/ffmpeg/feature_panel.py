@@ -57,6 +57,12 @@ class CalloutType:
     def row_gap(self) -> int:
         return round(self.size * 0.7)
 
+    @property
+    def block(self) -> int:
+        """The height of every row, gaps included."""
+        rows = sum(self.height(i) for i in range(len(self.lines)))
+        return rows + self.row_gap * max(0, len(self.lines) - 1)
+
 
 def _ground(panel: Box, brand: colors.RGB) -> Image.Image:
     deep = box_for(WHITE, brand, 1.0)
@@ -89,7 +95,7 @@ def features_panel(
     draw.rectangle((box.x, box.y, box.x + rule_w, box.y + rule_h), fill=(*accent, 255))
     if heading:
         font = round(unit * 0.068)
-        room = box.height - rule_h * 3
+        room = box.height - rule_h * 3 - round(unit * 0.035)  # a gap above the callouts
         while font > 12:
             lines = balance(heading, font, box.width, lambda t, s: typeset.measure(t, s, chain))
             if len(lines) <= 2 and round(font * 1.15) * len(lines) <= room:
@@ -118,9 +124,7 @@ def callout_type(features: list[str], box: Box, unit: int, chain: FontChain) -> 
 
         lines = tuple(tuple(balance(f, font, width, measure)) for f in features)
         kind = CalloutType(font, lines, marker, gap)
-        rows = sum(kind.height(i) for i in range(len(features)))
-        total = rows + kind.row_gap * (len(features) - 1)
-        fits = all(len(ls) <= CALLOUT_LINES for ls in lines) and total <= box.height
+        fits = all(len(ls) <= CALLOUT_LINES for ls in lines) and kind.block <= box.height
         if fits or font <= max(10, round(unit * 0.026)):
             return kind
         font = max(10, round(font * 0.92))

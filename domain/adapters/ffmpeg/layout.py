@@ -14,9 +14,10 @@ from domain.media import colors, kinetic
 from domain.media.callouts import callout_rows, callout_starts
 from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
+from domain.media.fonts import FontChain
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
-from domain.media.layout_geometry import features_boxes, split_regions
+from domain.media.layout_geometry import FeatureBoxes, centred, features_boxes, split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
 from domain.rules.on_screen import Words, shown_words
@@ -192,7 +193,7 @@ class CompositionLayout:
                 scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), media))
             elif scene.layout is SceneLayout.FEATURES and self.c.features:
-                boxes = features_boxes(self.size)
+                boxes, _ = self._features_layout(index, chain)
                 feature_panel.features_panel(self.size, boxes, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), boxes.picture))
             elif scene.layout is SceneLayout.QUOTE and text:
@@ -249,6 +250,16 @@ class CompositionLayout:
                 )  # fmt: skip
         return tuple(pictures)
 
+    def _features_layout(
+        self, index: int, chain: FontChain
+    ) -> tuple[FeatureBoxes, feature_panel.CalloutType]:
+        """A FEATURES scene's boxes (its words clear of the captions shown over it, in the
+        middle of the panel's room) and its callouts' type."""
+        shown = self.words_shown(index) is not Words.PANEL and bool(self._timed_over(index))
+        boxes = features_boxes(self.size, captions=shown)
+        kind = feature_panel.callout_type(list(self.c.features), boxes.callouts, self.unit, chain)
+        return centred(boxes, kind.block), kind
+
     def callouts(self) -> tuple[TextPicture, ...]:
         """A FEATURES scene's callouts: one row per feature (numbered marker, words), rising in
         one after another in the panel, held until the scene's words go (Pillow, blocking)."""
@@ -257,8 +268,6 @@ class CompositionLayout:
         chain = chain_for(self.font)
         fps = self.timeline.fps
         card = self.card_start()
-        boxes = features_boxes(self.size)
-        box = boxes.callouts
         _, accent = self.palette
         for index, scene in enumerate(self.c.scenes):
             if scene.layout is not SceneLayout.FEATURES or not features:
@@ -267,7 +276,8 @@ class CompositionLayout:
             end = min(end, card) if card is not None else end
             if end - start < 0.5:
                 continue
-            kind = feature_panel.callout_type(features, box, self.unit, chain)
+            boxes, kind = self._features_layout(index, chain)
+            box = boxes.callouts
             heights = [kind.height(n) for n in range(len(features))]
             tops = callout_rows(box.y, box.height, heights, kind.row_gap)
             starts = callout_starts(start, end, len(features))
