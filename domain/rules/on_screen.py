@@ -2,35 +2,21 @@
 heading and callouts) and the narration's captions shown over the same scene must not say the
 same thing twice.
 
-Pure rules. When most of the panel's words are in the captions shown with it (or most of the
-captions' words are in the panel), one of them
-keeps the words: the panel when the captions say little besides (the captions are hidden over
-that scene; the narration is heard and the caption files keep every word), else the captions
-(the panel is drawn without its words). A FEATURES panel always keeps its callouts: its
-features are the layout.
+Pure rules. The panel keeps its words (they are its design); a caption phrase over its scene
+that repeats them is not burned in (the narration is heard, and the caption files keep every
+word), the phrases that say something else are.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from enum import StrEnum
 
-#: A panel repeats the captions when at least this share of its words is in them.
+#: A caption repeats the panel when at least this share of its words is in the panel (or of
+#: the panel's words in it).
 REPEATED = 0.5
-#: The captions may add at most this share of words the panel does not have and still be the
-#: ones hidden.
-CAPTIONS_EXTRA = 1 / 3
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class Words(StrEnum):
-    """Which words show over a scene with a designed panel."""
-
-    BOTH = "BOTH"  # they say different things
-    PANEL = "PANEL"  # the captions over the scene are hidden
-    CAPTIONS = "CAPTIONS"  # the panel is drawn without its words
 
 
 def words_of(text: str) -> list[str]:
@@ -38,31 +24,22 @@ def words_of(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
-def repeats(panel: str, captions: Sequence[str]) -> bool:
-    """Whether at least :data:`REPEATED` of the panel's words are in ``captions``, or of the
-    captions' words in the panel."""
-    mine = words_of(panel)
-    said = [w for text in captions for w in words_of(text)]
-    if not mine or not said:
+def repeats(panel: str, caption: str) -> bool:
+    """Whether at least :data:`REPEATED` of the caption's words are in the panel, or of the
+    panel's words in the caption."""
+    shown, said = words_of(panel), words_of(caption)
+    if not shown or not said:
         return False
-    heard, shown = set(said), set(mine)
+    on_panel, in_caption = set(shown), set(said)
     return (
-        sum(w in heard for w in mine) / len(mine) >= REPEATED
-        or sum(w in shown for w in said) / len(said) >= REPEATED
+        sum(w in on_panel for w in said) / len(said) >= REPEATED
+        or sum(w in in_caption for w in shown) / len(shown) >= REPEATED
     )
 
 
-def shown_words(panel: str, captions: Sequence[str], *, panel_only: bool = False) -> Words:
-    """Which of ``panel`` and the ``captions`` shown with it keep their words (``panel_only``:
-    the panel's words cannot go, so repeating captions are hidden)."""
-    if not repeats(panel, captions):
-        return Words.BOTH
-    mine = set(words_of(panel))
-    said = [w for text in captions for w in words_of(text)]
-    extra = sum(w not in mine for w in said)
-    if panel_only or extra <= len(said) * CAPTIONS_EXTRA:
-        return Words.PANEL
-    return Words.CAPTIONS
+def captions_shown(panel: str, captions: Sequence[str]) -> list[bool]:
+    """Which of the ``captions`` over a panel's scene are burned in: those not repeating it."""
+    return [not repeats(panel, caption) for caption in captions]
 
 
-__all__ = ["CAPTIONS_EXTRA", "REPEATED", "Words", "repeats", "shown_words", "words_of"]
+__all__ = ["REPEATED", "captions_shown", "repeats", "words_of"]

@@ -20,7 +20,7 @@ from domain.media.inputs import png
 from domain.media.layout_geometry import FeatureBoxes, centred, features_boxes, split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
-from domain.rules.on_screen import Words, shown_words
+from domain.rules.on_screen import repeats
 
 #: x264 (preset, crf) of the composition; exports re-encode from it, so it stays near-transparent.
 COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
@@ -91,27 +91,21 @@ class CompositionLayout:
             n for n, c in enumerate(self.c.timed_captions) if start <= (c.start + c.end) / 2 < end
         ]
 
-    def words_shown(self, index: int) -> Words:
-        """Whether scene ``index``'s panel, the timed captions over it, or both keep their
-        words, so none is on screen twice (``domain.rules.on_screen``)."""
+    def hidden_captions(self, index: int) -> set[int]:
+        """The timed captions over scene ``index`` that repeat its panel's words, so are not
+        burned in (``domain.rules.on_screen``)."""
         panel = self._panel_words(index)
-        if not panel or not self.c.timed_captions:
-            return Words.BOTH
-        over = [self.c.timed_captions[n].text for n in self._timed_over(index)]
-        features = self.c.scenes[index].layout is SceneLayout.FEATURES
-        return shown_words(panel, over, panel_only=features)
+        if not panel:
+            return set()
+        captions = self.c.timed_captions
+        return {n for n in self._timed_over(index) if repeats(panel, captions[n].text)}
 
     def _caption_spans(self) -> list[_Span]:
         """Every caption: the timed ones when given (on exactly their frames, with their words'
         times; not over a panel that says the same), else each scene's caption between its
         transitions."""
         if self.c.timed_captions:
-            hidden = {
-                n
-                for index in range(len(self.c.scenes))
-                if self.words_shown(index) is Words.PANEL
-                for n in self._timed_over(index)
-            }
+            hidden = {n for index in range(len(self.c.scenes)) for n in self.hidden_captions(index)}
             return [
                 _Span(c.text, c.start, c.end, 0.0, c.words)
                 for n, c in enumerate(self.c.timed_captions)
@@ -188,8 +182,6 @@ class CompositionLayout:
             path = self.work / f"panel-{index}.png"
             if scene.layout is SceneLayout.SPLIT and text:
                 media, panel = split_regions(self.size)
-                if self.words_shown(index) is Words.CAPTIONS:
-                    text = ""  # the captions over the scene say it
                 scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), media))
             elif scene.layout is SceneLayout.FEATURES and self.c.features:
@@ -255,7 +247,7 @@ class CompositionLayout:
     ) -> tuple[FeatureBoxes, feature_panel.CalloutType]:
         """A FEATURES scene's boxes (its words clear of the captions shown over it, in the
         middle of the panel's room) and its callouts' type."""
-        shown = self.words_shown(index) is not Words.PANEL and bool(self._timed_over(index))
+        shown = bool(set(self._timed_over(index)) - self.hidden_captions(index))
         boxes = features_boxes(self.size, captions=shown)
         kind = feature_panel.callout_type(list(self.c.features), boxes.callouts, self.unit, chain)
         return centred(boxes, kind.block), kind

@@ -63,8 +63,7 @@ def split_panel(
     output: Path,
 ) -> Path:
     """A full-frame picture: transparent where the scene's picture shows, the brand panel with
-    an accent rule and ``text`` as a headline elsewhere (clear of the caption area; an empty
-    ``text``: the panel alone)."""
+    an accent rule and ``text`` as a headline elsewhere (clear of the caption area)."""
     brand, accent = palette
     deep = box_for(WHITE, brand, 1.0)
     art = Image.new("RGBA", (size.width, size.height), (0, 0, 0, 0))
@@ -93,8 +92,7 @@ def split_panel(
          rule_y + rule_h), fill=(*accent, 255),
     )  # fmt: skip
     text_area = Box(area.x, area.y + rule_h * 3, area.width, area.height - rule_h * 3)
-    if text:  # none: the captions over the scene say its words
-        _words(draw, text, text_area, round(unit * 0.085), chain, 4)
+    _words(draw, text, text_area, round(unit * 0.085), chain, 4)
     art.save(output, "PNG")
     return output
 
