@@ -4,7 +4,8 @@ job's character.
 Pure. Without a character the subject is centred in the frame's upper middle (clear of the
 caption band). In a scene that shows the character too, the subject moves beside it: to the
 largest room left, right, above or below the character's box, so the two never cover each
-other (the character is composited over the clip afterwards, in its own box).
+other (the character is composited over the clip afterwards, in its own box); of rooms
+nearly as large, the one nearest the usual place.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from domain.media.types import Size
 CENTRE = 0.44
 #: The lowest a subject beside a character may reach, as a share of the frame's height.
 LOWEST = 0.8
+#: Rooms fitting a subject at least this share of the largest one's size are as good: the one
+#: nearest the usual place wins.
+NEAR_LARGEST = 0.9
 #: The gap between the subject and the character (and the frame's edge), as a share of the
 #: frame's short side.
 GAP = 0.04
@@ -47,7 +51,8 @@ def subject_box(
 ) -> Box:
     """The box of a subject of ``subject``'s proportions, at most ``most`` (width, height)
     pixels: centred at :data:`CENTRE` of the frame's height, or, when that would touch
-    ``character``'s box, in the largest room beside it (:data:`GAP` apart)."""
+    ``character``'s box, in the largest room beside it (:data:`GAP` apart; of rooms nearly as
+    large, the one nearest the usual place)."""
     centre_y = frame.height * CENTRE
     whole = Box(0, 0, frame.width, frame.height)
     centred = _in_room(subject, whole, most, centre_y)
@@ -68,7 +73,16 @@ def subject_box(
     ]
     if not fitted:
         return centred
-    return max(fitted, key=lambda box: box.width * box.height)
+    largest = max(box.width * box.height for box in fitted)
+    near = [box for box in fitted if box.width * box.height >= largest * NEAR_LARGEST]
+    return min(near, key=lambda box: _distance(box, centred))
+
+
+def _distance(a: Box, b: Box) -> float:
+    return float(
+        (a.x + a.width / 2 - b.x - b.width / 2) ** 2
+        + (a.y + a.height / 2 - b.y - b.height / 2) ** 2
+    )
 
 
 __all__ = ["CENTRE", "GAP", "overlap", "subject_box"]

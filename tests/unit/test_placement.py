@@ -52,3 +52,11 @@ def test_without_a_character_the_product_is_centred(aspect: AspectRatio) -> None
     # a character far from it changes nothing
     aside = Box(frame.width - 10, 0, 10, 10)
     assert subject_box(frame, Size(900, 1200), _most(frame), aside) == box
+
+
+def test_of_rooms_nearly_as_large_the_one_nearest_the_usual_place_wins() -> None:
+    frame = frame_size(Resolution.P480, AspectRatio.PORTRAIT_9_16)
+    who = Box(277, 358, 184, 496)  # a slim cut-out at the bottom right
+    box = subject_box(frame, Size(900, 1200), _most(frame), who)
+    assert box.right <= who.x  # beside it, not pushed up against the top edge
+    assert abs(box.y + box.height / 2 - frame.height * CENTRE) <= 1
