@@ -3,12 +3,15 @@ job's character.
 
 Pure. Without a character the subject is centred in the frame's upper middle (clear of the
 caption band). In a scene that shows the character too, the subject moves beside it: to the
-largest room left, right, above or below the character's box, so the two never cover each
-other (the character is composited over the clip afterwards, in its own box); of rooms
-nearly as large, the one nearest the usual place.
+largest room left, right, above or below where the clip's move can ever bring the character's
+box (``reach``), so the two never cover each other (the character is composited over the
+moving clip afterwards, in its own box, still); of rooms nearly as large, the one nearest the
+usual place.
 """
 
 from __future__ import annotations
+
+import math
 
 from domain.media.geometry import Box
 from domain.media.types import Size
@@ -44,6 +47,24 @@ def _in_room(subject: Size, room: Box, most: tuple[float, float], centre_y: floa
     x = room.x + (room.width - w) // 2
     y = round(min(max(centre_y - h / 2, room.y), room.bottom - h))
     return Box(x, y, w, h)
+
+
+def reach(character: Box, frame: Size, motion: tuple[float, float, float]) -> Box:
+    """Where in the still a point can be that the clip's move (``motion``: its greatest zoom,
+    its drifts across and down) ever shows inside ``character``'s box: a subject outside it
+    never slides under the character however the still moves (the character stays put)."""
+
+    def span(low: int, high: int, side: int, drift: float) -> tuple[int, int]:
+        ends = []
+        for zoom in (1.0, motion[0]):
+            for position in (0.5 - drift / 2, 0.5 + drift / 2):
+                shift = side / 2 + side * (position - 0.5)
+                ends += [shift + (edge - shift) / zoom for edge in (low, high)]
+        return math.floor(min(ends)), math.ceil(max(ends))
+
+    x, right = span(character.x, character.right, frame.width, motion[1])
+    y, bottom = span(character.y, character.bottom, frame.height, motion[2])
+    return Box(x, y, right - x, bottom - y)
 
 
 def subject_box(
@@ -85,4 +106,4 @@ def _distance(a: Box, b: Box) -> float:
     )
 
 
-__all__ = ["CENTRE", "GAP", "overlap", "subject_box"]
+__all__ = ["CENTRE", "GAP", "NEAR_LARGEST", "overlap", "reach", "subject_box"]

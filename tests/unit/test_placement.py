@@ -7,10 +7,11 @@ import itertools
 
 import pytest
 
-from domain.enums import AspectRatio, Resolution
+from domain.enums import AspectRatio, Resolution, ShotType
 from domain.media.character import character_box
 from domain.media.geometry import Box, frame_size
-from domain.media.placement import CENTRE, overlap, subject_box
+from domain.media.motion import shot_motion
+from domain.media.placement import CENTRE, overlap, reach, subject_box
 from domain.media.types import Size
 
 #: The most of the smaller box the two may share.
@@ -60,3 +61,34 @@ def test_of_rooms_nearly_as_large_the_one_nearest_the_usual_place_wins() -> None
     box = subject_box(frame, Size(900, 1200), _most(frame), who)
     assert box.right <= who.x  # beside it, not pushed up against the top edge
     assert abs(box.y + box.height / 2 - frame.height * CENTRE) <= 1
+
+
+def _moved(box: Box, frame: Size, zoom: float, px: float, py: float) -> Box:
+    """``box`` as the clip's move shows it at one window (zoom, positions in the room)."""
+    room = 1 - 1 / zoom
+    left = frame.width * (0.5 + (px - 0.5) * room) - frame.width / 2 / zoom
+    top = frame.height * (0.5 + (py - 0.5) * room) - frame.height / 2 / zoom
+    x, y = (box.x - left) * zoom, (box.y - top) * zoom
+    return Box(round(x), round(y), round(box.width * zoom), round(box.height * zoom))
+
+
+@pytest.mark.parametrize("shot", list(ShotType))
+@pytest.mark.parametrize("aspect", list(AspectRatio))
+def test_the_clips_move_never_brings_the_product_under_the_character(
+    shot: ShotType, aspect: AspectRatio
+) -> None:
+    frame = frame_size(Resolution.P1080, aspect)
+    zoom, drift_x, drift_y = shot_motion(shot)
+    for product, person, cutout in itertools.product(PRODUCTS, CHARACTERS, (True, False)):
+        who = character_box(frame, person, cutout=cutout)
+        box = subject_box(frame, product, _most(frame), reach(who, frame, (zoom, drift_x, drift_y)))
+        unit = min(frame.width, frame.height)
+        assert box.width * box.height >= (unit * 0.2) ** 2 * 0.5, (shot, product, person, box)
+        for z, px, py in itertools.product(
+            (1.0, zoom),
+            (0.5 - drift_x / 2, 0.5 + drift_x / 2),
+            (0.5 - drift_y / 2, 0.5 + drift_y / 2),
+        ):
+            seen = _moved(box, frame, z, px, py)
+            smaller = min(seen.width * seen.height, who.width * who.height)
+            assert overlap(seen, who) <= smaller * TOLERANCE, (shot, product, person, z, px, py)

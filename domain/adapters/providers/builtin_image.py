@@ -32,7 +32,8 @@ from domain.media import colors
 from domain.media.errors import MediaError, MediaTooLarge
 from domain.media.geometry import Box, safe_area
 from domain.media.inputs import DEFAULT_MAX_PIXELS
-from domain.media.placement import subject_box
+from domain.media.motion import shot_motion
+from domain.media.placement import reach, subject_box
 from domain.media.text import fit_text
 from domain.media.types import Size
 from domain.ports.providers import GeneratedMedia, ImageRequest
@@ -329,8 +330,9 @@ def render_key_image(
         image = (
             _stage(size, first) if _has_transparency(source) else _blur_fill(source, size, first)
         )
-        character = character_placement(request.character_image, size, max_pixels=max_pixels)
-        image = _place_subject(image, source, size, request.shot_type, character.box)
+        who = character_placement(request.character_image, size, max_pixels=max_pixels).box
+        keep_clear = reach(who, size, shot_motion(request.shot_type))
+        image = _place_subject(image, source, size, request.shot_type, keep_clear)
     elif source is not None and request.shot_type is ShotType.EXTREME_CLOSE_UP:
         # in on a detail: the picture (a cut-out: what is visible of it) covers the frame
         cut_out = _has_transparency(source)
