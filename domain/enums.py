@@ -53,12 +53,14 @@ class CaptionStyle(StrEnum):
 
 class SceneLayout(StrEnum):
     """How a scene is laid out (``domain.rules.layouts``): its picture full bleed, split beside a
-    brand panel with its words, its words as a kinetic headline, or a quote card."""
+    brand panel with its words, its words as a kinetic headline, a quote card, or the product
+    beside callouts of the brief's features."""
 
     FULL = "FULL"
     SPLIT = "SPLIT"
     HEADLINE = "HEADLINE"
     QUOTE = "QUOTE"
+    FEATURES = "FEATURES"
 
 
 class AssetStatus(StrEnum):

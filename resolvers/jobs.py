@@ -111,6 +111,7 @@ def _new_job(input_: CreateJobInput) -> service.NewJob:
         prompt=brief.prompt,
         voice=brief.voice,
         caption_style=brief.caption_style,
+        features=tuple(brief.features or ()),
         duration_seconds=input_.duration_seconds,
         aspect_ratio=AspectRatio(input_.aspect_ratio),
         scene_count=input_.scene_count,

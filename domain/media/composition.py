@@ -37,7 +37,7 @@ class SceneClip:
     transition: Transition = Transition.CUT
     caption: str | None = None
     sound: bool = False  # the clip's own sound is heard (footage mixed under the narration)
-    layout: SceneLayout = SceneLayout.FULL  # SPLIT, HEADLINE, QUOTE: the caption is the design
+    layout: SceneLayout = SceneLayout.FULL  # the others: the caption is (part of) the design
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ class Composition:
     voice: tuple[VoiceOver, ...] = ()
     timed_captions: tuple[TimedCaption, ...] = ()
     caption_style: CaptionStyle = CaptionStyle.BOX
+    features: tuple[str, ...] = ()  # what a FEATURES scene calls out (2 to 4 lines)
     loudness: LoudnessTarget = WEB_LOUDNESS
     quality: RenderQuality = RenderQuality.BALANCED
 

@@ -51,6 +51,13 @@ _SHOT_MOTION: dict[ShotType, tuple[float, float, float]] = {
 }
 
 
+def shot_motion(shot: ShotType) -> tuple[float, float, float]:
+    """The most a shot's move zooms (the factor) and drifts (across and down, as fractions of
+    the room the zoom leaves), whatever its seed."""
+    zoom, drift_x, drift_y = _SHOT_MOTION[shot]
+    return 1.0 + zoom, drift_x, drift_y
+
+
 def ken_burns_for(shot: ShotType, seed: int, *, continues: bool = False) -> KenBurns:
     """A tasteful, deterministic move for a shot type; ``continues`` forces an identity opening."""
     zoom, drift_x, drift_y = _SHOT_MOTION[shot]
@@ -98,4 +105,4 @@ def perspective_filter(motion: KenBurns, frames: int, *, interpolation: str = "l
     return f"perspective={options}:interpolation={interpolation}:eval=frame"
 
 
-__all__ = ["CONTINUE_MOTION", "KenBurns", "ken_burns_for", "perspective_filter"]
+__all__ = ["CONTINUE_MOTION", "KenBurns", "ken_burns_for", "perspective_filter", "shot_motion"]

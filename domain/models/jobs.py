@@ -102,6 +102,8 @@ class Job(StageErrorMixin, Entity):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # the composed master the renders are made from (cleared when a scene changes)
     composition_asset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # the share of the composition's frames showing a product shot (set and cleared with it)
+    product_screen_share: Mapped[float | None] = mapped_column(Float, nullable=True)
     # when the current storyboard was approved (None: the job waits at STORYBOARD_READY)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

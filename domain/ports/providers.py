@@ -59,6 +59,8 @@ class ImageRequest:
     text: str = ""
     seed: int = 0
     feedback: str | None = None
+    #: the job's character when the scene's key image depends on it: a hosted model's subject
+    #: reference; for the built-in provider, where the subject must stand clear of it
     character_image: Path | None = None
     cover: bool = False
 

@@ -1,13 +1,14 @@
 """The brief: what an ad is about, as stored on a job, and its validation.
 
 ``clean_brief`` checks a brief before a job is created (trimmed texts within their limits, no
-control characters, a product named, a language tag); ``Brief`` is what planners are given.
+control characters, a product named, a language tag, at most five short feature lines);
+``Brief`` is what planners are given.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,11 @@ _LIMITS = {
     "voice": 100,
 }
 _FIELD_NAMES = {"call_to_action": "callToAction"}
+#: The most feature lines a brief may list, and the most characters of one.
+MAX_FEATURES = 5
+FEATURE_LIMIT = 60
+#: How many features a FEATURES scene calls out (fewer than the least: the layout is not used).
+CALLOUTS = (2, 4)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -39,11 +45,15 @@ class Brief:
     prompt: str = ""
     voice: str = ""  # the voice id the narration is spoken in (empty: the provider's default)
     caption_style: str = ""  # a CaptionStyle name (empty: BOX)
+    #: the product's features, one short line each (the FEATURES layout calls them out)
+    features: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        voice = {"voice": self.voice} if self.voice else {}
+    def to_dict(self) -> dict[str, Any]:
+        voice: dict[str, Any] = {"voice": self.voice} if self.voice else {}
         if self.caption_style:
             voice["caption_style"] = self.caption_style
+        if self.features:
+            voice["features"] = list(self.features)
         return {
             "product": self.product,
             "audience": self.audience,
@@ -66,6 +76,7 @@ class Brief:
             prompt=str(data.get("prompt") or ""),
             voice=str(data.get("voice") or ""),
             caption_style=str(data.get("caption_style") or ""),
+            features=tuple(str(f) for f in data.get("features") or () if str(f).strip()),
         )
 
 
@@ -79,9 +90,11 @@ def clean_brief(
     prompt: str | None = None,
     voice: str | None = None,
     caption_style: str | None = None,
+    features: Sequence[str] | None = None,
 ) -> Brief:
     """A validated brief: trimmed texts within their limits, no control characters (the prompt
-    may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``."""
+    may have line breaks), a product named, a language tag like ``en`` or ``pt-BR``, at most
+    :data:`MAX_FEATURES` features of one line each, none empty."""
     values = {
         "product": product,
         "audience": audience,
@@ -110,9 +123,32 @@ def clean_brief(
         errors.append(
             Invalid("language must be a language tag like en or pt-BR", ["brief", "language"])
         )
+    lines = clean_features(features or (), errors)
     if errors:
         raise ValidationErrors(list(errors))
-    return Brief(**{**cleaned, "language": language}, caption_style=caption_style or "")
+    return Brief(
+        **{**cleaned, "language": language}, caption_style=caption_style or "", features=lines
+    )
 
 
-__all__ = ["Brief", "clean_brief"]
+def clean_features(features: Sequence[str], errors: list[Invalid]) -> tuple[str, ...]:
+    """The feature lines trimmed to single spaces; an ``Invalid`` in ``errors`` for too many,
+    an empty one, one too long or one with control characters (its index in the path)."""
+    if len(features) > MAX_FEATURES:
+        errors.append(Invalid(f"features must list at most {MAX_FEATURES}", ["brief", "features"]))
+        return ()
+    out: list[str] = []
+    for index, raw in enumerate(features):
+        path = ["brief", "features", str(index)]
+        text = " ".join(raw.split())
+        if not text:
+            errors.append(Invalid("a feature must not be empty", path))
+        elif len(text) > FEATURE_LIMIT:
+            errors.append(Invalid(f"a feature must be at most {FEATURE_LIMIT} characters", path))
+        elif _CONTROL.search(text):
+            errors.append(Invalid("a feature must not contain control characters", path))
+        out.append(text)
+    return tuple(out)
+
+
+__all__ = ["CALLOUTS", "FEATURE_LIMIT", "MAX_FEATURES", "Brief", "clean_brief", "clean_features"]

@@ -7,7 +7,8 @@ A scene with the character, and the scene right after one, are CUT: a clip that 
 frame would otherwise carry a composited character into a scene that has none (or twice).
 When both the key image and the clip come from hosted models, the key image is drawn with the
 character as its subject reference (the clip model animates it); with the built-in clip the
-character is composited over the clip, so the key image leaves it out.
+character is composited over the clip, so the key image leaves it out, and an all built-in key
+image of a product shot places the product clear of it.
 """
 
 from __future__ import annotations
@@ -33,11 +34,22 @@ def job_character(assets: Sequence[PlanAsset]) -> str | None:
     )
 
 
-def character_in_key_image(image_ref: str, video_ref: str) -> bool:
-    """Whether a scene's key image is drawn with the character: only by a hosted image model
-    for a hosted clip model (the built-in clip composites the character, which would show it
-    twice; the built-in image provider composes no references)."""
-    return image_ref != BUILTIN and video_ref != BUILTIN
+def key_image_shows_character(image_ref: str, video_ref: str) -> bool:
+    """Whether a scene's key image depends on its character: drawn with it by a hosted image
+    model for a hosted clip model (the built-in clip composites the character, which would show
+    it twice), or, all built in, laid out around where the clip will composite it."""
+    return (image_ref == BUILTIN) == (video_ref == BUILTIN)
+
+
+def character_in_key_image(
+    image_ref: str, video_ref: str, source_role: AssetRole | None = None
+) -> bool:
+    """Whether a scene's key image request carries the character: as a hosted model's subject
+    reference, or, for the built-in image provider, a product shot (``source_role``) that must
+    stand clear of the character the built-in clip composites over it."""
+    if not key_image_shows_character(image_ref, video_ref):
+        return False
+    return image_ref != BUILTIN or source_role is AssetRole.PRODUCT
 
 
 def character_beats(beats: Sequence[SceneBeat]) -> list[bool]:
@@ -136,5 +148,6 @@ __all__ = [
     "continue_near_character",
     "continuity_with_characters",
     "job_character",
+    "key_image_shows_character",
     "mark_characters",
 ]

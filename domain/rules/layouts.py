@@ -7,6 +7,8 @@ the ad that shows a product shot.
 - ``HEADLINE``: the scene's words set large in the middle of the frame, line after line rising
   in (an energetic hook without a product).
 - ``QUOTE``: a quote card over the dimmed scene (the proof beat).
+- ``FEATURES``: the picture beside a brand panel calling out the brief's features (2 to 4),
+  one after another, each with a numbered marker (the benefit beat of a brief with features).
 
 Pure rules; the geometry per aspect is in ``domain.media.layout_geometry``.
 """
@@ -17,10 +19,12 @@ from collections.abc import Sequence
 
 from domain.enums import SceneBeat
 from domain.enums import SceneLayout as Layout
+from domain.rules.brief import CALLOUTS
 from domain.rules.planner_copy import ENERGETIC, mood_of
 
 #: Layouts that show the scene's picture whole enough to count as a product shot.
-SHOWS_PICTURE = frozenset({Layout.FULL, Layout.SPLIT})
+SHOWS_PICTURE = frozenset({Layout.FULL, Layout.SPLIT, Layout.FEATURES})
+
 _STORY = frozenset({SceneBeat.HOOK, SceneBeat.PROBLEM, SceneBeat.BENEFIT, SceneBeat.CUSTOM})
 
 
@@ -32,6 +36,7 @@ def choose_layouts(
     *,
     reshaped: bool = False,
     characters: Sequence[bool] | None = None,
+    features: int = 0,
 ) -> list[Layout]:
     """The layout of each scene: product scenes full bleed, story scenes with a product split
     (the product beside their words), the proof a quote (split when it has a product), an
@@ -39,7 +44,9 @@ def choose_layouts(
     no designed layout follows itself. ``reshaped`` (an export to a shape far from the clips'
     own): every scene with a product and words is split, so the picture keeps most of itself.
     A scene showing the job's character (``characters``) stays full: the character is
-    composited over its clip, which only the full layout shows whole."""
+    composited over its clip, which only the full layout shows whole. With ``features`` (how
+    many the brief lists, at least :data:`CALLOUTS`'s least) the first benefit scene calls them
+    out beside its picture."""
     energetic = mood_of(tone) == ENERGETIC
     out: list[Layout] = []
     cast = list(characters) if characters is not None else [False] * len(beats)
@@ -47,6 +54,8 @@ def choose_layouts(
         layout = Layout.FULL
         if not caption or beat is SceneBeat.END_CARD or character:
             layout = Layout.FULL
+        elif beat is SceneBeat.BENEFIT and features >= CALLOUTS[0] and Layout.FEATURES not in out:
+            layout = Layout.FEATURES
         elif reshaped and product:
             layout = Layout.SPLIT
         elif beat in (SceneBeat.PRODUCT, SceneBeat.DETAIL):
@@ -80,4 +89,4 @@ def product_share(
     return shown / total
 
 
-__all__ = ["SHOWS_PICTURE", "Layout", "choose_layouts", "product_share"]
+__all__ = ["CALLOUTS", "SHOWS_PICTURE", "Layout", "choose_layouts", "product_share"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from domain.enums import AspectRatio, SceneBeat, ShotType
+from domain.rules.brief import CALLOUTS
 
 if TYPE_CHECKING:
     from domain.rules.planner import PlanRequest
@@ -150,6 +151,7 @@ class Words:
     cta: str
     direction: str
     look: str
+    features: tuple[str, ...] = ()  # the callouts of the benefit scene (at most four)
 
 
 def words_for(request: PlanRequest) -> Words:
@@ -165,7 +167,33 @@ def words_for(request: PlanRequest) -> Words:
         cta=brief.call_to_action or f"Get {brief.product} today",
         direction=_first_sentence(brief.prompt),
         look=look,
+        features=brief.features[: CALLOUTS[1]],
     )
+
+
+def _inline(feature: str) -> str:
+    """A feature line inside a sentence: its first letter small unless it starts a name or an
+    acronym ("SPF 30", "iPhone"), its closing stop dropped."""
+    text = feature.strip().rstrip(".!;")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def listed(features: tuple[str, ...]) -> str:
+    """Features said as one list: "a", "a and b", "a, b and c"."""
+    items = [_inline(f) for f in features]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def feature_lines(product: str, short: str, features: tuple[str, ...]) -> list[str]:
+    """The benefit scene's lines from the brief's features, longest first: every feature, then
+    fewer, with the product's name then its short name."""
+    lines = []
+    for count in range(len(features), 0, -1):
+        said = listed(features[:count])
+        lines += [f"{product}: {said}.", f"{short}: {said}."]
+    return lines
 
 
 def beat_texts(beat: SceneBeat, w: Words) -> tuple[str, str, str, str, str]:
@@ -207,7 +235,9 @@ def beat_texts(beat: SceneBeat, w: Words) -> tuple[str, str, str, str, str]:
         return (
             "The benefit",
             f"Show {a} enjoying what {p} gives them.",
-            f"{p}: {_MOOD_TAGLINE[w.mood].lower()}.",
+            f"{p}: {listed(w.features)}."
+            if w.features
+            else f"{p}: {_MOOD_TAGLINE[w.mood].lower()}.",
             _MOOD_TAGLINE[w.mood],
             f"{a} enjoying {p}, a satisfied moment",
         )
@@ -270,6 +300,8 @@ def script_lines(beat: SceneBeat, w: Words) -> tuple[str, ...]:
     elif beat is SceneBeat.BENEFIT:
         lines = [f"{p}: {tagline.lower()}, so you can do more.", f"{p}: {tagline.lower()}.",
                  f"{s}: {tagline.lower()}.", f"{tagline}."]  # fmt: skip
+        if w.features:  # the features said, the tagline only when none fits
+            lines = [*feature_lines(p, s, w.features), f"{tagline}."]
     elif beat is SceneBeat.PROOF:
         lines = [f"See what sets {p} apart, every single day.", f"See what sets {p} apart.",
                  f"See what sets {s} apart.", "See the difference."]  # fmt: skip
@@ -298,6 +330,8 @@ __all__ = [
     "SHOT_WORDS",
     "Words",
     "beat_texts",
+    "feature_lines",
+    "listed",
     "mood_of",
     "script_lines",
     "short_name",

@@ -35,6 +35,11 @@ class BriefInput:
         description="How captions are drawn: BOX (default), OUTLINE, SHADOW, or HIGHLIGHT (the "
         "box, with each spoken word highlighted in the second brand colour as it is said).",
     )
+    features: list[str] | None = strawberry.field(
+        default=None,
+        description="The product's features, at most 5 lines of at most 60 characters each: "
+        "the benefit scene calls out 2 to 4 of them beside the product (the FEATURES layout).",
+    )
 
 
 @strawberry.input(description="Provider references; `builtin` (the default) renders offline.")

@@ -18,6 +18,7 @@ from domain.rules.planner import Brief as BriefRule
 from domain.rules.pricing import ProviderChoice as ProviderChoiceRule
 from domain.services.event_history import check_first, decode_event_cursor
 from domain.services.jobs import snapshot_from
+from domain.services.pipeline.layouts import is_product_picture, planned_share, shown_asset_ids
 from schema.enums import AspectRatio, CaptionStyle, JobAction, JobStage, JobStatus
 from schema.ids import encode_id
 from schema.pagination import Connection, connection
@@ -46,6 +47,9 @@ class Brief:
     caption_style: CaptionStyle = strawberry.field(
         description="How captions are drawn (BOX unless the brief chose another)."
     )
+    features: list[str] = strawberry.field(
+        description="The product's features the benefit scene calls out (empty: none)."
+    )
 
     @classmethod
     def of(cls, data: Mapping[str, object]) -> Brief:
@@ -59,6 +63,7 @@ class Brief:
             prompt=b.prompt or None,
             voice=b.voice or None,
             caption_style=CaptionStyle(b.caption_style or CaptionStyle.BOX),
+            features=list(b.features),
         )
 
 
@@ -162,6 +167,25 @@ class Job(Node):
         renders = await info.context.loaders.job_renders().load(self.model.id)
         return list(available_actions(snapshot_from(self.model, scenes, renders)))
 
+    @strawberry.field(
+        description="The share (0..1) of the ad's frames showing a product shot: counted on the "
+        "composition once it is composed (each scene's frames, transitions split between the "
+        "two scenes, in the layout it was composed with), the planned share before "
+        "(`plannedProductScreenShare`); null without scenes."
+    )
+    async def product_screen_share(self, info: strawberry.Info) -> float | None:
+        if self.model.product_screen_share is not None:
+            return self.model.product_screen_share
+        return await _planned_share(info, self.model)
+
+    @strawberry.field(
+        description="The share (0..1) of the ad's frames the planner's layouts show a product "
+        "shot in: the scenes with a PRODUCT picture in a layout that shows it (FULL, SPLIT, "
+        "FEATURES), by their durations; null without scenes."
+    )
+    async def planned_product_screen_share(self, info: strawberry.Info) -> float | None:
+        return await _planned_share(info, self.model)
+
     @strawberry.field(description="The brand assets given to the job.")
     async def assets(self, info: strawberry.Info) -> list[Asset]:
         return await load_assets(info, self.model.asset_ids)
@@ -212,6 +236,16 @@ class Job(Node):
             return None
         row = await info.context.loaders.by_id(models.JobBatch).load(self.model.batch_id)
         return JobBatch.from_model(row) if row is not None else None
+
+
+async def _planned_share(info: strawberry.Info, job: models.Job) -> float | None:
+    """The share of the job's frames its layouts plan to show a product shot."""
+    scenes = await info.context.loaders.job_scenes().load(job.id)
+    if not scenes:
+        return None
+    rows = await info.context.loaders.asset().load_many(list(shown_asset_ids(scenes)))
+    products = {r.id for r in rows if r is not None and is_product_picture(r)}
+    return planned_share(job, scenes, products)
 
 
 __all__ = ["Brief", "Job", "ProviderChoice"]

@@ -23,6 +23,7 @@ from domain.rules.characters import (
     continue_near_character,
     continuity_with_characters,
     job_character,
+    key_image_shows_character,
     mark_characters,
 )
 from domain.rules.planner import Brief, Plan, PlanRequest, normalize_plan, plan_offline
@@ -180,3 +181,10 @@ def test_the_key_image_is_drawn_with_the_character_only_for_hosted_images_and_cl
     assert not character_in_key_image(hosted_image, "builtin")  # composited: not twice
     assert not character_in_key_image("builtin", hosted_clip)
     assert not character_in_key_image("builtin", "builtin")
+    # all built in: a product shot is laid out clear of the character composited over it
+    assert character_in_key_image("builtin", "builtin", AssetRole.PRODUCT)
+    assert not character_in_key_image("builtin", "builtin", AssetRole.BACKGROUND)
+    assert not character_in_key_image(hosted_image, "builtin", AssetRole.PRODUCT)
+    assert key_image_shows_character("builtin", "builtin")
+    assert key_image_shows_character(hosted_image, hosted_clip)
+    assert not key_image_shows_character(hosted_image, "builtin")

@@ -14,6 +14,8 @@ type Form = {
   callToAction: string;
   language: string;
   prompt: string;
+  /** The product's features, one a line (the benefit scene calls them out). */
+  features: string;
   durationSeconds: string;
   aspectRatio: AspectRatio;
   sceneCount: string;
@@ -39,6 +41,7 @@ const EMPTY: Form = {
   callToAction: "",
   language: "",
   prompt: "",
+  features: "",
   durationSeconds: "15",
   aspectRatio: "PORTRAIT_9_16",
   sceneCount: "",
@@ -70,6 +73,7 @@ function toInput(campaignId: string, f: Form): CreateJobInput {
       callToAction: f.callToAction || null,
       language: f.language || null,
       prompt: f.prompt || null,
+      features: f.features.split("\n").map((line) => line.trim()).filter(Boolean),
       voice: f.voiceover && narrator ? narrator : null,
     },
     durationSeconds: Number(f.durationSeconds) || 0,
@@ -151,6 +155,10 @@ export function NewAdPage({ campaignId }: { campaignId: string }) {
             <label className="wide">
               Creative direction
               <textarea name="prompt" rows={3} value={form.prompt} onChange={(e) => set("prompt", e.target.value)} />
+            </label>
+            <label className="wide">
+              Features (one a line, up to 5)
+              <textarea name="features" rows={3} placeholder={"Hydrates for 24 hours\nSPF 30 sun shield"} value={form.features} onChange={(e) => set("features", e.target.value)} />
             </label>
             <label>
               Duration (seconds)

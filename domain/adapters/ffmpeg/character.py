@@ -51,15 +51,31 @@ def is_cutout(image: Image.Image) -> bool:
     return isinstance(low, int | float) and low < _CUTOUT_ALPHA
 
 
-def character_layer(
-    source: Path, frame: Size, output: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS
-) -> CharacterPlacement:
-    """Draw the character's layer for ``frame`` to ``output`` (PNG, RGBA); where it goes."""
+def _visible(source: Path, max_pixels: int) -> tuple[Image.Image, bool]:
+    """The character's picture (a cut-out cropped to its visible part) and whether it is one."""
     image = _open(source, max_pixels)
     cutout = is_cutout(image)
     if cutout:
         visible = image.getchannel("A").point(lambda v: 255 if v > 8 else 0).getbbox()
         image = image.crop(visible) if visible is not None else image
+    return image, cutout
+
+
+def character_placement(
+    source: Path, frame: Size, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> CharacterPlacement:
+    """Where the character at ``source`` goes in ``frame`` (nothing drawn)."""
+    image, cutout = _visible(source, max_pixels)
+    return CharacterPlacement(
+        character_box(frame, Size(image.width, image.height), cutout=cutout), cutout
+    )
+
+
+def character_layer(
+    source: Path, frame: Size, output: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> CharacterPlacement:
+    """Draw the character's layer for ``frame`` to ``output`` (PNG, RGBA); where it goes."""
+    image, cutout = _visible(source, max_pixels)
     box = character_box(frame, Size(image.width, image.height), cutout=cutout)
     if cutout:
         layer = image.resize((box.width, box.height), Image.Resampling.LANCZOS)
@@ -104,4 +120,4 @@ async def render_character_clip(
     return placement
 
 
-__all__ = ["character_layer", "is_cutout", "render_character_clip"]
+__all__ = ["character_layer", "character_placement", "is_cutout", "render_character_clip"]

@@ -282,7 +282,14 @@ class FfmpegMediaEngine:
         clips = tuple([await self.media_input(s.clip) for s in scenes])
         async with scratch_dir(output.parent) as work:
             layout = CompositionLayout(composition, timeline, work, self.font)
-            soundtrack, (logo, end_card), captions, panels, headlines = await asyncio.gather(
+            (
+                soundtrack,
+                (logo, end_card),
+                captions,
+                panels,
+                headlines,
+                callouts,
+            ) = await asyncio.gather(
                 self._soundtrack(
                     composition, timeline, work, scaled_progress(on_progress, 0.0, 0.05)
                 ),
@@ -290,8 +297,9 @@ class FfmpegMediaEngine:
                 asyncio.to_thread(layout.captions),
                 asyncio.to_thread(layout.panels),
                 asyncio.to_thread(layout.headlines),
+                asyncio.to_thread(layout.callouts),
             )
-            pictures = headlines + captions
+            pictures = headlines + callouts + captions
             async with atomic_output(output) as temporary:
                 preset, crf = COMPOSE_QUALITY[composition.quality]
                 spec = ComposeSpec(

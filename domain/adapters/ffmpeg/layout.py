@@ -7,17 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.adapters.ffmpeg import caption_art, cards, scene_panels
+from domain.adapters.ffmpeg import caption_art, cards, feature_panel, scene_panels
 from domain.adapters.ffmpeg.text import chain_for, measure
 from domain.enums import CaptionStyle, RenderQuality, SceneLayout, Transition
 from domain.media import colors, kinetic
+from domain.media.callouts import callout_rows, callout_starts
 from domain.media.compose import EndCard, ScenePanel, Still, TextPicture
 from domain.media.composition import Composition
+from domain.media.fonts import FontChain
 from domain.media.geometry import safe_area
 from domain.media.inputs import png
-from domain.media.layout_geometry import split_regions
+from domain.media.layout_geometry import FeatureBoxes, centred, features_boxes, split_regions
 from domain.media.text import fit_text
 from domain.media.timing import Timeline
+from domain.rules.on_screen import repeats
 
 #: x264 (preset, crf) of the composition; exports re-encode from it, so it stays near-transparent.
 COMPOSE_QUALITY: dict[RenderQuality, tuple[str, int]] = {
@@ -73,11 +76,41 @@ class CompositionLayout:
         length = min(self.c.end_card_seconds, 0.5 * tl.scene_frames(last) / tl.fps)
         return round((tl.total_seconds - length) * tl.fps) / tl.fps
 
+    def _panel_words(self, index: int) -> str:
+        """The words scene ``index``'s designed panel shows ("" for none)."""
+        scene = self.c.scenes[index]
+        text = (scene.caption or "").strip()
+        if scene.layout is SceneLayout.FEATURES and self.c.features:
+            return " ".join((text, *self.c.features)).strip()
+        return text if scene.layout is SceneLayout.SPLIT else ""
+
+    def _timed_over(self, index: int) -> list[int]:
+        """The timed captions shown over scene ``index`` (their middle in its window)."""
+        start, end = self.timeline.start_seconds(index), self.timeline.end_seconds(index)
+        return [
+            n for n, c in enumerate(self.c.timed_captions) if start <= (c.start + c.end) / 2 < end
+        ]
+
+    def hidden_captions(self, index: int) -> set[int]:
+        """The timed captions over scene ``index`` that repeat its panel's words, so are not
+        burned in (``domain.rules.on_screen``)."""
+        panel = self._panel_words(index)
+        if not panel:
+            return set()
+        captions = self.c.timed_captions
+        return {n for n in self._timed_over(index) if repeats(panel, captions[n].text)}
+
     def _caption_spans(self) -> list[_Span]:
         """Every caption: the timed ones when given (on exactly their frames, with their words'
-        times), else each scene's caption between its transitions."""
+        times; not over a panel that says the same), else each scene's caption between its
+        transitions."""
         if self.c.timed_captions:
-            return [_Span(c.text, c.start, c.end, 0.0, c.words) for c in self.c.timed_captions]
+            hidden = {n for index in range(len(self.c.scenes)) for n in self.hidden_captions(index)}
+            return [
+                _Span(c.text, c.start, c.end, 0.0, c.words)
+                for n, c in enumerate(self.c.timed_captions)
+                if n not in hidden
+            ]
         spans = []
         for index, scene in enumerate(self.c.scenes):
             if scene.layout is not SceneLayout.FULL:
@@ -151,6 +184,10 @@ class CompositionLayout:
                 media, panel = split_regions(self.size)
                 scene_panels.split_panel(self.size, panel, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path), media))
+            elif scene.layout is SceneLayout.FEATURES and self.c.features:
+                boxes, _ = self._features_layout(index, chain)
+                feature_panel.features_panel(self.size, boxes, self.palette, text, chain, path)
+                out.append(ScenePanel(png(path), boxes.picture))
             elif scene.layout is SceneLayout.QUOTE and text:
                 scene_panels.quote_card(self.size, self.palette, text, chain, path)
                 out.append(ScenePanel(png(path)))
@@ -201,6 +238,55 @@ class CompositionLayout:
                     TextPicture(
                         png(art.path), x=(self.size.width - art.width) // 2,
                         y=top + step * number, start=first / fps, end=last / fps, motion=motion,
+                    )
+                )  # fmt: skip
+        return tuple(pictures)
+
+    def _features_layout(
+        self, index: int, chain: FontChain
+    ) -> tuple[FeatureBoxes, feature_panel.CalloutType]:
+        """A FEATURES scene's boxes (its words clear of the captions shown over it, in the
+        middle of the panel's room) and its callouts' type."""
+        shown = bool(set(self._timed_over(index)) - self.hidden_captions(index))
+        boxes = features_boxes(self.size, captions=shown)
+        kind = feature_panel.callout_type(list(self.c.features), boxes.callouts, self.unit, chain)
+        return centred(boxes, kind.block), kind
+
+    def callouts(self) -> tuple[TextPicture, ...]:
+        """A FEATURES scene's callouts: one row per feature (numbered marker, words), rising in
+        one after another in the panel, held until the scene's words go (Pillow, blocking)."""
+        pictures: list[TextPicture] = []
+        features = list(self.c.features)
+        chain = chain_for(self.font)
+        fps = self.timeline.fps
+        card = self.card_start()
+        _, accent = self.palette
+        for index, scene in enumerate(self.c.scenes):
+            if scene.layout is not SceneLayout.FEATURES or not features:
+                continue
+            start, end = self.timeline.caption_window(index)
+            end = min(end, card) if card is not None else end
+            if end - start < 0.5:
+                continue
+            boxes, kind = self._features_layout(index, chain)
+            box = boxes.callouts
+            heights = [kind.height(n) for n in range(len(features))]
+            tops = callout_rows(box.y, box.height, heights, kind.row_gap)
+            starts = callout_starts(start, end, len(features))
+            for number, (top, first_s) in enumerate(zip(tops, starts, strict=True)):
+                art = feature_panel.callout_art(
+                    kind, number, box.width, accent, chain,
+                    self.work / f"callout-{index}-{number}.png",
+                )  # fmt: skip
+                first, last = round(first_s * fps), round(end * fps)
+                motion = kinetic.motions(
+                    (kinetic.Segment(None, first, last),), fps, art.height,
+                    follows=False, followed=False,
+                )[0]  # fmt: skip
+                pictures.append(
+                    TextPicture(
+                        png(art.path), x=box.x, y=top, start=first / fps, end=last / fps,
+                        motion=motion,
                     )
                 )  # fmt: skip
         return tuple(pictures)

@@ -1,7 +1,9 @@
 """The built-in offline image provider: brand-coloured key frames drawn with Pillow.
 
 With a product (or character) shot, the picture is fitted whole over a blurred, brand-tinted fill
-of itself, with a soft shadow and, for PRODUCT shots, a spotlight. A background asset fills the
+of itself, with a soft shadow and, for PRODUCT shots, a spotlight. In a scene that shows the
+job's character too, the product always stands whole beside the character's box (never full
+bleed under it: ``domain.media.placement``). A background asset fills the
 frame. Without any asset, the frame is a deep gradient of the main brand colour with soft light
 shapes (accents in the second colour) chosen by the shot type.
 
@@ -21,14 +23,17 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
 from domain.adapters.ffmpeg import typeset
+from domain.adapters.ffmpeg.character import character_placement
 from domain.adapters.ffmpeg.text import bundled_font, chain_for, measure
 from domain.adapters.providers import photo_layout
 from domain.enums import AssetRole, ShotType
 from domain.errors import ErrorCode
 from domain.media import colors
 from domain.media.errors import MediaError, MediaTooLarge
-from domain.media.geometry import safe_area
+from domain.media.geometry import Box, safe_area
 from domain.media.inputs import DEFAULT_MAX_PIXELS
+from domain.media.motion import shot_motion
+from domain.media.placement import reach, subject_box
 from domain.media.text import fit_text
 from domain.media.types import Size
 from domain.ports.providers import GeneratedMedia, ImageRequest
@@ -234,24 +239,25 @@ def _visible(source: Image.Image) -> Image.Image:
 
 
 def _place_subject(
-    canvas: Image.Image, source: Image.Image, size: Size, shot: ShotType
+    canvas: Image.Image,
+    source: Image.Image,
+    size: Size,
+    shot: ShotType,
+    character: Box | None = None,
 ) -> Image.Image:
     """Fit the whole subject in the frame's upper middle with a soft shadow, clear of the
-    caption band (a cut-out is measured by what is visible, not by its transparent margins)."""
+    caption band (a cut-out is measured by what is visible, not by its transparent margins),
+    beside the ``character``'s box when the scene shows one."""
     if _has_transparency(source):
         source = _visible(source)
     scale = _SUBJECT_SCALE[shot]
     tall = size.height > size.width * 1.2
-    box_w, box_h = size.width * scale, size.height * scale * (0.6 if tall else 0.78)
-    ratio = min(box_w / source.width, box_h / source.height)
-    subject = source.resize(
-        (max(1, round(source.width * ratio)), max(1, round(source.height * ratio))),
-        Image.Resampling.LANCZOS,
-    )
+    most = (size.width * scale, size.height * scale * (0.6 if tall else 0.78))
+    box = subject_box(size, Size(source.width, source.height), most, character)
+    subject = source.resize((box.width, box.height), Image.Resampling.LANCZOS)
     if not _has_transparency(subject):
         subject = _rounded(subject, round(min(size.width, size.height) * 0.025))
-    x = (size.width - subject.width) // 2
-    y = round(size.height * 0.44 - subject.height / 2)
+    x, y = box.x, box.y
     unit = min(size.width, size.height)
     shadow = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
     silhouette = Image.new("RGBA", subject.size, (0, 0, 0, 150))
@@ -316,6 +322,14 @@ def render_key_image(
     source = _open_source(request.source_image, max_pixels) if request.source_image else None
     if source is not None and request.source_role is AssetRole.BACKGROUND:
         image = _vignette(photo_layout.cover(source, size), 0.45)  # around its focal point
+    elif source is not None and request.character_image is not None:
+        # the character is composited over the clip: the subject stands beside it, whole
+        image = (
+            _stage(size, first) if _has_transparency(source) else _blur_fill(source, size, first)
+        )
+        who = character_placement(request.character_image, size, max_pixels=max_pixels).box
+        keep_clear = reach(who, size, shot_motion(request.shot_type))
+        image = _place_subject(image, source, size, request.shot_type, keep_clear)
     elif source is not None and request.shot_type is ShotType.EXTREME_CLOSE_UP:
         # in on a detail: the picture (a cut-out: what is visible of it) covers the frame
         cut_out = _has_transparency(source)

@@ -21,10 +21,14 @@ from domain.services.job_stages.state import (
 )
 
 
-async def composition_ready(session: AsyncSession, job: Job, asset_id: uuid.UUID) -> None:
-    """The composed master is stored (renders are made from it)."""
+async def composition_ready(
+    session: AsyncSession, job: Job, asset_id: uuid.UUID, product_share: float | None = None
+) -> None:
+    """The composed master is stored (renders are made from it), with the share of its frames
+    showing a product shot."""
     require_running(job, JobStage.COMPOSE)
     job.composition_asset_id = asset_id
+    job.product_screen_share = product_share
     await session.flush()
     await record_job_event(
         session, job, JobEventType.PROGRESS, "composition ready", payload={"composition": True}

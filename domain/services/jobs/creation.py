@@ -75,6 +75,7 @@ class NewJob:
     voiceover: bool | None = None
     voice: str | None = None
     caption_style: CaptionStyle | None = None
+    features: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,15 @@ async def prepare_job(
         prompt=new.prompt,
         voice=new.voice,
         caption_style=new.caption_style.value if new.caption_style else None,
+        features=new.features,
     )
     errors.extend(  # words shown on screen must be drawable: never empty boxes
         require_glyphs(
-            [(new.product, ["brief", "product"]), (new.call_to_action, ["brief", "callToAction"])]
+            [
+                (new.product, ["brief", "product"]),
+                (new.call_to_action, ["brief", "callToAction"]),
+                *((line, ["brief", "features", str(n)]) for n, line in enumerate(new.features)),
+            ]
         )
     )
     budget = collect_errors(errors, _clean_budget, new.budget_usd)

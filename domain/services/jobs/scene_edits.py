@@ -146,6 +146,7 @@ async def _apply_edit(
             scene.clear_error()
     if stale.composition or stale.clips:
         job.composition_asset_id = None
+        job.product_screen_share = None
         for render in await renders_of(session, job):
             if render.status is not RenderStatus.QUEUED or render.asset_id is not None:
                 render.status = RenderStatus.QUEUED

@@ -27,7 +27,7 @@ from domain.media.layout_geometry import kept_share, picture_size
 from domain.media.timing import DEFAULT_FPS, plan_timeline
 from domain.media.types import Size
 from domain.ports.providers import ImageProvider, ImageRequest, VideoProvider, VideoRequest
-from domain.rules.characters import continuity_with_characters
+from domain.rules.characters import character_in_key_image, continuity_with_characters
 from domain.rules.pricing import BUILTIN, ProviderKind
 from domain.services.jobs.queries import scenes_of
 from domain.services.pipeline import files
@@ -125,6 +125,7 @@ async def _plan(
             for index in group:
                 scene, box = scenes[index], shapes[index].box
                 source = await source_asset(ctx, scene)
+                role = source.role if source else None
                 source_path = (
                     await files.fetch(
                         session, deps.storage, ctx.org_id, source.id, folder,
@@ -143,7 +144,12 @@ async def _plan(
                 )  # fmt: skip
                 image = replace(
                     key_image_request(
-                        scene, box, brand.colors, source_path, source.role if source else None
+                        scene,
+                        box,
+                        brand.colors,
+                        source_path,
+                        role,
+                        character if character_in_key_image(BUILTIN, BUILTIN, role) else None,
                     ),
                     cover=True,  # an uploaded photo covers the box around its focal point
                 )

@@ -39,7 +39,7 @@ from domain.services.pipeline import files
 from domain.services.pipeline.brand import resolve_brand, working_size
 from domain.services.pipeline.context import StageContext
 from domain.services.pipeline.errors import StageError
-from domain.services.pipeline.layouts import plan_layouts
+from domain.services.pipeline.layouts import callouts_of, plan_layouts
 from domain.services.pipeline.narration import words_from_json
 from domain.services.pipeline.warnings import note_logo_size
 
@@ -154,6 +154,7 @@ async def build_composition(
         voice=tuple(voice),
         timed_captions=tuple(_timed(c) for c in cues) if burn else (),
         caption_style=caption_style(dict(job.brief or {})),
+        features=callouts_of(job),
     )
     return Built(composition, cues, plan.product_share(timeline), brand.logo_id)
 
@@ -198,7 +199,7 @@ async def run(ctx: StageContext) -> None:
                 session, job, uploaded, AssetRole.RENDER, filename="composition.mp4"
             )
             await _add_captions(session, job, subtitles)
-            await job_stages.composition_ready(session, job, asset.id)
+            await job_stages.composition_ready(session, job, asset.id, share)
     except BaseException:
         await files.discard(deps.storage, uploaded)
         for sub in subtitles:

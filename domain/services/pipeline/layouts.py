@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.enums import AspectRatio, AssetKind, AssetRole, SceneBeat, SceneLayout
 from domain.media.geometry import ASPECT_RATIOS
 from domain.media.layout_geometry import kept_share
-from domain.media.timing import Timeline
+from domain.media.timing import DEFAULT_FPS, Timeline, plan_timeline
 from domain.media.types import Size
 from domain.models import Asset, Job, Scene
+from domain.rules.brief import CALLOUTS, Brief
 from domain.rules.layouts import choose_layouts, product_share
 
 
@@ -57,7 +58,7 @@ async def plan_layouts(
     """The layouts the built-in planner gives these scenes (by beat, the brief's tone and
     whether each scene has a product picture) for a frame of ``aspect`` (the job's own by
     default; one far from it splits every product scene)."""
-    wanted = {i for scene in scenes for i in _ids(scene.asset_ids or [])}
+    wanted = shown_asset_ids(scenes)
     rows = await session.execute(
         select(Asset.id).where(
             Asset.organization_id == job.organization_id,
@@ -66,15 +67,63 @@ async def plan_layouts(
             Asset.kind.in_((AssetKind.IMAGE, AssetKind.VIDEO)),
         )
     )
-    product_ids = {row[0] for row in rows}
+    return layouts_for(job, scenes, {row[0] for row in rows}, aspect)
+
+
+def shown_asset_ids(scenes: Sequence[Scene]) -> set[uuid.UUID]:
+    """Every asset ID the scenes show (to look up which are product pictures)."""
+    return {i for scene in scenes for i in _ids(scene.asset_ids or [])}
+
+
+def is_product_picture(asset: Asset) -> bool:
+    """Whether ``asset`` is a product shot (a PRODUCT image or video)."""
+    return asset.role is AssetRole.PRODUCT and asset.kind in (AssetKind.IMAGE, AssetKind.VIDEO)
+
+
+def layouts_for(
+    job: Job,
+    scenes: Sequence[Scene],
+    product_ids: set[uuid.UUID],
+    aspect: AspectRatio | None = None,
+) -> ScenePlan:
+    """``plan_layouts`` once the scenes' product pictures (``product_ids``) are known."""
     products = tuple(bool(product_ids.intersection(_ids(s.asset_ids or []))) for s in scenes)
     words = [bool(job.captions and (s.caption or "").strip()) for s in scenes]
     tone = str((job.brief or {}).get("tone") or "")
     beats = [s.beat or SceneBeat.CUSTOM for s in scenes]
     far = aspect is not None and reshaped(job.aspect_ratio, aspect)
     characters = [s.character_asset_id is not None for s in scenes]
-    layouts = choose_layouts(beats, products, words, tone, reshaped=far, characters=characters)
+    features = len(callouts_of(job))
+    layouts = choose_layouts(
+        beats, products, words, tone, reshaped=far, characters=characters, features=features
+    )
     return ScenePlan(tuple(layouts), products)
 
 
-__all__ = ["FAR_SHAPE", "ScenePlan", "plan_layouts", "reshaped"]
+def planned_share(job: Job, scenes: Sequence[Scene], product_ids: set[uuid.UUID]) -> float:
+    """The share of the ad's frames the layouts plan to show a product shot (0 without
+    scenes), by the scenes' durations and transitions at the composition's frame rate."""
+    if not scenes:
+        return 0.0
+    timeline = plan_timeline(
+        [s.duration_seconds for s in scenes], [s.transition for s in scenes], fps=DEFAULT_FPS
+    )
+    return layouts_for(job, scenes, product_ids).product_share(timeline)
+
+
+def callouts_of(job: Job) -> tuple[str, ...]:
+    """The features a FEATURES scene of the job calls out: the brief's first four."""
+    return Brief.from_dict(job.brief or {}).features[: CALLOUTS[1]]
+
+
+__all__ = [
+    "FAR_SHAPE",
+    "ScenePlan",
+    "callouts_of",
+    "is_product_picture",
+    "layouts_for",
+    "plan_layouts",
+    "planned_share",
+    "reshaped",
+    "shown_asset_ids",
+]

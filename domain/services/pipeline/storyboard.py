@@ -115,7 +115,8 @@ async def _scene_image(
         await footage_image(ctx, scene_id, size)  # the footage's frame: nothing is generated
         return
     source = await source_asset(ctx, scene)
-    character_id = scene.character_asset_id if character_in_key_image(ref, clip_ref) else None
+    drawn = character_in_key_image(ref, clip_ref, source.role if source else None)
+    character_id = scene.character_asset_id if drawn else None
     key = ledger.call_key(
         ctx.job_id,
         "image",
