@@ -74,6 +74,8 @@ export type BriefInput = {
   callToAction?: string | null | undefined;
   /** How captions are drawn: BOX (default), OUTLINE, SHADOW, or HIGHLIGHT (the box, with each spoken word highlighted in the second brand colour as it is said). */
   captionStyle?: CaptionStyle | null | undefined;
+  /** The product's features, at most 5 lines of at most 60 characters each: the benefit scene calls out 2 to 4 of them beside the product (the FEATURES layout). */
+  features?: Array<string> | null | undefined;
   /** A tag like en or pt-BR. */
   language?: string | null | undefined;
   product: string;
