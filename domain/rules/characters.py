@@ -34,22 +34,18 @@ def job_character(assets: Sequence[PlanAsset]) -> str | None:
     )
 
 
-def key_image_shows_character(image_ref: str, video_ref: str) -> bool:
-    """Whether a scene's key image depends on its character: drawn with it by a hosted image
-    model for a hosted clip model (the built-in clip composites the character, which would show
-    it twice), or, all built in, laid out around where the clip will composite it."""
-    return (image_ref == BUILTIN) == (video_ref == BUILTIN)
-
-
 def character_in_key_image(
     image_ref: str, video_ref: str, source_role: AssetRole | None = None
 ) -> bool:
-    """Whether a scene's key image request carries the character: as a hosted model's subject
-    reference, or, for the built-in image provider, a product shot (``source_role``) that must
-    stand clear of the character the built-in clip composites over it."""
-    if not key_image_shows_character(image_ref, video_ref):
-        return False
-    return image_ref != BUILTIN or source_role is AssetRole.PRODUCT
+    """Whether a scene's key image request carries the character: as the subject reference of
+    a hosted image model drawing for a hosted clip model (the built-in clip composites the
+    character, which would show it twice), or, all built in, for a product shot
+    (``source_role``) that is placed clear of where the clip composites the character. Only the
+    first makes a character edit draw the key image again (a built-in product shot keeps the
+    place it was given)."""
+    if image_ref != BUILTIN:
+        return video_ref != BUILTIN
+    return video_ref == BUILTIN and source_role is AssetRole.PRODUCT
 
 
 def character_beats(beats: Sequence[SceneBeat]) -> list[bool]:
@@ -148,6 +144,5 @@ __all__ = [
     "continue_near_character",
     "continuity_with_characters",
     "job_character",
-    "key_image_shows_character",
     "mark_characters",
 ]

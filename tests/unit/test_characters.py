@@ -23,7 +23,6 @@ from domain.rules.characters import (
     continue_near_character,
     continuity_with_characters,
     job_character,
-    key_image_shows_character,
     mark_characters,
 )
 from domain.rules.planner import Brief, Plan, PlanRequest, normalize_plan, plan_offline
@@ -185,6 +184,3 @@ def test_the_key_image_is_drawn_with_the_character_only_for_hosted_images_and_cl
     assert character_in_key_image("builtin", "builtin", AssetRole.PRODUCT)
     assert not character_in_key_image("builtin", "builtin", AssetRole.BACKGROUND)
     assert not character_in_key_image(hosted_image, "builtin", AssetRole.PRODUCT)
-    assert key_image_shows_character("builtin", "builtin")
-    assert key_image_shows_character(hosted_image, hosted_clip)
-    assert not key_image_shows_character(hosted_image, "builtin")

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.enums import FootageAudio
 from domain.models import Scene
-from domain.rules.characters import key_image_shows_character
+from domain.rules.characters import character_in_key_image
 from domain.rules.durations import to_ms
 from domain.rules.invalidation import SceneInputs
 from domain.rules.pricing import ProviderChoice, ProviderKind
@@ -17,9 +17,7 @@ def scene_inputs(scene: Scene, providers: Mapping[str, Any] | None = None) -> Sc
     """What the scene's outputs depend on, for ``domain.rules.invalidation`` (``providers``:
     the job's provider choice, which says whether key images are drawn with the character)."""
     choice = ProviderChoice.from_dict(providers)
-    drawn = key_image_shows_character(
-        choice.ref(ProviderKind.IMAGE), choice.ref(ProviderKind.VIDEO)
-    )
+    drawn = character_in_key_image(choice.ref(ProviderKind.IMAGE), choice.ref(ProviderKind.VIDEO))
     return SceneInputs(
         id=str(scene.id),
         prompt=scene.prompt,
