@@ -125,7 +125,8 @@ def graphql_app(database_url: str, data_dir: Path) -> Any:
 
 
 def plain_app(database_url: str, data_dir: Path) -> Any:
-    """A Starlette endpoint doing the same SQL through the same services, JSON by hand."""
+    """A Starlette endpoint doing the same SQL through the same services, JSON by hand, in a
+    process tuned like the GraphQL server's (``server.settled_heap``)."""
     import contextlib
 
     from starlette.applications import Starlette
@@ -140,6 +141,7 @@ def plain_app(database_url: str, data_dir: Path) -> Any:
     from domain.services.pagination import PageRequest, fetch_page, fetch_pages_by_parent
     from domain.services.tenancy import authenticate
     from schema.ids import encode_id
+    from server import settled_heap
 
     state: dict[str, Any] = {}
 
@@ -147,7 +149,8 @@ def plain_app(database_url: str, data_dir: Path) -> Any:
     async def lifespan(_: Starlette) -> Any:
         state["container"] = await build_container(settings_for(database_url, data_dir))
         try:
-            yield
+            with settled_heap():  # the same process settings as the GraphQL server
+                yield
         finally:
             await state["container"].close()
 
