@@ -29,7 +29,7 @@ from resolvers.telemetry import RequestTelemetry, metrics_endpoint
 from tasks.registry import task_functions
 
 #: Allocations between two youngest-generation collections (CPython's default is 700).
-GC_THRESHOLD0 = 10_000
+GC_THRESHOLD0 = 50_000
 
 
 @contextlib.contextmanager
