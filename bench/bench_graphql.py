@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -350,6 +351,7 @@ async def run(args: argparse.Namespace) -> None:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
     report(rounds, args, "PostgreSQL" if database_url.startswith("postgresql") else "SQLite")
 
 
