@@ -80,6 +80,7 @@ _.JobEventConnection
 _.get_sub_response  # resolvers.graphql_http: strawberry's AsyncBaseHTTPView hooks
 _.render_graphql_ide
 _.execute_single
+_.create_response
 _._split_origins  # domain.settings: a pydantic field validator
 _.visits  # schema.limits.DocumentMeasurer: the unit test counts work done per document
 _.gender  # domain.ports.voice.VoiceInfo: listed by the voices of each provider

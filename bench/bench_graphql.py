@@ -9,10 +9,14 @@ the GraphQL layer (parsing, validation, extensions, resolvers, DataLoaders, seri
 
 Each endpoint is served by its own uvicorn process on loopback; a bounded httpx load loop
 (fixed concurrency, fixed duration, rounds alternating between the two) drives them in the same
-run. Usage:
+run. Besides wall-clock requests per second, each round reads the CPU time its server process
+used (user + system, from /proc) and divides it by the requests it answered: on a loaded machine
+the wall figures of the two servers swing with whatever else runs, while the CPU each request
+costs stays put, so the ratio of CPU per request is the figure to read there. Usage:
 
     .venv/bin/python bench/bench_graphql.py [--seconds 8] [--rounds 3] [--concurrency 8]
         [--database-url postgresql+asyncpg://...]   (default: a SQLite file in a temp directory)
+        [--before CHECKOUT]   (also serve /graphql from another checkout, in the same rounds)
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,12 +33,15 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.bench_subscriptions import cpu_seconds  # noqa: E402
 
 CLIENTS = 1_000
 CAMPAIGNS_PER_CLIENT = 5
@@ -43,6 +51,7 @@ NESTED = """
     campaigns(first: 20) { edges { node { id } } }
     stats { jobCount }
 } } } }"""
+NESTED_BODY = {"query": NESTED}
 
 
 def settings_for(database_url: str, data_dir: Path) -> Any:
@@ -117,7 +126,8 @@ def graphql_app(database_url: str, data_dir: Path) -> Any:
 
 
 def plain_app(database_url: str, data_dir: Path) -> Any:
-    """A Starlette endpoint doing the same SQL through the same services, JSON by hand."""
+    """A Starlette endpoint doing the same SQL through the same services, JSON by hand, in a
+    process tuned like the GraphQL server's (``server.settled_heap``)."""
     import contextlib
 
     from starlette.applications import Starlette
@@ -132,6 +142,7 @@ def plain_app(database_url: str, data_dir: Path) -> Any:
     from domain.services.pagination import PageRequest, fetch_page, fetch_pages_by_parent
     from domain.services.tenancy import authenticate
     from schema.ids import encode_id
+    from server import settled_heap
 
     state: dict[str, Any] = {}
 
@@ -139,7 +150,8 @@ def plain_app(database_url: str, data_dir: Path) -> Any:
     async def lifespan(_: Starlette) -> Any:
         state["container"] = await build_container(settings_for(database_url, data_dir))
         try:
-            yield
+            with settled_heap():  # the same process settings as the GraphQL server
+                yield
         finally:
             await state["container"].close()
 
@@ -203,13 +215,14 @@ def free_port() -> int:
 
 
 def start_server(
-    kind: str, database_url: str, data_dir: Path
+    kind: str, database_url: str, data_dir: Path, root: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """One server process; ``root`` is the checkout it serves (another one: ``--before``)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port),
-         "--database-url", database_url, "--data-dir", str(data_dir)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, str(root / "bench" / "bench_graphql.py"), "--serve", kind,
+         "--port", str(port), "--database-url", database_url, "--data-dir", str(data_dir)],
+        env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     return process, f"http://127.0.0.1:{port}"
 
@@ -228,6 +241,32 @@ async def wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
             except httpx.TransportError:
                 await asyncio.sleep(0.2)
     raise RuntimeError("server did not start")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round against one server: requests answered, wall seconds, server CPU seconds."""
+
+    requests: int
+    wall: float
+    cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.wall
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.cpu / self.requests
+
+
+async def measure(
+    url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int, pid: int
+) -> Round:
+    """One round of load, with the CPU time the server process ``pid`` spent on it."""
+    cpu_before = cpu_seconds(pid)
+    count, elapsed = await load(url, body, key, seconds, concurrency)
+    return Round(count, elapsed, cpu_seconds(pid) - cpu_before)
 
 
 async def load(
@@ -257,21 +296,22 @@ async def load(
         return done, time.perf_counter() - started
 
 
-async def check_same_answer(graphql_url: str, plain_url: str, key: str) -> int:
-    """Both endpoints return the same document (so the comparison is fair)."""
+async def check_same_answer(graphql_urls: list[str], plain_url: str, key: str) -> int:
+    """Every endpoint returns the same document (so the comparison is fair)."""
     import httpx
 
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(timeout=60) as http:
-        g = (await http.post(graphql_url, json={"query": NESTED}, headers=headers)).json()
         p = (await http.post(plain_url, json={}, headers=headers)).json()
-    if g != p:
-        raise RuntimeError("the two endpoints disagree")
-    edges = g["data"]["clients"]["edges"]
+        for url in graphql_urls:
+            g = (await http.post(url, json={"query": NESTED}, headers=headers)).json()
+            if g != p:
+                raise RuntimeError(f"{url} and the plain endpoint disagree")
+    edges = p["data"]["clients"]["edges"]
     assert len(edges) == 50 and all(
         len(e["node"]["campaigns"]["edges"]) == CAMPAIGNS_PER_CLIENT for e in edges
     )
-    return len(json.dumps(g))
+    return len(json.dumps(p))
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -280,26 +320,30 @@ async def run(args: argparse.Namespace) -> None:
     print(f"seeding {CLIENTS} clients x {CAMPAIGNS_PER_CLIENT} campaigns ...", flush=True)
     key = await seed(database_url, data_dir)
     servers = {kind: start_server(kind, database_url, data_dir) for kind in ("graphql", "plain")}
+    if args.before:
+        servers["before"] = start_server("graphql", database_url, data_dir, Path(args.before))
     try:
         for process, base in servers.values():
             await wait_ready(base, process)
-        graphql_url = servers["graphql"][1] + "/graphql"
-        plain_url = servers["plain"][1] + "/nested"
-        size = await check_same_answer(graphql_url, plain_url, key)
-        print(f"both endpoints answer the same {size:,}-byte document", flush=True)
         targets = {
-            "graphql": (graphql_url, {"query": NESTED}),
-            "plain": (plain_url, {}),
+            kind: (base + "/nested", {}) if kind == "plain" else (base + "/graphql", NESTED_BODY)
+            for kind, (_, base) in servers.items()
         }
+        graphql_urls = [url for kind, (url, _) in targets.items() if kind != "plain"]
+        size = await check_same_answer(graphql_urls, targets["plain"][0], key)
+        print(f"the endpoints answer the same {size:,}-byte document", flush=True)
         for url, body in targets.values():  # warm-up
             await load(url, body, key, 1.0, args.concurrency)
-        rates: dict[str, list[float]] = {"graphql": [], "plain": []}
+        rounds: dict[str, list[Round]] = {kind: [] for kind in servers}
+        order = list(servers)
         for round_ in range(args.rounds):
-            for kind in ("graphql", "plain") if round_ % 2 == 0 else ("plain", "graphql"):
+            for kind in order if round_ % 2 == 0 else order[::-1]:
                 url, body = targets[kind]
-                count, elapsed = await load(url, body, key, args.seconds, args.concurrency)
-                rates[kind].append(count / elapsed)
-                print(f"  round {round_ + 1} {kind:8s} {count / elapsed:8.1f} req/s", flush=True)
+                pid = servers[kind][0].pid
+                r = await measure(url, body, key, args.seconds, args.concurrency, pid)
+                rounds[kind].append(r)
+                print(f"  round {round_ + 1} {kind:8s} {r.rate:8.1f} req/s "
+                      f"{r.cpu_per_request * 1e3:7.2f} ms CPU/request", flush=True)  # fmt: skip
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -307,15 +351,41 @@ async def run(args: argparse.Namespace) -> None:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
-    graphql = statistics.median(rates["graphql"])
-    plain = statistics.median(rates["plain"])
-    database = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+        shutil.rmtree(data_dir, ignore_errors=True)
+    report(rounds, args, "PostgreSQL" if database_url.startswith("postgresql") else "SQLite")
+
+
+LABELS = {"graphql": "/graphql", "before": "/graphql (--before)", "plain": "plain Starlette"}
+
+
+def report(rounds: dict[str, list[Round]], args: argparse.Namespace, database: str) -> None:
+    """Wall req/s and CPU per request (medians of the rounds, and the best round's CPU), each
+    beside its ratio to the plain endpoint read as a fraction of its throughput. The CPU ratio
+    is the median of the per-round ratios: rounds measured side by side share the machine's
+    load of the moment, which the ratio of each round cancels."""
+    plain = rounds["plain"]
+    rate = {kind: statistics.median(r.rate for r in rs) for kind, rs in rounds.items()}
+    cpu = {kind: statistics.median(r.cpu_per_request for r in rs) for kind, rs in rounds.items()}
+    best = {kind: min(r.cpu_per_request for r in rs) for kind, rs in rounds.items()}
+    ratio = {
+        kind: statistics.median(
+            p.cpu_per_request / r.cpu_per_request for p, r in zip(plain, rs, strict=True)
+        )
+        for kind, rs in rounds.items()
+    }
     print()
     print(f"nested query, {CLIENTS:,} clients x {CAMPAIGNS_PER_CLIENT} campaigns, {database}, "
-          f"concurrency {args.concurrency}, median of {args.rounds} x {args.seconds:g} s")  # fmt: skip
-    print(f"  /graphql            {graphql:8.1f} req/s")
-    print(f"  plain Starlette     {plain:8.1f} req/s")
-    print(f"  ratio graphql/plain {graphql / plain:8.2f}")
+          f"concurrency {args.concurrency}, {args.rounds} rounds x {args.seconds:g} s, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"  {'':20s} {'req/s':>8s} {'CPU/request':>12s} {'best':>9s}"
+          f" {'ratio: wall':>12s} {'CPU':>6s} {'best':>6s}")  # fmt: skip
+    for kind in rounds:
+        print(f"  {LABELS[kind]:20s} {rate[kind]:8.1f} {cpu[kind] * 1e3:9.2f} ms"
+              f" {best[kind] * 1e3:6.2f} ms {rate[kind] / rate['plain']:12.2f}"
+              f" {ratio[kind]:6.2f} {best['plain'] / best[kind]:6.2f}")  # fmt: skip
+    print("  (ratios to the plain endpoint: wall = req/s over its req/s; CPU = its CPU per request")
+    print("   over this one's, median of the rounds' ratios, and best round over best round;")
+    print("   on a loaded machine read the CPU ratio)")
 
 
 def main() -> None:
@@ -324,6 +394,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also serve /graphql from this checkout (e.g. a git worktree of the commit to compare)",
+    )
     parser.add_argument("--serve", choices=["graphql", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)

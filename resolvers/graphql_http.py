@@ -38,6 +38,7 @@ from resolvers.http_errors import (
     label_request_errors,
     response_media_type,
 )
+from resolvers.json_body import encode_body
 from resolvers.json_depth import MAX_JSON_DEPTH, TOO_DEEP, TooDeep, nesting_depth
 from resolvers.persisted_queries import MemoryQueryStore, QueryStore, resolve_persisted_query
 from resolvers.shared_frames import SharedFrames
@@ -185,7 +186,14 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
+        """Strawberry's response (status, headers and background task from the operation's
+        sub-response), its body written by orjson, with the negotiated media type."""
+        response = Response(encode_body(response_data), status_code=200)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
         media = getattr(sub_response, "graphql_media_type", APPLICATION_JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
         return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -19,6 +20,7 @@ from schema.pagination import Connection, connection
 from schema.types.assets import Asset, asset_filters
 from schema.types.cost import usd
 from schema.types.node import Node
+from schema.types.row_fields import RowFields
 
 if TYPE_CHECKING:
     from schema.types.jobs import Job
@@ -69,7 +71,7 @@ class CampaignStats:
 
 
 @strawberry.type(description="A brand served by the organization.")
-class Client(Node):
+class Client(Node, RowFields):
     name: str
     website: str | None
     industry: str | None
@@ -78,18 +80,19 @@ class Client(Node):
     updated_at: datetime
     model: strawberry.Private[models.Client]
 
+    ROW_FIELDS = {
+        "id": lambda m: encode_id("Client", m.id),
+        "name": attrgetter("name"),
+        "website": attrgetter("website"),
+        "industry": attrgetter("industry"),
+        "brand_colors": lambda m: list(m.brand_colors),
+        "created_at": attrgetter("created_at"),
+        "updated_at": attrgetter("updated_at"),
+    }
+
     @classmethod
     def from_model(cls, m: models.Client) -> Client:
-        return cls(
-            id=encode_id("Client", m.id),
-            name=m.name,
-            website=m.website,
-            industry=m.industry,
-            brand_colors=list(m.brand_colors),
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            model=m,
-        )
+        return cls.of(m)
 
     @paged_field()
     async def campaigns(
@@ -121,7 +124,7 @@ class Client(Node):
 
 
 @strawberry.type(description="A campaign of a client: jobs and assets belong to it.")
-class Campaign(Node):
+class Campaign(Node, RowFields):
     name: str
     objective: str | None
     status: CampaignStatus
@@ -130,18 +133,19 @@ class Campaign(Node):
     updated_at: datetime
     model: strawberry.Private[models.Campaign]
 
+    ROW_FIELDS = {
+        "id": lambda m: encode_id("Campaign", m.id),
+        "name": attrgetter("name"),
+        "objective": attrgetter("objective"),
+        "status": attrgetter("status"),
+        "budget_usd": lambda m: usd(m.budget_usd) if m.budget_usd is not None else None,
+        "created_at": attrgetter("created_at"),
+        "updated_at": attrgetter("updated_at"),
+    }
+
     @classmethod
     def from_model(cls, m: models.Campaign) -> Campaign:
-        return cls(
-            id=encode_id("Campaign", m.id),
-            name=m.name,
-            objective=m.objective,
-            status=m.status,
-            budget_usd=usd(m.budget_usd) if m.budget_usd is not None else None,
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            model=m,
-        )
+        return cls.of(m)
 
     @strawberry.field
     async def client(self, info: strawberry.Info) -> Client:
