@@ -295,6 +295,7 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
     tally = Tally()
     cores = os.cpu_count() or 1
     cpu_before = cpu_seconds(tree(pid))
+    own_before = time.process_time()
     idle_rss = rss_bytes(tree(pid))
     started = time.monotonic()
     deadline = started + args.seconds
@@ -307,6 +308,7 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
         )
     wall = time.monotonic() - started
     cpu = cpu_seconds(tree(pid)) - cpu_before
+    own = time.process_time() - own_before
     every = [v for values in tally.latency.values() for v in values]
     rps = len(every) / wall
     used = cpu / wall
@@ -322,6 +324,7 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
     print(f"requests:            {len(every)} in {wall:.1f} s = {rps:.1f} requests/s")
     print(f"server CPU:          {cpu:.1f} s = {used:.2f} cores used of {cores}")
     print(f"requests/s per core: {rps / used if used else float('nan'):.1f}")
+    print(f"load generator CPU:  {own:.1f} s = {own / wall:.2f} cores (this process)")
     print(f"latency overall:     p50 {percentile(every, 0.5) * 1000:.0f} ms"
           f"  p99 {percentile(every, 0.99) * 1000:.0f} ms")  # fmt: skip
     for kind in MIX:

@@ -1,9 +1,11 @@
 """Upload a large file through ``createAssetUpload`` + the signed PUT, against a real server.
 
 Prints the upload's throughput and the server's peak RSS growth, beside a plain file copy of the
-same file measured in the same run, and the ratios. Usage:
+same file measured in the same run, and the ratios. Rounds alternate copy and upload; before each
+measured run every dirty page is written back (``sync``) and the source is evicted from the page
+cache, so both start cold with an idle disk, and the medians are compared. Usage:
 
-    .venv/bin/python bench/bench_upload.py [--size-mib 1024]
+    .venv/bin/python bench/bench_upload.py [--size-mib 1024] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system time of ``pid`` and of its reaped children (ffprobe, ffmpeg)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_bytes(pid: int) -> int:
@@ -91,10 +101,11 @@ def make_video(path: Path, size: int) -> None:
 
 
 def drop_cache(path: Path) -> None:
-    """Write back and evict ``path`` from the page cache, so the next read comes from disk."""
+    """Write back every dirty page (an idle disk) and evict ``path`` from the page cache, so the
+    next read of it comes from disk."""
+    os.sync()
     fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
@@ -121,7 +132,8 @@ async def gql(client: httpx.AsyncClient, key: str, query: str, variables: dict[s
     return response.json()["data"]
 
 
-async def upload(base: str, key: str, path: Path) -> tuple[float, dict[str, Any]]:
+async def upload(base: str, key: str, path: Path) -> tuple[float, float, dict[str, Any]]:
+    """Seconds to the response, seconds until the last byte was handed to the socket, answer."""
     size = path.stat().st_size
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         created = await gql(
@@ -141,10 +153,14 @@ async def upload(base: str, key: str, path: Path) -> tuple[float, dict[str, Any]
         payload = made["createAssetUpload"]
         assert not payload["userErrors"], payload["userErrors"]
 
+        sent = 0.0
+
         async def body() -> Any:
+            nonlocal sent
             with path.open("rb") as handle:
                 while chunk := handle.read(MiB):
                     yield chunk
+            sent = time.perf_counter()
 
         drop_cache(path)
         started = time.perf_counter()
@@ -153,12 +169,13 @@ async def upload(base: str, key: str, path: Path) -> tuple[float, dict[str, Any]
         )
         elapsed = time.perf_counter() - started
         response.raise_for_status()
-        return elapsed, response.json()
+        return elapsed, sent - started, response.json()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     size = args.size_mib * MiB
     with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
@@ -186,7 +203,7 @@ def main() -> int:
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # a loaded machine imports slowly
             while True:
                 try:
                     if httpx.get(f"{base}/healthz").status_code == 200:
@@ -196,15 +213,23 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start")
                 time.sleep(0.1)
-            # Both sides read a cold source (evicted from the page cache first); the copy runs
-            # before and after the upload, and the mean is the baseline (the machine's load moves).
-            copies = [plain_copy(source, work / "copy.bin")]
+            # Copies and uploads alternate (the machine's load moves); each starts cold.
+            copies: list[float] = []
+            uploads: list[tuple[float, float]] = []
+            cpu: list[float] = []
             baseline = rss_bytes(server.pid)
-            with PeakRss(server.pid) as rss:
-                upload_seconds, result = asyncio.run(upload(base, key, source))
-            growth = rss.peak - baseline
+            growth = 0
+            for _ in range(args.rounds):
+                copies.append(plain_copy(source, work / "copy.bin"))
+                cpu_before = cpu_seconds(server.pid)
+                with PeakRss(server.pid) as rss:
+                    *times, result = asyncio.run(upload(base, key, source))
+                cpu.append(cpu_seconds(server.pid) - cpu_before)
+                uploads.append((times[0], times[1]))
+                growth = max(growth, rss.peak - baseline)
+                if result["asset"]["status"] != "READY":
+                    break
             copies.append(plain_copy(source, work / "copy.bin"))
-            copy_seconds = sum(copies) / len(copies)
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -212,14 +237,27 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
     asset = result["asset"]
+    copy_seconds = statistics.median(copies)
+    upload_seconds = statistics.median(u[0] for u in uploads)
     copy_rate = size / MiB / copy_seconds
     upload_rate = size / MiB / upload_seconds
     print(f"file size:                 {size / MiB:.0f} MiB  (asset {asset['status']})")
     print(
         f"plain file copy (fsync):   {copy_seconds:6.2f} s  {copy_rate:8.1f} MiB/s"
-        f"  (runs: {', '.join(f'{c:.2f} s' for c in copies)}; source cold each time)"
+        f"  (median of {', '.join(f'{c:.2f}' for c in copies)} s; source cold each time)"
     )
-    print(f"createAssetUpload + PUT:   {upload_seconds:6.2f} s  {upload_rate:8.1f} MiB/s")
+    print(
+        f"createAssetUpload + PUT:   {upload_seconds:6.2f} s  {upload_rate:8.1f} MiB/s"
+        f"  (median of {', '.join(f'{u[0]:.2f}' for u in uploads)} s)"
+    )
+    print(
+        "  body sent / after it:    "
+        + ", ".join(f"{sent:.2f} + {total - sent:.2f} s" for total, sent in uploads)
+    )
+    print(
+        f"server CPU per upload:     {statistics.median(cpu):6.2f} s"
+        f"  (median of {', '.join(f'{c:.2f}' for c in cpu)} s; with ffprobe/ffmpeg)"
+    )
     print(f"throughput ratio:          {upload_rate / copy_rate:6.2f} x plain copy")
     print(f"server RSS before upload:  {baseline / MiB:8.1f} MiB")
     print(f"server peak RSS growth:    {growth / MiB:8.1f} MiB  (target < 64 MiB)")

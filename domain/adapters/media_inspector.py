@@ -82,10 +82,15 @@ class FfmpegInspector:
         if reason is not None:
             raise MediaError(reason, field=["file"])
 
-    async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
-        """A JPEG poster, at most 480 px a side (images: reduced copy; videos: a picked frame)."""
+    async def thumbnail(
+        self, source: Path, sniffed: Sniffed, target: Path, info: MediaInfo | None = None
+    ) -> None:
+        """A JPEG poster, at most 480 px a side (images: reduced copy; videos: a picked frame);
+        ``info`` is the file's probe when known (FFmpeg runs once less)."""
         try:
-            await self.engine.thumbnail(source, target, max_side=480, image_format="jpeg")
+            await self.engine.thumbnail(
+                source, target, max_side=480, image_format="jpeg", info=info
+            )
         except MediaError as error:
             raise self._refused(error) from error
 

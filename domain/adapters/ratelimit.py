@@ -19,6 +19,9 @@ local now = tonumber(ARGV[3])
 local state = redis.call('HMGET', key, 'tokens', 'at')
 local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or now
+-- A hit stamped before the last one (another process's clock, or a call that waited for a
+-- connection) refills nothing and does not move the clock back: it never drains the bucket.
+now = math.max(now, at)
 tokens = math.min(burst, tokens + (now - at) * rate)
 local wait = 0
 if tokens >= 1 then
@@ -61,16 +64,22 @@ class RedisRateLimiter:
     the limiter must not take the API down; ``/readyz`` reports it.
     """
 
-    def __init__(self, redis: Any, prefix: str = "adreel:ratelimit:") -> None:
+    def __init__(
+        self,
+        redis: Any,
+        prefix: str = "adreel:ratelimit:",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._clock = clock
         self._script = redis.register_script(LUA_TOKEN_BUCKET)
 
     async def hit(self, key: str, per_minute: int, burst: int) -> float | None:
         try:
             wait = float(
                 await self._script(
-                    keys=[self._prefix + key], args=[per_minute / 60.0, burst, time.time()]
+                    keys=[self._prefix + key], args=[per_minute / 60.0, burst, self._clock()]
                 )
             )
         except RedisError as exc:

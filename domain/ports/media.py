@@ -31,8 +31,9 @@ class MediaEngine(Protocol):
         *,
         max_side: int = 480,
         image_format: ThumbnailFormat | None = None,
+        info: MediaInfo | None = None,
     ) -> Thumbnail:
-        """A small JPEG/WebP poster of an image or video."""
+        """A small JPEG/WebP poster of an image or video (``info``: its probe, when known)."""
         ...
 
     async def last_frame(self, clip: Path, output: Path) -> Path:
@@ -112,8 +113,10 @@ class MediaInspector(Protocol):
         """Probe a local file whose container the sniffer decided (no network, forced demuxer)."""
         ...
 
-    async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
-        """Write a JPEG poster of an image or video to ``target``."""
+    async def thumbnail(
+        self, source: Path, sniffed: Sniffed, target: Path, info: MediaInfo | None = None
+    ) -> None:
+        """Write a JPEG poster of an image or video to ``target`` (``info``: its probe)."""
         ...
 
 

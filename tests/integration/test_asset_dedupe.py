@@ -174,11 +174,13 @@ class RacingInspector:
     async def probe(self, path: Path, sniffed: Sniffed) -> MediaInfo:
         return await self.inner.probe(path, sniffed)
 
-    async def thumbnail(self, source: Path, sniffed: Sniffed, target: Path) -> None:
+    async def thumbnail(
+        self, source: Path, sniffed: Sniffed, target: Path, info: MediaInfo | None = None
+    ) -> None:
         self.arrived += 1
         async with asyncio.timeout(60):
             await self.barrier.wait()
-        await self.inner.thumbnail(source, sniffed, target)
+        await self.inner.thumbnail(source, sniffed, target, info)
 
 
 def racing(container: Container, parties: int = 2) -> RacingInspector:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -121,3 +122,25 @@ async def test_failed_extraction_leaves_no_file(engine: FfmpegMediaEngine, tmp_p
     with pytest.raises(Exception):
         await engine.last_frame(audio, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.wav"]
+
+
+async def test_a_known_probe_is_not_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = FfmpegMediaEngine()
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (100, 60), (0, 0, 255)).save(logo)
+    info = await engine.probe(logo)
+    runs: list[list[str]] = []
+    run = engine.runner.run
+
+    async def counted(args: list[str], **kwargs: Any) -> Any:
+        runs.append(args)
+        return await run(args, **kwargs)
+
+    monkeypatch.setattr(engine.runner, "run", counted)
+    thumb = await engine.thumbnail(logo, tmp_path / "thumb.jpg", image_format="jpeg", info=info)
+    assert len(runs) == 1  # the thumbnail only
+    assert (thumb.width, thumb.height) == (100, 60)
+    await engine.thumbnail(logo, tmp_path / "again.jpg", image_format="jpeg")
+    assert len(runs) == 3  # probe, then thumbnail

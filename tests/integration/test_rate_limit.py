@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -98,3 +99,26 @@ async def test_redis_rate_limit_is_shared_by_every_process(settings, redis_url) 
         _assert_limited(await _post(first, key, "{ viewer { keyName } }"))
         await asyncio.sleep(60 / PER_MINUTE + 0.05)
         assert (await _post(second, key, "{ viewer { keyName } }")).status_code == 200
+
+
+@pytest.mark.redis
+async def test_a_stale_timestamp_does_not_drain_the_redis_bucket(redis_url) -> None:
+    """A hit stamped earlier than the last (another process's clock, a call that waited for a
+    connection under load) takes its token and nothing more."""
+    from redis.asyncio import Redis
+
+    from domain.adapters.ratelimit import RedisRateLimiter
+
+    stamps = iter([1000.0, 990.0, 990.0, 1000.0])
+    limiter = RedisRateLimiter(
+        Redis.from_url(redis_url),
+        prefix=f"test-stale-{uuid.uuid4().hex}:",
+        clock=lambda: next(stamps),
+    )
+    try:
+        assert await limiter.hit("key", 60, 3) is None  # 1 token a second, 3 at once
+        assert await limiter.hit("key", 60, 3) is None  # 10 s "earlier": still one token spent
+        assert await limiter.hit("key", 60, 3) is None
+        assert await limiter.hit("key", 60, 3) == pytest.approx(1.0)  # empty, clock not moved back
+    finally:
+        await limiter.aclose()

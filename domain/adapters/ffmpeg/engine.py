@@ -119,12 +119,15 @@ class FfmpegMediaEngine:
         *,
         max_side: int = 480,
         image_format: ThumbnailFormat | None = None,
+        info: MediaInfo | None = None,
     ) -> Thumbnail:
         """A poster (video) or a reduced copy (image), never enlarged.
 
-        Without ``image_format``: WebP for pictures with transparency, JPEG otherwise.
+        Without ``image_format``: WebP for pictures with transparency, JPEG otherwise. ``info``
+        is the source's probe when the caller has it (no second FFmpeg run).
         """
-        info = await self.probe(source)
+        if info is None:
+            info = await self.probe(source)
         if not info.has_video or not info.width or not info.height:
             raise MediaError("only images and videos have thumbnails", field=["file"])
         fmt: ThumbnailFormat = image_format or ("webp" if info.has_alpha else "jpeg")

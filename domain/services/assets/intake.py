@@ -179,10 +179,13 @@ async def complete_pending(
     Domain errors are recorded on the asset and re-raised for the caller to report. With a
     ``retry`` policy a retryable error before the last attempt keeps the asset PENDING (the error
     recorded, retryable) and raises ``RetryScheduled``; on the last attempt it is FAILED with
-    ``retryable`` false.
+    ``retryable`` false. The caller's transaction is committed first (it only read the asset).
     """
     declared = asset.byte_size if exact_size else None
     asset_id = asset_identity(asset)
+    # End the transaction the asset was read in: no pooled connection (nor, in SQLite, a read
+    # snapshot) is held while the bytes arrive and are probed, which can take minutes.
+    await session.commit()
     try:
         staged = await stage(
             chunks,

@@ -54,7 +54,7 @@ async def store_files(
     thumb_path = staged.path.with_suffix(".thumb.jpg")
     try:
         if sniffed.kind in (AssetKind.IMAGE, AssetKind.VIDEO):
-            await deps.inspector.thumbnail(staged.path, sniffed, thumb_path)
+            await deps.inspector.thumbnail(staged.path, sniffed, thumb_path, info)
         key = original_key(asset.organization_id, asset.id, sniffed.extension)
         # The staged file becomes the stored original (moved when local): one write of the bytes.
         await deps.storage.adopt_file(key, staged.path, content_type=sniffed.content_type)
