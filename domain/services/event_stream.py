@@ -9,6 +9,8 @@ The order of operations is what makes it lossless:
    delivered sequence.
 
 Events are committed before they are published, so whatever the bus lost is in the store.
+A consumer that can hand a live event on at once (``deliver``) gets the next one in order the
+moment it arrives, without a trip through the stream: see ``stream_job_events``.
 A stream ends after the event that leaves the job in a final state, once the store confirms no
 later event exists (a retried job carries on).
 """
@@ -42,11 +44,17 @@ async def stream_job_events(
     *,
     on_closed: Callable[[SubscriptionClosed], None] | None = None,
     batch: int = CATCH_UP_BATCH,
+    deliver: Callable[[JobEvent], bool] | None = None,
 ) -> AsyncIterator[JobEvent]:
     """Every event of the job with a sequence above ``after``, in order, each exactly once.
 
     ``on_closed`` is called the moment the bus closes the live subscription (for instance
     ``SubscriberOverflow`` when the consumer stopped reading); iteration then raises that error.
+
+    ``deliver(event)``, when given, is offered each live event that is simply the next one (no
+    gap, not final) as it arrives, while the stream waits for it (everything before it has been
+    consumed): True means it was delivered (the stream does not yield it), False that the stream
+    yields it as usual. Gaps, catch-up and the final event always go through the stream.
     """
     async with bus.subscribe(job_channel(job_id)) as live:
         if on_closed is not None:
@@ -73,6 +81,24 @@ async def stream_job_events(
             yield event
         if await finished():
             return
+
+        if deliver is not None:
+
+            def take(item: BusItem) -> bool:
+                nonlocal last, last_final
+                if not isinstance(item, bytes):
+                    return False
+                event = event_from_message(item)
+                if event.job_id != job_id or event.sequence <= last:
+                    return True  # a duplicate, dropped as the loop below would
+                if event.sequence != last + 1 or event.status in FINAL_JOB_STATUSES:
+                    return False
+                if not deliver(event):
+                    return False
+                last, last_final = event.sequence, False
+                return True
+
+            live.take_directly(take)
 
         async for item in live:
             if isinstance(item, Gap):
