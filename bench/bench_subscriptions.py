@@ -276,6 +276,10 @@ async def subscribe(
                 if '"complete"' in raw[:40]:
                     sub.completed.set()
                     break
+                if '"error"' in raw[:40]:  # the operation was refused: say why
+                    sub.error = f"error message: {raw[:300]}"
+                    sub.completed.set()
+                    break
                 if stop.is_set():
                     break
     except Exception as exc:
@@ -383,7 +387,8 @@ async def phase(
             if not sub.frames:
                 return False
             message = json.loads(sub.frames[-1][1])
-            data = (message.get("payload") or {}).get("data") or {}
+            payload = message.get("payload")
+            data = (payload.get("data") if isinstance(payload, dict) else None) or {}
             return bool((data.get("jobEvents") or {}).get("sequence") == last)
 
         def caught_up() -> bool:
