@@ -450,7 +450,11 @@ async def drive(args: argparse.Namespace) -> int:
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         job_id = run_publisher(env, "seed", "--key", key)
-        many_jobs = run_publisher(env, "seed", "--key", key, "--jobs", str(args.jobs)).split(",")
+        many_jobs = (
+            run_publisher(env, "seed", "--key", key, "--jobs", str(args.jobs)).split(",")
+            if args.jobs
+            else []
+        )
         port = free_port()
         server = subprocess.Popen(
             [*cli, "serve", "--port", str(port)],
