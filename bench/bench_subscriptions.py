@@ -441,6 +441,9 @@ async def drive(args: argparse.Namespace) -> int:
             "ADREEL_BUS_CHANNEL_PREFIX": prefix,
             "ADREEL_QUEUE_NAME": f"{prefix}queue",
             "ADREEL_WS_MAX_CONNECTIONS_PER_KEY": str(max(args.subscribers, args.jobs) + 10),
+            # every subscribe counts against the key's rate limit: let them all in at once
+            "ADREEL_RATE_LIMIT_BURST": str(2 * (args.subscribers + args.jobs) + 100),
+            "ADREEL_RATE_LIMIT_PER_MINUTE": str(60 * (args.subscribers + args.jobs) + 600),
         }
         for name in ("ADREEL_DATABASE_URL", "ADREEL_STORAGE_URL"):
             env.pop(name, None)
