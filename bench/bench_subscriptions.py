@@ -277,7 +277,8 @@ async def subscribe(
                     sub.completed.set()
                     break
                 if '"error"' in raw[:40]:  # the operation was refused: say why
-                    sub.error = f"error message: {raw[:300]}"
+                    text = raw.decode() if isinstance(raw, bytes) else raw
+                    sub.error = f"error message: {text[:300]}"
                     sub.completed.set()
                     break
                 if stop.is_set():

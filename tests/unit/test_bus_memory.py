@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from domain.adapters.bus.memory import MemoryEventBus
-from domain.ports.bus import BusStopped, EventBus, SubscriberOverflow, Subscription
+from domain.ports.bus import BusItem, BusStopped, EventBus, SubscriberOverflow, Subscription
 
 
 async def test_fan_out_in_order_to_subscribers_of_the_channel_only() -> None:
@@ -78,9 +78,9 @@ def test_queue_bound_must_be_positive() -> None:
 async def test_items_are_taken_directly_only_while_the_consumer_waits_with_none_queued() -> None:
     bus = MemoryEventBus()
     async with bus.subscribe("d") as sub:
-        taken: list[bytes] = []
+        taken: list[BusItem] = []
 
-        def take(item: Any) -> bool:
+        def take(item: BusItem) -> bool:
             if item == b"boom":
                 raise RuntimeError("cannot take it")
             taken.append(item)
