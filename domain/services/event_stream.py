@@ -52,9 +52,10 @@ async def stream_job_events(
     ``SubscriberOverflow`` when the consumer stopped reading); iteration then raises that error.
 
     ``deliver(event)``, when given, is offered each live event that is simply the next one (no
-    gap, not final) as it arrives, while the stream waits for it (everything before it has been
-    consumed): True means it was delivered (the stream does not yield it), False that the stream
-    yields it as usual. Gaps, catch-up and the final event always go through the stream.
+    gap) as it arrives, while the stream waits for it (everything before it has been consumed):
+    True means it was delivered (the stream does not yield it), False that the stream yields it
+    as usual. Gaps and catch-up always go through the stream; after a final event delivered
+    that way, the stream checks the store and ends as it would have.
     """
     async with bus.subscribe(job_channel(job_id)) as live:
         if on_closed is not None:
@@ -91,12 +92,11 @@ async def stream_job_events(
                 event = event_from_message(item)
                 if event.job_id != job_id or event.sequence <= last:
                     return True  # a duplicate, dropped as the loop below would
-                if event.sequence != last + 1 or event.status in FINAL_JOB_STATUSES:
+                if event.sequence != last + 1 or not deliver(event):
                     return False
-                if not deliver(event):
-                    return False
-                last, last_final = event.sequence, False
-                return True
+                last, last_final = event.sequence, event.status in FINAL_JOB_STATUSES
+                # a final event is queued all the same: the stream wakes to see whether it ended
+                return not last_final
 
             live.take_directly(take)
 
@@ -108,8 +108,14 @@ async def stream_job_events(
                     return
                 continue
             event = event_from_message(item)
-            if event.job_id != job_id or event.sequence <= last:
-                continue  # a duplicate (already replayed, or published twice)
+            if event.job_id != job_id:
+                continue
+            if event.sequence <= last:
+                # a duplicate (already replayed, or published twice), or the final event that
+                # was delivered directly: then the stream ends if the store says so
+                if event.sequence == last and last_final and await finished():
+                    return
+                continue
             if event.sequence == last + 1:
                 last, last_final = event.sequence, event.status in FINAL_JOB_STATUSES
                 yield event
