@@ -10,9 +10,10 @@ operation shape (``resolvers.shared_results``), encoded once, framed once per op
 no task, no await, per subscriber only the frame lookup and the write.
 
 What stays on the ordinary path, one subscriber at a time: the stored events replayed first, a
-gap, the final event (its stream then completes), results with errors (never shared), sockets
-that are backed up or closing, the legacy ``graphql-ws`` protocol, and anything not served by
-uvicorn's ``websockets-sansio`` implementation. The bytes are the same either way.
+gap, results with errors (never shared), sockets that are backed up or closing, the legacy
+``graphql-ws`` protocol, and anything not served by uvicorn's ``websockets-sansio``
+implementation. After a final event written directly, the stream checks the store and completes
+the operation as before. The bytes are the same either way.
 """
 
 from __future__ import annotations
