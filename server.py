@@ -22,6 +22,7 @@ from domain.settings import Settings
 from resolvers.body_limit import BodySizeLimit
 from resolvers.console import ConsoleApp
 from resolvers.cors import add_cors
+from resolvers.direct_socket import DirectSocketCapture
 from resolvers.files import MultipartGuard, files_endpoint, upload_endpoint
 from resolvers.graphiql import graphiql_routes
 from resolvers.proxy_headers import TrustedProxyHeaders
@@ -177,6 +178,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
         app.add_middleware(OpenTelemetryMiddleware)
+    # outermost: keeps each WebSocket's uvicorn protocol for the live frames written directly
+    app.add_middleware(DirectSocketCapture)
     return app
 
 

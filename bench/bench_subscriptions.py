@@ -276,6 +276,11 @@ async def subscribe(
                 if '"complete"' in raw[:40]:
                     sub.completed.set()
                     break
+                if '"error"' in raw[:40]:  # the operation was refused: say why
+                    text = raw.decode() if isinstance(raw, bytes) else raw
+                    sub.error = f"error message: {text[:300]}"
+                    sub.completed.set()
+                    break
                 if stop.is_set():
                     break
     except Exception as exc:
@@ -383,7 +388,8 @@ async def phase(
             if not sub.frames:
                 return False
             message = json.loads(sub.frames[-1][1])
-            data = (message.get("payload") or {}).get("data") or {}
+            payload = message.get("payload")
+            data = (payload.get("data") if isinstance(payload, dict) else None) or {}
             return bool((data.get("jobEvents") or {}).get("sequence") == last)
 
         def caught_up() -> bool:
@@ -436,6 +442,9 @@ async def drive(args: argparse.Namespace) -> int:
             "ADREEL_BUS_CHANNEL_PREFIX": prefix,
             "ADREEL_QUEUE_NAME": f"{prefix}queue",
             "ADREEL_WS_MAX_CONNECTIONS_PER_KEY": str(max(args.subscribers, args.jobs) + 10),
+            # every subscribe counts against the key's rate limit: let them all in at once
+            "ADREEL_RATE_LIMIT_BURST": str(2 * (args.subscribers + args.jobs) + 100),
+            "ADREEL_RATE_LIMIT_PER_MINUTE": str(60 * (args.subscribers + args.jobs) + 600),
         }
         for name in ("ADREEL_DATABASE_URL", "ADREEL_STORAGE_URL"):
             env.pop(name, None)
@@ -445,7 +454,11 @@ async def drive(args: argparse.Namespace) -> int:
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         job_id = run_publisher(env, "seed", "--key", key)
-        many_jobs = run_publisher(env, "seed", "--key", key, "--jobs", str(args.jobs)).split(",")
+        many_jobs = (
+            run_publisher(env, "seed", "--key", key, "--jobs", str(args.jobs)).split(",")
+            if args.jobs
+            else []
+        )
         port = free_port()
         server = subprocess.Popen(
             [*cli, "serve", "--port", str(port)],

@@ -80,7 +80,9 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
             print(line, flush=True)
     # X-Forwarded-* are applied by the app, from ADREEL_TRUSTED_PROXIES only
     # permessage-deflate keeps a compression context per socket and compresses every message
-    # for each socket again: off unless asked for (ADREEL_WS_PER_MESSAGE_DEFLATE)
+    # for each socket again: off unless asked for (ADREEL_WS_PER_MESSAGE_DEFLATE).
+    # websockets-sansio: live subscription frames are written straight to its sockets
+    # (resolvers.direct_socket); the other implementations take the slower ASGI path.
     if workers > 1:  # each process builds its app from the same environment
         uvicorn.run(
             "server:create_app",
@@ -92,6 +94,7 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
             log_level="info",
             log_config=None,  # uvicorn's loggers go through the root handler (JSON in production)
             proxy_headers=False,
+            ws="websockets-sansio",
             ws_per_message_deflate=settings.ws_per_message_deflate,
         )
         return 0
@@ -102,6 +105,7 @@ def serve(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: S
         log_level="info",
         log_config=None,  # uvicorn's loggers go through the root handler (JSON in production)
         proxy_headers=False,
+        ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_per_message_deflate,
     )
     return 0

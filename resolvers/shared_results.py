@@ -7,6 +7,9 @@ per distinct operation and variable values; every other subscriber with the same
 the same (read-only) result. Variables used only by the root field's arguments (``jobId``,
 ``after``) choose the stream, not the shape of each event, so they are left out of the key.
 Results with errors are never shared.
+
+The executor of a subscription is reachable from its own operation's task through
+``subscription_executor`` (a live delivery renders events with it; see ``resolvers.live_frames``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import inspect
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
 from typing import Any, cast
 
 from graphql import (
@@ -23,6 +27,7 @@ from graphql import (
     FieldNode,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
     VariableNode,
     Visitor,
     visit,
@@ -104,27 +109,45 @@ def _operation_key(operation: OperationDefinitionNode) -> Hashable | None:
     return (operation.loc.source.body, name, frozenset(shaping))
 
 
+_subscription: ContextVar[SharedEventExecutor | None] = ContextVar(
+    "adreel_subscription_executor", default=None
+)
+
+
+def subscription_executor(operation: OperationDefinitionNode) -> SharedEventExecutor | None:
+    """The executor running ``operation`` (a subscription) in the current task, if any."""
+    executor = _subscription.get()
+    return executor if executor is not None and executor.operation is operation else None
+
+
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, sharing the results of shareable subscription events."""
 
-    _operation_key: Hashable | None = None
+    #: What names an event's result beside its share key (False: never shared); set once.
+    _scope: Hashable | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.operation.operation is OperationType.SUBSCRIPTION:
+            _subscription.set(self)
+
+    def share_scope(self) -> Hashable | None:
+        """(operation key, values of the variables that shape each event, base URL), or None
+        when this operation's events are never shared; computed once per subscription."""
+        if self._scope is None:
+            self._scope = _share_scope(self) or False
+        return self._scope or None
 
     def build_per_event_executor(self, payload: Any) -> Any:
-        if self._operation_key is None:
-            self._operation_key = _operation_key(self.operation) or False
+        self.share_scope()  # once, on the subscription's executor: every copy inherits it
         return super().build_per_event_executor(payload)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         share = getattr(self.root_value, "share_key", None)
-        operation_key = self._operation_key
-        if share is None or not operation_key:
+        scope = self._scope
+        if share is None or not scope:
             return super().execute_operation(serially)
-        _, _, shaping = cast("tuple[str, str | None, frozenset[str]]", operation_key)
-        coerced = self.variable_values.coerced
-        values = json.dumps({n: coerced.get(n) for n in sorted(shaping)}, default=str)
-        # signed URLs in a result address the server the way its subscriber reached it
-        base_url = getattr(self.context_value, "base_url", None)
-        key = (share, operation_key, values, base_url)
+        key = (share, scope)
         cache = shared_results(self.schema)
         found = cache.get(key)
         if isinstance(found, ExecutionResult):
@@ -143,6 +166,18 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(result, ExecutionResult) and not result.errors:
             cache.put(key, result)
         return result
+
+
+def _share_scope(executor: SharedEventExecutor) -> Hashable | None:
+    operation_key = _operation_key(executor.operation)
+    if operation_key is None:
+        return None
+    _, _, shaping = cast("tuple[str, str | None, frozenset[str]]", operation_key)
+    coerced = executor.variable_values.coerced
+    values = json.dumps({n: coerced.get(n) for n in sorted(shaping)}, default=str)
+    # signed URLs in a result address the server the way its subscriber reached it
+    base_url = getattr(executor.context_value, "base_url", None)
+    return (operation_key, values, base_url)
 
 
 def _settle(cache: _SharedResults, key: Hashable, done: asyncio.Future[ExecutionResult]) -> None:
@@ -170,4 +205,4 @@ async def _join(running: asyncio.Future[ExecutionResult], own: Callable[[], Any]
     return result
 
 
-__all__ = ["CACHE_SIZE", "SharedEventExecutor", "shared_results"]
+__all__ = ["CACHE_SIZE", "SharedEventExecutor", "shared_results", "subscription_executor"]

@@ -17,6 +17,7 @@ from domain.services.event_history import StoredEvents, decode_event_cursor, get
 from domain.services.event_stream import SharedLoads, stream_job_events, watch_job
 from domain.services.tenancy import key_is_active
 from resolvers.context import Context, context_of
+from resolvers.live_frames import live_delivery
 from resolvers.websockets import CLOSE_FORBIDDEN, close_on_bus_close, connection_of
 from schema.ids import decode_id
 from schema.types.events import JobEvent
@@ -77,6 +78,8 @@ class Subscription:
             start,
             source,
             on_closed=close_on_bus_close(ctx.request),
+            # live events go straight to the socket when they can (see resolvers.live_frames)
+            deliver=live_delivery(info.operation, _event_type),
         ):
             yield _event_type(event)
 

@@ -64,6 +64,11 @@ class GuardedConnection:
         #: Set once the connection was closed by ``abort``: (code, reason).
         self.aborted_with: tuple[int, str] | None = None
 
+    @property
+    def open(self) -> bool:
+        """Neither closed nor closing: messages may still be sent."""
+        return not self._close_sent and not self._aborted.done()
+
     async def receive(self) -> Message:
         """The client's next message, or a disconnect as soon as the connection is aborted."""
         if self._aborted.done():

@@ -5,6 +5,9 @@ A GraphQL WebSocket carries many operations over one authenticated connection. E
 limit before it is parsed; over the limit, that operation alone is answered with an ``error``
 message carrying ``extensions.code = RATE_LIMITED`` and ``retryAfter``, and the socket stays
 usable. This module holds the ``graphql-transport-ws`` handler and the gate both handlers use.
+
+Each ``graphql-transport-ws`` operation is also offered a direct way to its socket for its live
+events (``resolvers.live_frames``), when the server allows writing to it directly.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from typing import Protocol, runtime_checkable
 from graphql import GraphQLError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from resolvers.context import Context
+from resolvers.direct_socket import direct_socket
+from resolvers.live_frames import Outlet, open_outlet
 
 
 @runtime_checkable
@@ -48,6 +54,18 @@ class GraphQLTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 )
                 return
         await super().handle_subscribe(message)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Run the operation (in its own task), with a direct way to its socket if there is one."""
+        socket = direct_socket(self.context.request)
+        if socket is not None:
+            operations = self.operations
+
+            def running() -> bool:
+                return operations.get(operation.id) is operation and not operation.completed
+
+            open_outlet(Outlet(socket, operation.id, running))
+        await super().run_operation(operation)
 
 
 __all__ = ["GraphQLTransportWSHandler", "OperationGate", "refused"]

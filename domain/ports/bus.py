@@ -108,6 +108,15 @@ class Subscription(Protocol):
         """
         ...
 
+    def take_directly(self, take: Callable[[BusItem], bool] | None) -> None:
+        """Offer each arriving item to ``take`` first while the consumer waits with nothing queued.
+
+        ``take`` runs synchronously as the item arrives and returns True when it handled it (the
+        item is then not queued). Order is kept: ``take`` never sees an item while an earlier one
+        is queued or being handled. ``None`` turns it off.
+        """
+        ...
+
     async def __aenter__(self) -> Subscription: ...
 
     async def __aexit__(

@@ -9,6 +9,8 @@ The order of operations is what makes it lossless:
    delivered sequence.
 
 Events are committed before they are published, so whatever the bus lost is in the store.
+A consumer that can hand a live event on at once (``deliver``) gets the next one in order the
+moment it arrives, without a trip through the stream: see ``stream_job_events``.
 A stream ends after the event that leaves the job in a final state, once the store confirms no
 later event exists (a retried job carries on).
 """
@@ -42,11 +44,18 @@ async def stream_job_events(
     *,
     on_closed: Callable[[SubscriptionClosed], None] | None = None,
     batch: int = CATCH_UP_BATCH,
+    deliver: Callable[[JobEvent], bool] | None = None,
 ) -> AsyncIterator[JobEvent]:
     """Every event of the job with a sequence above ``after``, in order, each exactly once.
 
     ``on_closed`` is called the moment the bus closes the live subscription (for instance
     ``SubscriberOverflow`` when the consumer stopped reading); iteration then raises that error.
+
+    ``deliver(event)``, when given, is offered each live event that is simply the next one (no
+    gap) as it arrives, while the stream waits for it (everything before it has been consumed):
+    True means it was delivered (the stream does not yield it), False that the stream yields it
+    as usual. Gaps and catch-up always go through the stream; after a final event delivered
+    that way, the stream checks the store and ends as it would have.
     """
     async with bus.subscribe(job_channel(job_id)) as live:
         if on_closed is not None:
@@ -74,6 +83,23 @@ async def stream_job_events(
         if await finished():
             return
 
+        if deliver is not None:
+
+            def take(item: BusItem) -> bool:
+                nonlocal last, last_final
+                if not isinstance(item, bytes):
+                    return False
+                event = event_from_message(item)
+                if event.job_id != job_id or event.sequence <= last:
+                    return True  # a duplicate, dropped as the loop below would
+                if event.sequence != last + 1 or not deliver(event):
+                    return False
+                last, last_final = event.sequence, event.status in FINAL_JOB_STATUSES
+                # a final event is queued all the same: the stream wakes to see whether it ended
+                return not last_final
+
+            live.take_directly(take)
+
         async for item in live:
             if isinstance(item, Gap):
                 async for event in catch_up():
@@ -82,8 +108,14 @@ async def stream_job_events(
                     return
                 continue
             event = event_from_message(item)
-            if event.job_id != job_id or event.sequence <= last:
-                continue  # a duplicate (already replayed, or published twice)
+            if event.job_id != job_id:
+                continue
+            if event.sequence <= last:
+                # a duplicate (already replayed, or published twice), or the final event that
+                # was delivered directly: then the stream ends if the store says so
+                if event.sequence == last and last_final and await finished():
+                    return
+                continue
             if event.sequence == last + 1:
                 last, last_final = event.sequence, event.status in FINAL_JOB_STATUSES
                 yield event

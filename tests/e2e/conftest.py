@@ -41,7 +41,10 @@ def live_api(database_url: str, data_dir: Path) -> LiveFactory:
             container.bus = bus
         try:
             app = create_app(settings, container)
-            async with serve(app, send_buffer=send_buffer) as base_url:
+            deflate = settings.ws_per_message_deflate
+            async with serve(
+                app, send_buffer=send_buffer, ws_per_message_deflate=deflate
+            ) as base_url:
                 yield Live(base_url, container)
         finally:
             await container.close()

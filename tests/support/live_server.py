@@ -20,8 +20,13 @@ LEGACY_WS = "graphql-ws"
 
 
 @asynccontextmanager
-async def serve(app: Any, *, send_buffer: int | None = None) -> AsyncIterator[str]:
+async def serve(
+    app: Any, *, send_buffer: int | None = None, ws_per_message_deflate: bool = False
+) -> AsyncIterator[str]:
     """Run ``app`` (its lifespan included) on 127.0.0.1; yield the base ``http://`` URL.
+
+    WebSockets as ``adreel serve`` runs them: ``websockets-sansio``, permessage-deflate only
+    when asked for (``ADREEL_WS_PER_MESSAGE_DEFLATE``).
 
     ``send_buffer`` fixes the kernel send buffer of accepted connections (no autotuning up to
     megabytes), so a client that stops reading backs the server up after a few messages.
@@ -33,7 +38,14 @@ async def serve(app: Any, *, send_buffer: int | None = None) -> AsyncIterator[st
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", ws_ping_interval=None
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_ping_interval=None,
+        ws_per_message_deflate=ws_per_message_deflate,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))

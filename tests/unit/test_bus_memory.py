@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from domain.adapters.bus.memory import MemoryEventBus
-from domain.ports.bus import BusStopped, EventBus, SubscriberOverflow, Subscription
+from domain.ports.bus import BusItem, BusStopped, EventBus, SubscriberOverflow, Subscription
 
 
 async def test_fan_out_in_order_to_subscribers_of_the_channel_only() -> None:
@@ -73,3 +73,38 @@ async def test_iteration_ends_after_leaving() -> None:
 def test_queue_bound_must_be_positive() -> None:
     with pytest.raises(ValueError):
         MemoryEventBus(subscriber_queue=0).subscribe("f")
+
+
+async def test_items_are_taken_directly_only_while_the_consumer_waits_with_none_queued() -> None:
+    bus = MemoryEventBus()
+    async with bus.subscribe("d") as sub:
+        taken: list[BusItem] = []
+
+        def take(item: BusItem) -> bool:
+            if item == b"boom":
+                raise RuntimeError("cannot take it")
+            taken.append(item)
+            return item != b"decline"
+
+        sub.take_directly(take)
+        await bus.publish("d", "queued")  # nobody waits yet: queued, not offered
+        assert taken == [] and sub.pending == 1
+        assert await anext(sub) == b"queued"
+        waiting = asyncio.create_task(anext(sub))
+        await asyncio.sleep(0)
+        await bus.publish("d", "direct")
+        await bus.publish("d", "decline")  # declined: queued and wakes the consumer
+        await bus.publish("d", "after")  # one is queued: not offered, so order holds
+        assert taken == [b"direct", b"decline"]
+        assert await waiting == b"decline"
+        assert await anext(sub) == b"after"
+        waiting = asyncio.create_task(anext(sub))
+        await asyncio.sleep(0)
+        await bus.publish("d", "boom")  # a failing take queues the item
+        assert await waiting == b"boom"
+        sub.take_directly(None)
+        waiting = asyncio.create_task(anext(sub))
+        await asyncio.sleep(0)
+        await bus.publish("d", "plain")
+        assert await waiting == b"plain"
+        assert taken == [b"direct", b"decline"]

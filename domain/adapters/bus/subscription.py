@@ -3,16 +3,24 @@
 Both bus backends fan messages out to these. ``offer`` never blocks and never grows the queue past
 its bound: a subscriber that is full when a message arrives is closed with ``SubscriberOverflow``
 and its backlog is dropped at once.
+
+A consumer may also take items the moment they arrive (``take_directly``): while it is parked
+waiting for its next item with nothing queued, an arriving item is first offered to its ``take``
+callback, and queued only when ``take`` declines it. Order is kept: ``take`` never sees an item
+while an earlier one is queued or still being handled by the consumer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from domain.ports.bus import BusItem, SubscriberOverflow, SubscriptionClosed
+
+log = logging.getLogger(__name__)
 
 
 class LocalSubscription:
@@ -31,6 +39,7 @@ class LocalSubscription:
         "_detached",
         "_items",
         "_maxsize",
+        "_take",
         "_waiter",
         "ready",
         "ready_event",
@@ -54,6 +63,7 @@ class LocalSubscription:
         self._closed: SubscriptionClosed | None = None
         self._callbacks: list[Callable[[SubscriptionClosed], None]] = []
         self._detached = False
+        self._take: Callable[[BusItem], bool] | None = None
         #: Set by the backend once the channel is live for this subscriber (see the Redis backend).
         self.ready = False
         self.ready_event = asyncio.Event()
@@ -80,16 +90,36 @@ class LocalSubscription:
         else:
             self._callbacks.append(callback)
 
+    def take_directly(self, take: Callable[[BusItem], bool] | None) -> None:
+        """Offer arriving items to ``take`` while the consumer waits with nothing queued.
+
+        ``take(item)`` runs synchronously in the publisher's task; True means it handled the
+        item (it is not queued), False queues it as usual. ``None`` turns this off.
+        """
+        self._take = take
+
     def offer(self, item: BusItem) -> bool:
         """Queue ``item`` without blocking; close the subscriber when full. False if closed."""
         if self._closed is not None:
             return False
+        take = self._take
+        if take is not None and not self._items:
+            waiter = self._waiter
+            if waiter is not None and not waiter.done() and self._taken(take, item):
+                return True
         if len(self._items) >= self._maxsize:
             self.close(SubscriberOverflow(self._channel, self._maxsize))
             return False
         self._items.append(item)
         self._wake()
         return True
+
+    def _taken(self, take: Callable[[BusItem], bool], item: BusItem) -> bool:
+        try:
+            return take(item)
+        except Exception:  # the consumer handles it the ordinary way (and meets the error there)
+            log.exception("taking a bus item directly failed on %r", self._channel)
+            return False
 
     def close(self, reason: SubscriptionClosed) -> None:
         """Close with ``reason``: drop the backlog, wake the consumer, detach from the backend."""

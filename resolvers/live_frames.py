@@ -1,0 +1,152 @@
+"""Live subscription events rendered once and written straight to every subscriber's socket.
+
+An event a thousand subscribers watch used to travel, for each of them, from the bus queue
+through the subscription's generators, graphql-core's per-event executor, Strawberry's stream
+and handler, Starlette, the middlewares and uvicorn before reaching the socket. A *live
+delivery* short-cuts the live part of that trip: as the event arrives on the bus (while the
+subscription is waiting for it, so every earlier message has been sent), it is executed once per
+operation shape (``resolvers.shared_results``), encoded once, framed once per operation id
+(``resolvers.direct_socket.text_frame``) and written to the socket, all in the bus's own loop:
+no task, no await, per subscriber only the frame lookup and the write.
+
+What stays on the ordinary path, one subscriber at a time: the stored events replayed first, a
+gap, results with errors (never shared), sockets that are backed up or closing, the legacy
+``graphql-ws`` protocol, and anything not served by uvicorn's ``websockets-sansio``
+implementation. After a final event written directly, the stream checks the store and completes
+the operation as before. The bytes are the same either way.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from graphql import ExecutionResult, GraphQLSchema, OperationDefinitionNode
+
+from resolvers.direct_socket import DirectSocket, text_frame
+from resolvers.shared_results import SharedEventExecutor, subscription_executor
+
+#: Rendered events kept (only the one being fanned out right now is ever needed again).
+CACHE_SIZE = 16
+#: Frames kept per rendered event, one per distinct operation id (most clients use a few).
+FRAMES_PER_EVENT = 64
+
+T = TypeVar("T")
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+@dataclass(slots=True)
+class _Rendered:
+    """An event's ``data`` as JSON (None: not shareable) and its frames by operation id."""
+
+    text: str | None
+    frames: dict[str, bytes] = field(default_factory=dict)
+
+    def frame(self, operation_id: str) -> bytes:
+        found = self.frames.get(operation_id)
+        if found is not None:
+            return found
+        message = f'{{"id":{_dumps(operation_id)},"type":"next","payload":{{"data":{self.text}}}}}'
+        frame = text_frame(message)
+        if len(self.frames) < FRAMES_PER_EVENT:
+            self.frames[operation_id] = frame
+        return frame
+
+
+class LiveFrames:
+    """A small LRU of rendered events, by (share key, operation scope)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, _Rendered] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def rendered(self, key: Hashable, render: Callable[[], _Rendered]) -> _Rendered:
+        """The entry of ``key``, rendering it on first use."""
+        found = self._items.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        found = self._items[key] = render()
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return found
+
+
+def live_frames(schema: GraphQLSchema) -> LiveFrames:
+    """The rendered-event cache of a schema (kept on the schema object itself)."""
+    cache = schema.extensions.get("adreel.live_frames")
+    if not isinstance(cache, LiveFrames):
+        cache = LiveFrames()
+        schema.extensions["adreel.live_frames"] = cache
+    return cache
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """Where an operation's live events may be written directly: its socket, its id, and
+    whether it still runs (the client may have completed it)."""
+
+    socket: DirectSocket
+    operation_id: str
+    running: Callable[[], bool]
+
+
+_outlet: ContextVar[Outlet | None] = ContextVar("adreel_live_outlet", default=None)
+
+
+def open_outlet(outlet: Outlet) -> None:
+    """Offer the operation running in the current task a direct way to its socket."""
+    _outlet.set(outlet)
+
+
+def _render(executor: SharedEventExecutor, payload: object) -> _Rendered:
+    result = executor.build_per_event_executor(payload).execute_operation(False)
+    if inspect.isawaitable(result):  # resolved asynchronously: the ordinary path awaits it
+        if inspect.iscoroutine(result):
+            result.close()
+        return _Rendered(None)
+    if not isinstance(result, ExecutionResult) or result.errors or result.extensions:
+        return _Rendered(None)
+    return _Rendered(_dumps(result.data))
+
+
+def live_delivery(
+    operation: OperationDefinitionNode, convert: Callable[[T], object]
+) -> Callable[[T], bool] | None:
+    """``deliver(event)`` writing the event's ``next`` message straight to the socket of the
+    subscription ``operation`` running in this task (True if written), or ``None`` when this
+    subscription cannot be served that way. ``convert`` turns an event into the root value
+    the operation executes on; it must carry a ``share_key``."""
+    outlet = _outlet.get()
+    executor = subscription_executor(operation)
+    if outlet is None or executor is None:
+        return None
+    scope = executor.share_scope()
+    if scope is None:
+        return None
+    frames = live_frames(executor.schema)
+    socket, operation_id, running = outlet.socket, outlet.operation_id, outlet.running
+
+    def deliver(event: T) -> bool:
+        payload = convert(event)
+        share = getattr(payload, "share_key", None)
+        if share is None:
+            return False
+        rendered = frames.rendered((share, scope), lambda: _render(executor, payload))
+        if rendered.text is None or not running():
+            return False
+        return socket.write(rendered.frame(operation_id))
+
+    return deliver
+
+
+__all__ = ["CACHE_SIZE", "LiveFrames", "Outlet", "live_delivery", "live_frames", "open_outlet"]
