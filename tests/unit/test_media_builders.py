@@ -17,7 +17,7 @@ from domain.media.audio import (
     loudness_measure_args,
 )
 from domain.media.blend import blend, cut, join
-from domain.media.clip import ClipSpec, clip_args, clip_filtergraph
+from domain.media.clip import ClipSpec, clip_args, clip_filtergraph, scene_clip_h264_args
 from domain.media.compose import (
     ComposeSpec,
     EndCard,
@@ -102,6 +102,10 @@ def test_clip() -> None:
         "bt709",
         "-color_trc",
         "bt709",
+        "-force_key_frames",
+        "expr:eq(n,81)",
+        "-forced-idr",
+        "1",
         "-an",
         "-movflags",
         "+faststart",
@@ -109,6 +113,22 @@ def test_clip() -> None:
         "mp4",
         "file:/w/clip.mp4",
     ]
+
+
+def test_scene_clip_keyframe_before_the_end_only_when_it_helps() -> None:
+    assert scene_clip_h264_args(150, 30)[-4:] == [
+        "-force_key_frames",
+        "expr:eq(n,141)",
+        "-forced-idr",
+        "1",
+    ]
+    assert scene_clip_h264_args(25, 25)[-4:] == [
+        "-force_key_frames",
+        "expr:eq(n,17)",
+        "-forced-idr",
+        "1",
+    ]
+    assert "-force_key_frames" not in scene_clip_h264_args(10, 30)
 
 
 def test_clip_continue_graph() -> None:
@@ -770,6 +790,10 @@ def test_normalize() -> None:
         "bt709",
         "-color_trc",
         "bt709",
+        "-force_key_frames",
+        "expr:eq(n,141)",
+        "-forced-idr",
+        "1",
         "-c:a",
         "aac",
         "-b:a",
