@@ -6,7 +6,8 @@ loudness, default render), from submission to COMPLETED. The baseline is one FFm
 encodes 30 seconds of 1920x1080 ``testsrc2`` to H.264 (libx264 defaults) in the same run, on the
 same machine. Prints both, the ratio, and where the job's time went by stage. Usage:
 
-    .venv/bin/python bench/bench_pipeline.py [--duration 30] [--scenes 6] [--aspect LANDSCAPE_16_9]
+    .venv/bin/python bench/bench_pipeline.py [--duration 30] [--scenes 6] [--aspect LANDSCAPE_16_9]\
+        [--keep ad.mp4]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--scenes", type=int, default=6)
     parser.add_argument("--aspect", default="LANDSCAPE_16_9")
+    parser.add_argument("--keep", type=Path, help="copy the finished ad here (to look at it)")
     args = parser.parse_args()
 
     from domain.adapters.ffmpeg.binary import ffmpeg_version, find_ffmpeg
@@ -79,6 +82,8 @@ def main() -> None:
         job, stages, shape = asyncio.run(
             pipeline(work / "var", args.duration, args.scenes, args.aspect)
         )
+        if args.keep is not None:
+            shutil.copyfile(work / "var" / "bench.mp4", args.keep)
         base_after = baseline_seconds(ffmpeg, args.duration, work / "baseline-2.mp4")
     baseline = min(base, base_after)  # the quieter of two runs, one before and one after
     version = ffmpeg_version(ffmpeg)
