@@ -9,12 +9,12 @@ from pathlib import Path
 
 from domain.enums import RenderQuality, Transition, VideoFormat
 from domain.media.audio import (
+    WEB_LOUDNESS,
     AudioMixSpec,
     LoudnessMeasure,
     VoiceCue,
     audio_mix_args,
     loudness_apply_args,
-    loudness_measure_args,
 )
 from domain.media.blend import blend, cut, join
 from domain.media.clip import ClipSpec, clip_args, clip_filtergraph, scene_clip_h264_args
@@ -418,18 +418,30 @@ def test_mix_silent() -> None:
     ]
 
 
-def test_measure() -> None:
-    assert loudness_measure_args(wav(Path("/w/mix.wav"))) == [
-        "-protocol_whitelist",
-        "file,pipe",
+def test_mix_measures_its_loudness_in_the_same_run() -> None:
+    args = audio_mix_args(
+        AudioMixSpec(10.0, Path("/w/mix.wav"), MediaInput(Path("/w/m.mp3"), "mp3")),
+        measure=WEB_LOUDNESS,
+    )
+    graph = args[args.index("-filter_complex") + 1]
+    assert graph.endswith(
+        "[music];[music]anull[mixed];[mixed]asplit=2[mix][probe];"
+        "[probe]loudnorm=I=-14:TP=-1:LRA=11:print_format=json[measured]"
+    )
+    assert args[args.index("-filter_complex") + 2 :] == [
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
         "-f",
         "wav",
-        "-i",
         "file:/w/mix.wav",
         "-map",
-        "0:a:0",
-        "-af",
-        "loudnorm=I=-14:TP=-1:LRA=11:print_format=json",
+        "[measured]",
         "-f",
         "null",
         "-",
