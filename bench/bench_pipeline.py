@@ -100,6 +100,8 @@ def main() -> None:
         print(
             f"  {stage:<10} {spent:7.1f}s  {spent / total:6.1%}  ({spent / baseline:.2f}x baseline)"
         )
+    outside = job - sum(stages.values())
+    print(f"  outside stages (queueing, stage runs that did not finish) {outside:.1f}s")
 
 
 if __name__ == "__main__":
