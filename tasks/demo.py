@@ -9,6 +9,7 @@ and copies the finished MP4 out of storage with a summary.
 from __future__ import annotations
 
 import asyncio
+import resource
 import shutil
 import tempfile
 import time
@@ -70,6 +71,7 @@ class DemoResult:
     seconds: float
     scenes: list[Scene] = field(default_factory=list)
     job_seconds: float = 0.0
+    job_cpu_seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     estimated_usd: float = 0.0
     actual_usd: float = 0.0
@@ -251,6 +253,15 @@ async def _export(container: Container, job: Job, output: Path) -> Render | None
         return render
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (FFmpeg), user and system."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 async def run_demo(
     settings: Settings,
     output: Path,
@@ -275,7 +286,7 @@ async def run_demo(
         console.print(f"[bold]Adreel demo[/bold] · data in {settings.data_dir.resolve()}")
         console.print("making sample brand assets (logo, two product shots, a music track) ...")
         org_id, campaign_id, assets = await _seed(container, work)
-        submitted = time.monotonic()
+        submitted, cpu_submitted = time.monotonic(), cpu_seconds()
         job_id = await _submit(
             container,
             org_id,
@@ -294,6 +305,7 @@ async def run_demo(
             output=None,
             seconds=time.monotonic() - started,
             job_seconds=time.monotonic() - submitted,
+            job_cpu_seconds=cpu_seconds() - cpu_submitted,
             estimated_usd=float(job.estimated_cost_usd),
             actual_usd=float(job.actual_cost_usd),
             error=f"{job.error_code}: {job.error_message}" if job.error_code else None,

@@ -1,9 +1,9 @@
 """Audio builders: the soundtrack mix (music bed, footage sound, voice cues, ducking) and
 two-pass loudness.
 
-The mix is rendered once to a float WAV of exactly the ad's duration; pass one measures it with
-``loudnorm`` (JSON), pass two applies the measured values in linear mode (falling back to
-loudnorm's own limiter when a linear gain would break the true-peak ceiling).
+The mix is rendered once to a float WAV of exactly the ad's duration and, in the same run, pass
+one measures it with ``loudnorm`` (JSON); pass two applies the measured values in linear mode
+(falling back to loudnorm's own limiter when a linear gain would break the true-peak ceiling).
 """
 
 from __future__ import annotations
@@ -89,8 +89,13 @@ class LoudnessMeasure:
         return not math.isfinite(self.input_i) or self.input_i < -60
 
 
-def audio_mix_args(spec: AudioMixSpec) -> list[str]:
-    """Render the soundtrack to a 48 kHz stereo float WAV lasting exactly ``spec.duration``."""
+def audio_mix_args(spec: AudioMixSpec, *, measure: LoudnessTarget | None = None) -> list[str]:
+    """Render the soundtrack to a 48 kHz stereo float WAV lasting exactly ``spec.duration``.
+
+    With ``measure``, the same run is loudness pass one: the mix also goes through ``loudnorm``,
+    which prints its JSON at the end of stderr (:func:`parse_loudnorm`), so the mix is not
+    decoded again to be measured.
+    """
     total = fmt(spec.duration)
     args: list[str] = []
     chains: list[str] = []
@@ -157,24 +162,24 @@ def audio_mix_args(spec: AudioMixSpec) -> list[str]:
         chains.append("[voice]anull[mix]")
     else:
         chains.append(f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=duration={total}[mix]")
+    measured: list[str] = []
+    if measure is not None:
+        chains[-1] = chains[-1].removesuffix("[mix]") + "[mixed]"
+        chains.append(
+            f"[mixed]asplit=2[mix][probe];"
+            f"[probe]{_loudnorm(measure, measure.lra)}:print_format=json[measured]"
+        )
+        measured = ["-map", "[measured]", "-f", "null", "-"]
     return [
         *args,
         "-filter_complex", ";".join(chains), "-map", "[mix]",
         "-c:a", "pcm_f32le", "-ar", str(SAMPLE_RATE), "-ac", "2", "-f", "wav", file_url(spec.output),
+        *measured,
     ]  # fmt: skip
 
 
 def _loudnorm(target: LoudnessTarget, lra: float) -> str:
     return f"loudnorm=I={fmt(target.integrated)}:TP={fmt(target.true_peak)}:LRA={fmt(lra)}"
-
-
-def loudness_measure_args(source: MediaInput, target: LoudnessTarget = WEB_LOUDNESS) -> list[str]:
-    """Pass one: measure; loudnorm prints a JSON object at the end of stderr."""
-    return [
-        *input_args(source, max_pixels=None),
-        "-map", "0:a:0", "-af", f"{_loudnorm(target, target.lra)}:print_format=json",
-        "-f", "null", "-",
-    ]  # fmt: skip
 
 
 def _number(value: object) -> float:
@@ -235,6 +240,5 @@ __all__ = [
     "VoiceCue",
     "audio_mix_args",
     "loudness_apply_args",
-    "loudness_measure_args",
     "parse_loudnorm",
 ]

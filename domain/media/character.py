@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.media.clip import CLIP_CRF, CLIP_PRESET, FIRST_FRAME_ZONE, ClipSpec, clip_filtergraph
-from domain.media.encoding import h264_args
+from domain.media.clip import ClipSpec, clip_encoder_args, clip_filtergraph
 from domain.media.geometry import Box, even, safe_area
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
 from domain.media.logo_size import BUG_HEIGHT
@@ -92,8 +91,7 @@ def character_clip_args(
         *args,
         "-filter_complex", composite_filtergraph(spec, placement, layer_index),
         "-map", "[v]", "-frames:v", str(spec.frames), "-r", str(spec.fps),
-        *h264_args(CLIP_PRESET, CLIP_CRF),
-        *(FIRST_FRAME_ZONE if spec.start_image is not None else []), "-an",
+        *clip_encoder_args(spec), "-an",
         "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
     ]  # fmt: skip
 

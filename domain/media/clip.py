@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,10 @@ DEFAULT_MOTION = KenBurns(1.0, 1.1)
 #: of ``veryfast``'s time at the same quality, for files about five times larger.
 CLIP_CRF = 16
 CLIP_PRESET = "ultrafast"
+
+#: A clip also starts a GOP this long before its end, so its last frame (``last_frame_args`` reads
+#: the final 0.2 s) decodes from there instead of from the clip's first frame.
+END_KEYFRAME_SECONDS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,26 @@ def clip_filtergraph(spec: ClipSpec) -> str:
     )
 
 
+def scene_clip_h264_args(frames: int, fps: int) -> list[str]:
+    """x264 flags of every scene clip (``frames`` at ``fps``): fast, nearly transparent, with a
+    keyframe ``END_KEYFRAME_SECONDS`` before the end (none in a clip too short to need it)."""
+    back = math.ceil(END_KEYFRAME_SECONDS * fps)
+    end_keyframe = (
+        ["-force_key_frames", f"expr:eq(n,{frames - back})", "-forced-idr", "1"]
+        if frames > back + 1
+        else []
+    )
+    return [*h264_args(CLIP_PRESET, CLIP_CRF), *end_keyframe]
+
+
+def clip_encoder_args(spec: ClipSpec) -> list[str]:
+    """x264 flags of a Ken Burns clip; a CONTINUE clip's first frame is coded near-losslessly."""
+    return [
+        *scene_clip_h264_args(spec.frames, spec.fps),
+        *(FIRST_FRAME_ZONE if spec.start_image is not None else []),
+    ]
+
+
 def clip_args(spec: ClipSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[str]:
     """Full argv (after the binary and the runner's global flags) for one clip."""
     framerate = ["-framerate", str(spec.fps)]
@@ -124,8 +149,7 @@ def clip_args(spec: ClipSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) ->
         *args,
         "-filter_complex", clip_filtergraph(spec),
         "-map", "[v]", "-frames:v", str(spec.frames), "-r", str(spec.fps),
-        *h264_args(CLIP_PRESET, CLIP_CRF),
-        *(FIRST_FRAME_ZONE if spec.start_image is not None else []), "-an",
+        *clip_encoder_args(spec), "-an",
         "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
     ]  # fmt: skip
 
@@ -135,9 +159,12 @@ __all__ = [
     "CLIP_CRF",
     "CLIP_PRESET",
     "DEFAULT_MOTION",
+    "END_KEYFRAME_SECONDS",
     "FIRST_FRAME_ZONE",
     "TO_YUV420",
     "ClipSpec",
     "clip_args",
+    "clip_encoder_args",
     "clip_filtergraph",
+    "scene_clip_h264_args",
 ]

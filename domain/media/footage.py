@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.media.audio import SAMPLE_RATE
-from domain.media.clip import CLIP_CRF, CLIP_PRESET, TO_YUV420
-from domain.media.encoding import h264_args
+from domain.media.clip import TO_YUV420, scene_clip_h264_args
 from domain.media.escape import filter_value, fmt
 from domain.media.frames import TO_RGB
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
@@ -117,7 +116,7 @@ def footage_args(spec: FootageSpec, *, max_pixels: int | None = DEFAULT_MAX_PIXE
         *input_args(spec.source, max_pixels=max_pixels, options=_seek(spec.start_seconds)),
         "-filter_complex", footage_filtergraph(spec), "-map", "[v]", "-map", "[a]",
         "-frames:v", str(spec.frames), "-r", str(spec.fps),
-        *h264_args(CLIP_PRESET, CLIP_CRF),
+        *scene_clip_h264_args(spec.frames, spec.fps),
         "-c:a", "aac", "-b:a", "192k", "-ar", str(SAMPLE_RATE), "-ac", "2",
         "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
     ]  # fmt: skip

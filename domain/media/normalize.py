@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.media.audio import SAMPLE_RATE
-from domain.media.clip import CLIP_CRF, CLIP_PRESET, TO_YUV420
-from domain.media.encoding import h264_args
+from domain.media.clip import TO_YUV420, scene_clip_h264_args
 from domain.media.escape import fmt
 from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
 from domain.media.types import MediaInput, Size
@@ -54,7 +53,7 @@ def normalize_args(
         *input_args(spec.source, max_pixels=max_pixels),
         "-filter_complex", normalize_filtergraph(spec), "-map", "[v]", "-map", "[a]",
         "-frames:v", str(spec.frames), "-r", str(spec.fps),
-        *h264_args(CLIP_PRESET, CLIP_CRF),
+        *scene_clip_h264_args(spec.frames, spec.fps),
         "-c:a", "aac", "-b:a", "192k", "-ar", str(SAMPLE_RATE), "-ac", "2",
         "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
     ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
 
@@ -55,6 +56,21 @@ async def test_progress_rises_to_one_and_frames_are_reported(
     assert seen[-1] == 1.0
     assert seen == sorted(seen)
     assert all(0.0 <= f <= 1.0 for f in seen)
+
+
+async def test_each_run_is_logged_with_outcome_seconds_and_argv(
+    runner: FfmpegRunner, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="domain.adapters.ffmpeg.runner")
+    args = ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.5", "-f", "null", "-"]
+    await runner.run(args)
+    with pytest.raises(MediaError):
+        await runner.run(["-f", "mov", "-i", f"file:{tmp_path / 'missing.mp4'}", "-f", "null", "-"])
+    ok, failed = [r.getMessage() for r in caplog.records if r.name.endswith("ffmpeg.runner")]
+    assert ok.startswith("ffmpeg ok in ")
+    assert ok.endswith(" s: " + " ".join([runner.binary, *GLOBAL_ARGS, *args[:3]]) + " "
+                       "testsrc2=size=64x48:rate=10:duration=0.5 -f null -")  # fmt: skip
+    assert failed.startswith("ffmpeg error in ") and "missing.mp4" in failed
 
 
 async def test_failure_raises_media_error_with_stderr_tail(

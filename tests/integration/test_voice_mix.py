@@ -43,14 +43,18 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
          str(bed))  # fmt: skip
     music = MediaInput(bed, "wav")
     paths = {name: work / f"{name}.wav" for name in ("mix", "voice", "bed", "final")}
-    make(*audio.audio_mix_args(audio.AudioMixSpec(DURATION, paths["mix"], music, tuple(cues))))
+    measured = run(
+        *audio.audio_mix_args(
+            audio.AudioMixSpec(DURATION, paths["mix"], music, tuple(cues)),
+            measure=audio.WEB_LOUDNESS,
+        )
+    )
     make(*audio.audio_mix_args(audio.AudioMixSpec(DURATION, paths["voice"], None, tuple(cues))))
     # the bed as it is mixed under a voice, before ducking: the reference for the music's gain
     level = audio.AudioMixSpec(DURATION, paths["mix"]).music_volume_under_voice
     make(
         *audio.audio_mix_args(audio.AudioMixSpec(DURATION, paths["bed"], music, music_volume=level))
     )
-    measured = run(*audio.loudness_measure_args(wav(paths["mix"])))
     measure = audio.parse_loudnorm(measured.stderr)
     make(*audio.loudness_apply_args(wav(paths["mix"]), paths["final"], measure))
     return paths

@@ -56,7 +56,8 @@ def test_footage_clip_argv_is_exact() -> None:
         "-map", "[v]", "-map", "[a]", "-frames:v", "45", "-r", "30",
         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
-        "-color_trc", "bt709", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
+        "-color_trc", "bt709", "-force_key_frames", "expr:eq(n,36)",
+        "-forced-idr", "1", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
         "-movflags", "+faststart", "-f", "mp4", "file:/out/c.mp4",
     ]  # fmt: skip
     silent = FootageSpec(SOURCE, Path("/out/c.mp4"), Size(180, 320), 30, 30, has_audio=False)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from domain.enums import RenderQuality, Transition, VideoFormat
 from domain.media.audio import (
+    WEB_LOUDNESS,
     AudioMixSpec,
     LoudnessMeasure,
     VoiceCue,
     audio_mix_args,
     loudness_apply_args,
-    loudness_measure_args,
 )
 from domain.media.blend import blend, cut, join
-from domain.media.clip import ClipSpec, clip_args, clip_filtergraph
+from domain.media.clip import ClipSpec, clip_args, clip_filtergraph, scene_clip_h264_args
 from domain.media.compose import (
     ComposeSpec,
     EndCard,
@@ -102,6 +102,10 @@ def test_clip() -> None:
         "bt709",
         "-color_trc",
         "bt709",
+        "-force_key_frames",
+        "expr:eq(n,81)",
+        "-forced-idr",
+        "1",
         "-an",
         "-movflags",
         "+faststart",
@@ -109,6 +113,22 @@ def test_clip() -> None:
         "mp4",
         "file:/w/clip.mp4",
     ]
+
+
+def test_scene_clip_keyframe_before_the_end_only_when_it_helps() -> None:
+    assert scene_clip_h264_args(150, 30)[-4:] == [
+        "-force_key_frames",
+        "expr:eq(n,141)",
+        "-forced-idr",
+        "1",
+    ]
+    assert scene_clip_h264_args(25, 25)[-4:] == [
+        "-force_key_frames",
+        "expr:eq(n,17)",
+        "-forced-idr",
+        "1",
+    ]
+    assert "-force_key_frames" not in scene_clip_h264_args(10, 30)
 
 
 def test_clip_continue_graph() -> None:
@@ -398,18 +418,30 @@ def test_mix_silent() -> None:
     ]
 
 
-def test_measure() -> None:
-    assert loudness_measure_args(wav(Path("/w/mix.wav"))) == [
-        "-protocol_whitelist",
-        "file,pipe",
+def test_mix_measures_its_loudness_in_the_same_run() -> None:
+    args = audio_mix_args(
+        AudioMixSpec(10.0, Path("/w/mix.wav"), MediaInput(Path("/w/m.mp3"), "mp3")),
+        measure=WEB_LOUDNESS,
+    )
+    graph = args[args.index("-filter_complex") + 1]
+    assert graph.endswith(
+        "[music];[music]anull[mixed];[mixed]asplit=2[mix][probe];"
+        "[probe]loudnorm=I=-14:TP=-1:LRA=11:print_format=json[measured]"
+    )
+    assert args[args.index("-filter_complex") + 2 :] == [
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
         "-f",
         "wav",
-        "-i",
         "file:/w/mix.wav",
         "-map",
-        "0:a:0",
-        "-af",
-        "loudnorm=I=-14:TP=-1:LRA=11:print_format=json",
+        "[measured]",
         "-f",
         "null",
         "-",
@@ -770,6 +802,10 @@ def test_normalize() -> None:
         "bt709",
         "-color_trc",
         "bt709",
+        "-force_key_frames",
+        "expr:eq(n,141)",
+        "-forced-idr",
+        "1",
         "-c:a",
         "aac",
         "-b:a",

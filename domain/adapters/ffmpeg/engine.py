@@ -333,7 +333,8 @@ class FfmpegMediaEngine:
         work: Path,
         on_progress: ProgressCallback | None,
     ) -> MediaInput | None:
-        """Mix music and voice, then normalise loudness in two passes; ``None`` when silent."""
+        """Mix music and voice and measure their loudness in one run, then normalise it (pass two);
+        ``None`` when silent."""
         heard = [i for i, scene in enumerate(composition.scenes) if scene.sound]
         if composition.music is None and not composition.voice and not heard:
             return None
@@ -355,17 +356,15 @@ class FfmpegMediaEngine:
             ]
         )
         mix = work / "mix.wav"
-        await self.runner.run(
+        mixed = await self.runner.run(
             audio.audio_mix_args(
-                audio.AudioMixSpec(timeline.total_seconds, mix, music, cues, footage)
+                audio.AudioMixSpec(timeline.total_seconds, mix, music, cues, footage),
+                measure=composition.loudness,
             ),
             duration=timeline.total_seconds,
-            on_progress=scaled_progress(on_progress, 0.0, 0.4),
+            on_progress=scaled_progress(on_progress, 0.0, 0.5),
         )
-        measured = await self.runner.run(
-            audio.loudness_measure_args(wav(mix), composition.loudness)
-        )
-        measure = audio.parse_loudnorm(measured.stderr)
+        measure = audio.parse_loudnorm(mixed.stderr)
         if measure.is_silent:
             return wav(mix)
         normalized = work / "soundtrack.wav"

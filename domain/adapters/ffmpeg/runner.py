@@ -3,6 +3,7 @@
 Every command runs as ``ffmpeg -hide_banner -nostdin -nostats -progress pipe:1 -y ARGS``:
 progress blocks arrive on stdout, diagnostics on stderr (the last lines are kept for errors).
 A cancelled or timed-out run kills the child and waits for it, so no process or zombie is left.
+Each run is logged at DEBUG with its outcome, wall time and exact argv (where a job's time went).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import contextlib
 import ctypes
 import functools
 import inspect
+import logging
 import os
+import shlex
 import signal
 import sys
 import time
@@ -29,6 +32,8 @@ GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", "-
 _READ_CHUNK = 65536
 _MAX_LINE = 2000
 _PR_SET_PDEATHSIG = 1
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -160,7 +165,10 @@ class FfmpegRunner:
             outcome = "canceled"
             raise
         finally:
-            record_ffmpeg(outcome, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            record_ffmpeg(outcome, seconds)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("ffmpeg %s in %.2f s: %s", outcome, seconds, shlex.join(self.argv(args)))
 
     async def _run(
         self,
