@@ -63,8 +63,8 @@ async def builtin(work: Path) -> None:
 
 
 def compare() -> None:
+    from bench.voice_candidates import CANDIDATES
     from tests.support.speech import AD_LINES, transcribe, word_error_rate
-    from tests.support.voice_candidates import CANDIDATES
 
     print(f"\n{'candidate':34} {'licence':16} {'x real time':>11} {'WER':>6}")
     for name, (licence, make) in CANDIDATES.items():
