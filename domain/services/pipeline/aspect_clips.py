@@ -126,21 +126,12 @@ async def _plan(
                 scene, box = scenes[index], shapes[index].box
                 source = await source_asset(ctx, scene)
                 role = source.role if source else None
-                source_path = (
-                    await files.fetch(
-                        session, deps.storage, ctx.org_id, source.id, folder,
-                        what=f"the {source.role.value.lower() if source.role else 'image'} asset",
-                    )
-                    if source is not None
-                    else None
-                )  # fmt: skip
-                character = (
-                    await files.fetch(
-                        session, deps.storage, ctx.org_id, scene.character_asset_id, folder,
-                        what=f"the character of scene {scene.position + 1}",
-                    )
-                    if scene.character_asset_id is not None
-                    else None
+                source_path = await files.fetch_source(
+                    session, deps.storage, ctx.org_id, source, folder
+                )
+                character = await files.fetch_optional(
+                    session, deps.storage, ctx.org_id, scene.character_asset_id, folder,
+                    what=f"the character of scene {scene.position + 1}",
                 )  # fmt: skip
                 image = replace(
                     key_image_request(

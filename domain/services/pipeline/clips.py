@@ -191,21 +191,13 @@ async def _scene_clip(ctx: StageContext, plan: _Plan, index: int) -> None:
             session, deps.storage, ctx.org_id, scene.image_asset_id, ctx.work,
             what=f"the key image of scene {scene.position + 1}",
         )  # fmt: skip
-        start = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, start_frame_id, ctx.work,
-                what=f"the last frame of scene {scene.position}",
-            )
-            if start_frame_id is not None
-            else None
+        start = await files.fetch_optional(
+            session, deps.storage, ctx.org_id, start_frame_id, ctx.work,
+            what=f"the last frame of scene {scene.position}",
         )  # fmt: skip
-        character = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, character_id, ctx.work,
-                what=f"the character of scene {scene.position + 1}",
-            )
-            if character_id is not None
-            else None
+        character = await files.fetch_optional(
+            session, deps.storage, ctx.org_id, character_id, ctx.work,
+            what=f"the character of scene {scene.position + 1}",
         )  # fmt: skip
         await job_stages.scene_clip_started(session, job, row)  # after the reads: no lock held
     request = clip_request(scene, image, plan.size, frames, fps, start, character)

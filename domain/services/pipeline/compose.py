@@ -116,9 +116,9 @@ async def build_composition(
         )  # fmt: skip
 
     async def fetch(asset_id: uuid.UUID | None, what: str) -> Path | None:
-        if asset_id is None:
-            return None
-        return await files.fetch(session, deps.storage, ctx.org_id, asset_id, inputs, what=what)
+        return await files.fetch_optional(
+            session, deps.storage, ctx.org_id, asset_id, inputs, what=what
+        )
 
     logo = await fetch(brand.logo_id, "the logo")
     music = await fetch(brand.music_id, "the music track")

@@ -86,6 +86,35 @@ async def fetch(
     return target
 
 
+async def fetch_optional(
+    session: AsyncSession,
+    storage: Storage,
+    org_id: uuid.UUID,
+    asset_id: uuid.UUID | None,
+    directory: Path,
+    *,
+    what: str = "an asset",
+) -> Path | None:
+    """``fetch`` for an asset that may not be there (``None`` in, ``None`` out)."""
+    if asset_id is None:
+        return None
+    return await fetch(session, storage, org_id, asset_id, directory, what=what)
+
+
+async def fetch_source(
+    session: AsyncSession,
+    storage: Storage,
+    org_id: uuid.UUID,
+    source: Asset | None,
+    directory: Path,
+) -> Path | None:
+    """A scene's source asset (its product shot, its background...), if it has one."""
+    if source is None:
+        return None
+    role = source.role.value.lower() if source.role else "image"
+    return await fetch(session, storage, org_id, source.id, directory, what=f"the {role} asset")
+
+
 @dataclass(frozen=True, slots=True)
 class Uploaded:
     """An output already written to storage, waiting for its asset row."""

@@ -147,21 +147,10 @@ async def _scene_image(
     async with ctx.transaction() as (session, job):
         row = await session.get(Scene, scene_id, populate_existing=True)
         assert row is not None
-        source_path = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, source.id, ctx.work,
-                what=f"the {source.role.value.lower() if source.role else 'image'} asset",
-            )
-            if source is not None
-            else None
-        )  # fmt: skip
-        character = (
-            await files.fetch(
-                session, deps.storage, ctx.org_id, character_id, ctx.work,
-                what=f"the character of scene {scene.position + 1}",
-            )
-            if character_id is not None
-            else None
+        source_path = await files.fetch_source(session, deps.storage, ctx.org_id, source, ctx.work)
+        character = await files.fetch_optional(
+            session, deps.storage, ctx.org_id, character_id, ctx.work,
+            what=f"the character of scene {scene.position + 1}",
         )  # fmt: skip
         await job_stages.scene_image_started(session, job, row)  # after the reads: no lock held
     request = key_image_request(
