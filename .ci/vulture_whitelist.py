@@ -45,6 +45,7 @@ _.THUMBNAIL
 _.logo_asset_id
 _.retry_in
 _.job_seconds
+_.job_cpu_seconds  # read by bench/bench_pipeline.py
 _.misses
 
 # --- Strawberry: resolvers, fields, extensions and the HTTP/WebSocket views -----------------
