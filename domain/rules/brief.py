@@ -29,6 +29,8 @@ MAX_FEATURES = 5
 FEATURE_LIMIT = 60
 #: How many features a FEATURES scene calls out (fewer than the least: the layout is not used).
 CALLOUTS = (2, 4)
+#: What separates the features written in one text (a batch row's ``features`` CSV cell).
+FEATURE_SEPARATOR = "|"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -131,24 +133,61 @@ def clean_brief(
     )
 
 
-def clean_features(features: Sequence[str], errors: list[Invalid]) -> tuple[str, ...]:
-    """The feature lines trimmed to single spaces; an ``Invalid`` in ``errors`` for too many,
-    an empty one, one too long or one with control characters (its index in the path)."""
+def clean_features(
+    features: Sequence[str], errors: list[Invalid], path: Sequence[str] = ("brief", "features")
+) -> tuple[str, ...]:
+    """The feature lines trimmed to single spaces; an ``Invalid`` in ``errors`` for too many
+    (at ``path``), an empty one, one too long or one with control characters (``path`` and its
+    index)."""
     if len(features) > MAX_FEATURES:
-        errors.append(Invalid(f"features must list at most {MAX_FEATURES}", ["brief", "features"]))
+        errors.append(Invalid(f"features must list at most {MAX_FEATURES}", list(path)))
         return ()
     out: list[str] = []
     for index, raw in enumerate(features):
-        path = ["brief", "features", str(index)]
+        at = [*path, str(index)]
         text = " ".join(raw.split())
         if not text:
-            errors.append(Invalid("a feature must not be empty", path))
+            errors.append(Invalid("a feature must not be empty", at))
         elif len(text) > FEATURE_LIMIT:
-            errors.append(Invalid(f"a feature must be at most {FEATURE_LIMIT} characters", path))
+            errors.append(Invalid(f"a feature must be at most {FEATURE_LIMIT} characters", at))
         elif _CONTROL.search(text):
-            errors.append(Invalid("a feature must not contain control characters", path))
+            errors.append(Invalid("a feature must not contain control characters", at))
         out.append(text)
     return tuple(out)
 
 
-__all__ = ["CALLOUTS", "FEATURE_LIMIT", "MAX_FEATURES", "Brief", "clean_brief", "clean_features"]
+def given_features(
+    value: object, errors: list[Invalid], path: Sequence[str] = ("features",)
+) -> tuple[str, ...] | None:
+    """The features a batch row gives: text listing them separated by ``|`` (a CSV cell), or a
+    list of texts (a JSON row), cleaned by :func:`clean_features` with its errors under ``path``.
+
+    ``None`` when the row gives none (no value, or blank text): the template's are kept. Text
+    with a line break is refused (features are one line each, separated by ``|`` only), so is a
+    value of another type; both leave ``()`` and an ``Invalid`` at ``path``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        if "\n" in value or "\r" in value:
+            message = f"features are separated by {FEATURE_SEPARATOR}, not by line breaks"
+            errors.append(Invalid(message, list(path)))
+            return ()
+        return clean_features(value.split(FEATURE_SEPARATOR), errors, path)
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return clean_features(value, errors, path)
+    message = f"features must be text (separated by {FEATURE_SEPARATOR}) or a list of texts"
+    errors.append(Invalid(message, list(path)))
+    return ()
+
+
+__all__ = [
+    "CALLOUTS",
+    "FEATURE_LIMIT",
+    "FEATURE_SEPARATOR",
+    "MAX_FEATURES",
+    "Brief",
+    "clean_brief",
+    "clean_features",
+    "given_features",
+]

@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.enums import SceneBeat, SceneContinuity, ShotType, Transition
+from domain.errors import Invalid
 from domain.media.subtitles import srt, webvtt
 from domain.media.timing import plan_timeline
+from domain.rules.brief import FEATURE_LIMIT, MAX_FEATURES, given_features
 from domain.rules.invalidation import SceneInputs
 from domain.rules.merge_fields import fields_in, fill, missing_fields
 from domain.rules.pricing import DEFAULT_PRICES, PriceTable, ProviderChoice, SceneWork
 from domain.rules.variants import changed_cost, reusable
 from domain.services.batches.rows import check_row, rows_from_csv
 from domain.services.batches.storyboard import SceneDraft
+from domain.services.batches.templates import template_texts
 
 
 def scene(position: int, *, duration_ms: int = 2000, caption: str = "", prompt: str = "p",
@@ -80,9 +83,82 @@ def test_a_row_reports_each_missing_field_once_and_long_or_bad_values() -> None:
     assert scenes[0].caption == "K in c"
 
 
+def _given(value: object) -> tuple[tuple[str, ...] | None, list[tuple[list[str] | None, str]]]:
+    errors: list[Invalid] = []
+    features = given_features(value, errors)
+    return features, [(e.field, e.message) for e in errors]
+
+
+def test_a_row_gives_features_as_text_separated_by_bars_or_as_a_list() -> None:
+    assert _given(None) == (None, []) and _given(" ") == (None, [])  # the template's are kept
+    assert _given(" Light |  Quiet   motor|Dishwasher safe ") == (
+        ("Light", "Quiet motor", "Dishwasher safe"),
+        [],
+    )
+    assert _given(["Light", " Quiet "]) == (("Light", "Quiet"), [])
+    assert _given([]) == ((), [])  # a JSON row may clear them
+    assert _given("Light") == (("Light",), [])
+
+
+def test_bad_row_features_name_the_column_and_the_feature() -> None:
+    _, errors = _given("|".join("abcdef"[: MAX_FEATURES + 1]))
+    assert errors == [(["features"], f"features must list at most {MAX_FEATURES}")]
+    _, errors = _given("Light|" + "x" * (FEATURE_LIMIT + 1) + "|Quiet")
+    assert errors == [(["features", "1"], f"a feature must be at most {FEATURE_LIMIT} characters")]
+    _, errors = _given("Light||Quiet")
+    assert errors == [(["features", "1"], "a feature must not be empty")]
+    _, errors = _given("Light\nQuiet")  # one separator only: a line break is refused
+    assert errors == [(["features"], "features are separated by |, not by line breaks")]
+    assert _given(3)[1][0][0] == ["features"] and _given([1, 2])[1][0][0] == ["features"]
+
+
+def _featured() -> dict[str, object]:
+    board = _storyboard()
+    brief = dict(board["brief"])  # type: ignore[call-overload]
+    brief["features"] = ["{{weight}} light", "Made in {{city}}"]
+    return {**board, "brief": brief}
+
+
+def test_template_features_are_merged_like_the_other_texts() -> None:
+    assert template_texts(_featured())[5:7] == ["{{weight}} light", "Made in {{city}}"]
+    row = {"product": "Kettle", "price": "$2", "city": "Porto", "weight": "900 g"}
+    brief, _, errors = check_row(_featured(), row, 0)
+    assert errors == [] and brief["features"] == ["900 g light", "Made in Porto"]
+    _, _, errors = check_row(_featured(), {**row, "weight": ""}, 1)
+    assert [(e.field, e.message) for e in errors] == [
+        ("weight", "row 1: merge field {{weight}} is missing (first used in brief.features.0)")
+    ]
+    _, _, errors = check_row(_featured(), {**row, "weight": "w" * FEATURE_LIMIT}, 2)
+    assert [(e.row, e.field, e.code) for e in errors] == [(2, "brief.features.0", "INVALID")]
+
+
+def test_a_row_features_column_replaces_the_template_features() -> None:
+    row = {"product": "Kettle", "price": "$2", "city": "Porto", "features": "Fast | Quiet"}
+    brief, _, errors = check_row(_featured(), row, 0)  # {{weight}} is not needed then
+    assert errors == [] and brief["features"] == ["Fast", "Quiet"]
+    brief, _, errors = check_row(_featured(), {**row, "features": "", "weight": "1 kg"}, 1)
+    assert errors == [] and brief["features"] == ["1 kg light", "Made in Porto"]
+    too_many = {**row, "features": "a|b|c|d|e|f"}
+    _, _, errors = check_row(_featured(), too_many, 2)
+    assert [(e.field, e.message) for e in errors] == [
+        ("features", f"row 2: features must list at most {MAX_FEATURES}")
+    ]
+    assert errors[0].as_error().field == ["rows", "2", "features"]
+    too_long = {**row, "features": "Fast|" + "x" * (FEATURE_LIMIT + 1)}
+    _, _, errors = check_row(_featured(), too_long, 3)
+    assert [(e.field, e.code) for e in errors] == [("features.1", "INVALID")]
+    assert errors[0].as_error().field == ["rows", "3", "features", "1"]
+    undrawable = {**row, "features": "Fast|Quiet \U00013000"}  # no font draws hieroglyphs
+    _, _, errors = check_row(_featured(), undrawable, 4)
+    assert [e.field for e in errors] == ["features.1"] and "no available font" in errors[0].message
+
+
 def test_csv_rows() -> None:
     assert rows_from_csv("\ufeffproduct, price\nKettle,$2\n", 10) == [
         {"product": "Kettle", "price": "$2"}
+    ]
+    assert rows_from_csv('product,features\nKettle,"Fast, quiet|1 l"\n', 10) == [
+        {"product": "Kettle", "features": "Fast, quiet|1 l"}
     ]
 
 

@@ -2,7 +2,8 @@
 
 Each row is checked whole before anything is written: every merge field the template uses must
 be given, every filled text must fit its limit, a ``durationSeconds`` in the row must be a valid
-job duration, the estimate must fit the template's budget. A bad row creates nothing and is
+job duration, ``features`` in the row (separated by ``|``) replace the template's and must be
+valid features, the estimate must fit the template's budget. A bad row creates nothing and is
 reported with its index and field (``rows.<n>.<field>``); the good rows become jobs, each with its
 own events and stage runs, in one ``JobBatch``. At most ``ADREEL_BATCH_MAX_ROWS`` rows a request.
 Rows can also come as CSV text (a header row of field names).
@@ -22,11 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import AspectRatio, Resolution
 from domain.errors import DomainError, ErrorCode, Invalid, NotFound, ValidationErrors
+from domain.media.fonts import require_glyphs
 from domain.models import Campaign, Job, JobBatch
+from domain.rules.brief import Brief, clean_brief, given_features
 from domain.rules.budget import within_budget
 from domain.rules.durations import clean_job_duration, split_duration
 from domain.rules.merge_fields import fill, missing_fields
-from domain.rules.planner import clean_brief
 from domain.rules.pricing import PriceTable, ProviderChoice, SceneWork, estimate_scene
 from domain.services.batches.storyboard import JobDraft, SceneDraft, store_job
 from domain.services.batches.templates import BRIEF_TEXTS, SCENE_TEXTS, get_template
@@ -35,6 +37,7 @@ from domain.services.jobs.scene_fields import clean_scene_text
 
 #: Row keys that are settings, not merge fields.
 DURATION_KEY = "durationSeconds"
+FEATURES_KEY = "features"
 
 _CAMEL = {"call_to_action": "callToAction"}
 
@@ -74,6 +77,8 @@ def rows_from_csv(text: str, max_rows: int) -> list[dict[str, str]]:
 def _values(row: Mapping[str, Any], index: int, errors: list[RowError]) -> dict[str, str]:
     values: dict[str, str] = {}
     for key, value in row.items():
+        if key == FEATURES_KEY and isinstance(value, list):
+            continue  # a JSON row's list of features (checked by ``given_features``)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             if value is not None:
                 errors.append(
@@ -86,7 +91,7 @@ def _values(row: Mapping[str, Any], index: int, errors: list[RowError]) -> dict[
 
 def check_row(
     storyboard: Mapping[str, Any], row: Mapping[str, Any], index: int
-) -> tuple[dict[str, str], list[SceneDraft], list[RowError]]:
+) -> tuple[dict[str, Any], list[SceneDraft], list[RowError]]:
     """The row's brief and scenes with every field filled and checked; or its errors."""
     errors: list[RowError] = []
     if not isinstance(row, Mapping):
@@ -108,22 +113,35 @@ def check_row(
     brief = dict(storyboard["brief"])
     for name in BRIEF_TEXTS:
         brief[name] = filled(str(brief.get(name) or ""), f"brief.{_CAMEL.get(name, name)}")
+    bad_features: list[Invalid] = []
+    features = given_features(row.get(FEATURES_KEY), bad_features)
+    from_row = features is not None
+    if features is None:  # the template's, each filled like the other texts
+        features = tuple(
+            filled(str(line), f"brief.features.{n}")
+            for n, line in enumerate(brief.get("features") or ())
+        )
+    invalid: list[DomainError] = [*bad_features]
     try:
-        brief = clean_brief(
+        cleaned = clean_brief(
             product=brief.get("product") or "",
             audience=brief.get("audience"),
             tone=brief.get("tone"),
             call_to_action=brief.get("call_to_action"),
             language=brief.get("language"),
             prompt=brief.get("prompt"),
-        ).to_dict()
-    except ValidationErrors as exc:
-        errors.extend(
-            RowError(
-                index, ".".join(e.field or ["brief"]), e.code.value, f"row {index}: {e.message}"
-            )
-            for e in exc.errors
+            voice=brief.get("voice"),
+            caption_style=brief.get("caption_style"),
+            features=() if bad_features else features,
         )
+        brief = cleaned.to_dict()
+        invalid.extend(_undrawable(cleaned, from_row=from_row))
+    except ValidationErrors as exc:
+        invalid.extend(exc.errors)
+    errors.extend(
+        RowError(index, ".".join(e.field or ["brief"]), e.code.value, f"row {index}: {e.message}")
+        for e in invalid
+    )
     scenes = [SceneDraft.from_dict(s) for s in storyboard["scenes"]]
     for position, scene in enumerate(scenes):
         for name in SCENE_TEXTS:
@@ -151,6 +169,19 @@ def check_row(
                 RowError(index, DURATION_KEY, "INVALID", f"row {index}: {DURATION_KEY} {message}")
             )
     return brief, scenes, errors
+
+
+def _undrawable(brief: Brief, *, from_row: bool) -> list[Invalid]:
+    """The brief's on-screen words (product, call to action, features) that no font draws; the
+    features' errors name the row's ``features`` when the row gave them."""
+    where = ["features"] if from_row else ["brief", "features"]
+    return require_glyphs(
+        [
+            (brief.product, ["brief", "product"]),
+            (brief.call_to_action, ["brief", "callToAction"]),
+            *((line, [*where, str(n)]) for n, line in enumerate(brief.features)),
+        ]
+    )
 
 
 @dataclass
@@ -243,6 +274,7 @@ async def create_jobs_from_template(
 
 __all__ = [
     "DURATION_KEY",
+    "FEATURES_KEY",
     "BatchResult",
     "RowError",
     "check_row",

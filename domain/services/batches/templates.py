@@ -1,8 +1,8 @@
 """``saveJobTemplate``: a job's storyboard kept as a template with merge fields.
 
-The template holds the job's brief, settings and scenes as they are; any text (the brief's and
-each scene's title, description, script, caption and prompt) may hold ``{{fields}}`` that each
-row of a batch fills (``rows``). The fields found are listed on the template.
+The template holds the job's brief, settings and scenes as they are; any text (the brief's texts
+and features, each scene's title, description, script, caption and prompt) may hold ``{{fields}}``
+that each row of a batch fills (``rows``). The fields found are listed on the template.
 """
 
 from __future__ import annotations
@@ -19,14 +19,17 @@ from domain.rules.merge_fields import fields_in
 from domain.services.batches.storyboard import SceneDraft
 from domain.services.jobs.queries import get_job, scenes_of
 
-#: The brief's texts and each scene's texts that may hold merge fields.
+#: The brief's texts and each scene's texts that may hold merge fields (so may the brief's
+#: features, a list).
 BRIEF_TEXTS = ("product", "audience", "tone", "call_to_action", "prompt")
 SCENE_TEXTS = ("title", "description", "script", "caption", "prompt")
 
 
 def template_texts(storyboard: dict[str, Any]) -> list[str]:
     """Every text of a stored storyboard that may hold merge fields, in reading order."""
-    texts = [str(storyboard["brief"].get(name) or "") for name in BRIEF_TEXTS]
+    brief = storyboard["brief"]
+    texts = [str(brief.get(name) or "") for name in BRIEF_TEXTS]
+    texts.extend(str(line) for line in brief.get("features") or ())
     for scene in storyboard["scenes"]:
         texts.extend(str(scene.get(name) or "") for name in SCENE_TEXTS)
     return texts
