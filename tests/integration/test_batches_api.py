@@ -72,8 +72,11 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
         await c.close()
 
 
-async def template_of(api: Any, container: Container) -> tuple[str, str]:
-    """A campaign and a template saved from a planned job whose texts hold merge fields."""
+async def template_of(
+    api: Any, container: Container, features: list[str] | None = None
+) -> tuple[str, str]:
+    """A campaign and a template saved from a planned job whose texts (and ``features``, when
+    given) hold merge fields."""
     r = await api(CREATE_CLIENT, {"i": {"name": "Acme", "brandColors": ["#FF5500"]}})
     client = r["data"]["createClient"]["client"]["id"]
     r = await api(CREATE_CAMPAIGN, {"i": {"clientId": client, "name": "Local"}})
@@ -86,6 +89,7 @@ async def template_of(api: Any, container: Container) -> tuple[str, str]:
                 "brief": {
                     "product": "{{product}}",
                     "callToAction": "Only {{price}} in {{city}}",
+                    **({"features": features} if features else {}),
                 },
                 "durationSeconds": 12.0,
                 "aspectRatio": "SQUARE_1_1",

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from domain.bootstrap import Container, build_container
 from domain.models import Job as JobModel
 from domain.ports.queue import RUN_STAGE
+from domain.rules.brief import FEATURE_LIMIT
 from domain.settings import Settings
 from tests.conftest import Api
 from tests.integration.test_batches_api import FROM_ROWS, template_of
@@ -105,6 +106,65 @@ async def test_rows_from_an_uploaded_csv_asset_all_or_nothing_per_row(
     assert sorted(products) == ["Chair, oak", "Kettle", "Sofa"]
     city = [e["node"]["brief"]["callToAction"] for e in body["batch"]["jobs"]["edges"]]
     assert "Only $400 in Évora" in city
+
+
+FEATURED = """mutation($i: CreateJobsFromTemplateInput!) { createJobsFromTemplate(input: $i) {
+  batch { rows errors { row field code message }
+          jobs(first: 20) { edges { node { brief { product features } } } } }
+  jobs { id } userErrors { field message code } } }"""
+TEMPLATES_FIELDS = "query($id: ID!) { node(id: $id) { ... on JobTemplate { fields } } }"
+
+
+async def test_a_features_column_sets_each_job_features_and_bad_ones_name_row_and_feature(
+    api: Api, container: Container
+) -> None:
+    features = ["{{weight}} light", "Made in {{city}}"]
+    campaign, template = await template_of(api, container, features)
+    fields = (await api(TEMPLATES_FIELDS, {"id": template}))["data"]["node"]["fields"]
+    assert "weight" in fields  # the template's features hold merge fields
+    before = await job_count(container)
+    text = (
+        "product,price,city,weight,features\r\n"
+        'Kettle,$20,Porto,900 g,"Boils in 2 minutes | Quiet, cool touch"\r\n'
+        "Lamp,$35,Braga,1 kg,\r\n"  # no features: the template's, merged
+        'Chair,$90,Faro,5 kg,"Oak|Linen|Steel|Wool|Cane|Jute"\r\n'  # six: too many
+        "Desk,$120,Lagos,8 kg,Oak|" + "x" * (FEATURE_LIMIT + 1) + "\r\n"  # the second too long
+        "Sofa,$400,Évora,30 kg,Deep seat|Washable covers|Feather cushions\r\n"
+    )
+    asset = await csv_asset(api, campaign, text)
+    r = await api(FEATURED, {"i": {"templateId": template, "campaignId": campaign,
+                                   "csvAssetId": asset}})  # fmt: skip
+    assert "errors" not in r, r
+    body = r["data"]["createJobsFromTemplate"]
+    assert len(body["jobs"]) == 3 and body["batch"]["rows"] == 5
+    briefs = {
+        e["node"]["brief"]["product"]: e["node"]["brief"]["features"]
+        for e in body["batch"]["jobs"]["edges"]
+    }
+    assert briefs == {
+        "Kettle": ["Boils in 2 minutes", "Quiet, cool touch"],
+        "Lamp": ["1 kg light", "Made in Braga"],
+        "Sofa": ["Deep seat", "Washable covers", "Feather cushions"],
+    }
+    errors = [(e["row"], e["field"], e["code"]) for e in body["batch"]["errors"]]
+    assert errors == [(2, "features", "INVALID"), (3, "features.1", "INVALID")]
+    assert body["batch"]["errors"][0]["message"] == "row 2: features must list at most 5"
+    assert [e["field"] for e in body["userErrors"]] == [
+        ["rows", "2", "features"],
+        ["rows", "3", "features", "1"],
+    ]
+    assert await job_count(container) == before + 3  # the bad rows wrote nothing
+
+    # inline rows may give a list; a merged template feature over the limit names the brief's
+    rows: list[dict[str, Any]] = [
+        {"product": "Mug", "price": "$5", "city": "Porto", "weight": "1", "features": ["Big"]},
+        {"product": "Cup", "price": "$4", "city": "Porto", "weight": "w" * FEATURE_LIMIT},
+    ]
+    r = await api(FEATURED, {"i": {"templateId": template, "campaignId": campaign,
+                                   "rows": rows}})  # fmt: skip
+    body = r["data"]["createJobsFromTemplate"]
+    assert [e["node"]["brief"]["features"] for e in body["batch"]["jobs"]["edges"]] == [["Big"]]
+    assert [e["field"] for e in body["userErrors"]] == [["rows", "1", "brief", "features", "0"]]
 
 
 async def test_the_batch_checks_the_asset_and_its_limits_before_any_job(
