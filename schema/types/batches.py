@@ -166,12 +166,14 @@ class CreateJobsFromTemplateInput:
     campaign_id: strawberry.ID
     rows: list[strawberry.scalars.JSON] | None = strawberry.field(
         default=None,
-        description="One object of merge-field values per job (durationSeconds: its length).",
+        description="One object of merge-field values per job (durationSeconds: its length; "
+        "features: a list, or text with the features separated by |, replacing the template's).",
     )
     csv_asset_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Instead of rows: an uploaded CSV file (an asset with the role DATA), "
-        "a header row of field names, one row a job.",
+        "a header row of field names, one row a job (a features column: the features "
+        "separated by |).",
     )
 
 
@@ -179,7 +181,10 @@ class CreateJobsFromTemplateInput:
 class CreateJobsFromTemplateCsvInput:
     template_id: strawberry.ID
     campaign_id: strawberry.ID
-    csv: str = strawberry.field(description="CSV text: a header row of field names, one row a job.")
+    csv: str = strawberry.field(
+        description="CSV text: a header row of field names, one row a job (a features column: "
+        "the features separated by |)."
+    )
 
 
 @strawberry.type

@@ -115,7 +115,8 @@ def test_bad_row_features_name_the_column_and_the_feature() -> None:
 def _featured() -> dict[str, object]:
     board = _storyboard()
     brief = dict(board["brief"])  # type: ignore[call-overload]
-    brief["features"] = ["{{weight}} light", "Made in {{city}}"]
+    brief.update(features=["{{weight}} light", "Made in {{city}}"], voice="alloy",
+                 caption_style="HIGHLIGHT")  # fmt: skip
     return {**board, "brief": brief}
 
 
@@ -124,6 +125,7 @@ def test_template_features_are_merged_like_the_other_texts() -> None:
     row = {"product": "Kettle", "price": "$2", "city": "Porto", "weight": "900 g"}
     brief, _, errors = check_row(_featured(), row, 0)
     assert errors == [] and brief["features"] == ["900 g light", "Made in Porto"]
+    assert (brief["voice"], brief["caption_style"]) == ("alloy", "HIGHLIGHT")  # kept as well
     _, _, errors = check_row(_featured(), {**row, "weight": ""}, 1)
     assert [(e.field, e.message) for e in errors] == [
         ("weight", "row 1: merge field {{weight}} is missing (first used in brief.features.0)")
