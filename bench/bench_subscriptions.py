@@ -1,13 +1,17 @@
 """Many live subscribers on one API process, fed through Redis by a publisher in another process.
 
 One ``adreel serve`` process (Redis bus), one publisher process recording job events in the
-database and publishing them after commit at a steady rate (as a pipeline worker does), and this
-process holding the WebSocket subscribers (graphql-transport-ws, ``jobEvents``). Prints events
+database and publishing them after commit at a steady rate (as a pipeline worker does), and the
+WebSocket subscribers (graphql-transport-ws, ``jobEvents``) spread over ``--client-processes``
+receiver processes (``bench.subscription_receiver``), so one client event loop does not set the
+latency measured; the raw Redis subscriber has a process of its own. Every process stamps times on
+the system-wide monotonic clock. Prints events
 published, events delivered (must be published x subscribers), publish-to-receipt latency p50/p99
 and the server's memory, as ratios against baselines measured in the same run: one subscriber
 through the same API, a raw Redis pub/sub subscriber (the floor), and the idle server. Usage:
 
     .venv/bin/python bench/bench_subscriptions.py [--subscribers 1000] [--rate 10] [--seconds 20]
+        [--jobs 1000] [--client-processes 4]
 
 Needs Redis (``--redis-url``, default the local one); the database is a fresh SQLite file.
 """
@@ -25,16 +29,12 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-SUBSCRIBE = """subscription($jobId: ID!, $after: String) {
-  jobEvents(jobId: $jobId, after: $after) { sequence cursor type status progress message at }
-}"""
 
 
 # ----------------------------------------------------------------------- helpers
@@ -221,89 +221,46 @@ def publisher_main(argv: list[str]) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------- subscribers
+# ----------------------------------------------------------------------- receivers
 
 
-@dataclass
-class Subscriber:
-    """One WebSocket subscriber; keeps raw frames and receipt times, parsed after the run."""
+class Receiver:
+    """A receiver process (``bench.subscription_receiver``) holding some of a phase's sockets."""
 
-    frames: list[tuple[int, str]] = field(default_factory=list)
-    completed: asyncio.Event = field(default_factory=asyncio.Event)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    error: str | None = None
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
 
-    def received(self) -> list[tuple[int, dict[str, Any]]]:
-        out = []
-        for at, raw in self.frames:
-            message = json.loads(raw)
-            if message.get("type") == "next":
-                out.append((at, message["payload"]["data"]["jobEvents"]))
-        return out
+    @classmethod
+    async def start(cls, env: dict[str, str], task: dict[str, Any]) -> Receiver:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.subscription_receiver",
+            env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            limit=1 << 30,
+        )  # fmt: skip
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(task).encode() + b"\n")
+        await proc.stdin.drain()
+        return cls(proc)
 
+    async def ready(self) -> None:
+        assert self.proc.stdout is not None
+        line = await self.proc.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"receiver failed before it was ready: {line[:300]!r}")
 
-async def subscribe(
-    url: str, key: str, job_gid: str, after: str | None, sub: Subscriber, stop: asyncio.Event
-) -> None:
-    from websockets.asyncio.client import connect
+    async def finish(self, last: int, final: bool) -> dict[str, Any]:
+        """Tell the receiver the last sequence; its receipts once every socket has it."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"last": last, "final": final}).encode() + b"\n")
+        await self.proc.stdin.drain()
+        line = await self.proc.stdout.readline()
+        await self.proc.wait()
+        result: dict[str, Any] = json.loads(line)
+        return result
 
-    try:
-        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60) as ws:  # type: ignore[list-item]
-            await ws.send(
-                json.dumps(
-                    {"type": "connection_init", "payload": {"authorization": f"Bearer {key}"}}
-                )
-            )
-            ack = json.loads(await ws.recv())
-            assert ack["type"] == "connection_ack", ack
-            await ws.send(
-                json.dumps(
-                    {
-                        "id": "1",
-                        "type": "subscribe",
-                        "payload": {
-                            "query": SUBSCRIBE,
-                            "variables": {"jobId": job_gid, "after": after},
-                        },
-                    }
-                )
-            )
-            sub.ready.set()
-            frames = sub.frames
-            while True:
-                raw = await ws.recv()
-                frames.append((time.monotonic_ns(), raw))  # type: ignore[arg-type]
-                if '"complete"' in raw[:40]:
-                    sub.completed.set()
-                    break
-                if '"error"' in raw[:40]:  # the operation was refused: say why
-                    text = raw.decode() if isinstance(raw, bytes) else raw
-                    sub.error = f"error message: {text[:300]}"
-                    sub.completed.set()
-                    break
-                if stop.is_set():
-                    break
-    except Exception as exc:
-        sub.error = f"{type(exc).__name__}: {exc}"
-        sub.ready.set()
-        sub.completed.set()
-
-
-async def redis_floor(url: str, channel: str, times: dict[int, int], done: asyncio.Event) -> None:
-    """A raw Redis subscriber on the same channel: pub/sub latency without the API."""
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(url)
-    pubsub = client.pubsub()
-    await pubsub.subscribe(channel)
-    try:
-        while not done.is_set():
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
-            if message is not None:
-                times[json.loads(message["data"])["sequence"]] = time.monotonic_ns()
-    finally:
-        await pubsub.aclose()
-        await client.aclose()
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
 
 
 # ----------------------------------------------------------------------- driver
@@ -349,78 +306,64 @@ async def phase(
     prefix: str,
     server_pid: int,
     memory: dict[str, int],
+    processes: int,
 ) -> tuple[Phase, str | None]:
     from domain.services.events import job_channel
     from schema.ids import encode_id
 
-    stop = asyncio.Event()
-    subs = [Subscriber() for _ in range(subscribers)]
     jobs = [job_ids[i % len(job_ids)] for i in range(subscribers)]  # each subscriber's job
-    tasks: list[asyncio.Task[None]] = []
-    for i, sub in enumerate(subs):
-        gid = str(encode_id("Job", uuid.UUID(jobs[i])))
-        tasks.append(asyncio.create_task(subscribe(url, key, gid, after, sub, stop)))
-        if i % 100 == 99:
-            await asyncio.gather(*(s.ready.wait() for s in subs[: i + 1]))
-    await asyncio.gather(*(s.ready.wait() for s in subs))
-    # let every subscription go live on the server: its CPU goes quiet once they all did
-    await settle(server_pid)
-    memory["connected"] = rss_bytes(server_pid)
+    gids = [str(encode_id("Job", uuid.UUID(job))) for job in jobs]
+    n = max(1, min(processes, subscribers))
+    shares = [list(range(k, subscribers, n)) for k in range(n)]  # subscriber indices per process
+    common = {"url": url, "key": key, "after": after, "redis_url": redis_url}
+    receivers: list[Receiver] = []
+    started: list[Receiver] = []  # every process, killed on the way out
+    try:
+        for share in shares:  # one process after another: each connects its sockets in turn
+            receiver = await Receiver.start(env, {**common, "gids": [gids[i] for i in share]})
+            receivers.append(receiver)
+            started.append(receiver)
+            await receiver.ready()
+        # the floor: a raw Redis subscriber in a process of its own, timed the same way
+        channel = prefix + job_channel(uuid.UUID(job_ids[0]))
+        floor = await Receiver.start(env, {**common, "gids": [], "floor": channel})
+        started.append(floor)
+        await floor.ready()
+        # let every subscription go live on the server: its CPU goes quiet once they all did
+        await settle(server_pid)
+        memory["connected"] = rss_bytes(server_pid)
 
-    floor_times: dict[int, int] = {}
-    floor_done = asyncio.Event()
-    channel = prefix + job_channel(uuid.UUID(job_ids[0]))
-    floor = asyncio.create_task(redis_floor(redis_url, channel, floor_times, floor_done))
-    await asyncio.sleep(0.3)
-    args = ["publish", "--job", ",".join(job_ids), "--count", str(count), "--rate", str(rate)]
-    if final:
-        args.append("--final")
-    cpu_before = cpu_seconds(server_pid)
-    with PeakRss(server_pid) as peak:
-        out = await asyncio.to_thread(run_publisher, env, *args)
-        published: dict[str, int] = json.loads(out)["published"]
-        last = max(int(k.split(":")[1]) for k in published)  # every job has as many events
-        deadline = time.monotonic() + 60
-
-        def has_last(sub: Subscriber) -> bool:
-            if sub.error or sub.completed.is_set():
-                return True
-            if not sub.frames:
-                return False
-            message = json.loads(sub.frames[-1][1])
-            payload = message.get("payload")
-            data = (payload.get("data") if isinstance(payload, dict) else None) or {}
-            return bool((data.get("jobEvents") or {}).get("sequence") == last)
-
-        def caught_up() -> bool:
-            return all(has_last(sub) for sub in subs)
-
-        while not caught_up() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        args = ["publish", "--job", ",".join(job_ids), "--count", str(count), "--rate", str(rate)]
         if final:
-            await asyncio.wait_for(asyncio.gather(*(s.completed.wait() for s in subs)), 60)
-    server_cpu = cpu_seconds(server_pid) - cpu_before
+            args.append("--final")
+        cpu_before = cpu_seconds(server_pid)
+        with PeakRss(server_pid) as peak:
+            out = await asyncio.to_thread(run_publisher, env, *args)
+            published: dict[str, int] = json.loads(out)["published"]
+            last = max(int(k.split(":")[1]) for k in published)  # every job has as many events
+            results = await asyncio.gather(*(r.finish(last, final) for r in receivers))
+        server_cpu = cpu_seconds(server_pid) - cpu_before
+        floor_result = await floor.finish(last, False)
+    finally:
+        for receiver in started:
+            receiver.kill()
     memory["peak"] = max(memory.get("peak", 0), peak.peak)
-    floor_done.set()
-    await floor
-    stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
     delivered = 0
     latencies: list[float] = []
     cursor = None
-    for sub, job in zip(subs, jobs, strict=True):
-        for at, event in sub.received():
-            sent = published.get(f"{job}:{event['sequence']}")
+    errors: list[str] = []
+    for share, result in zip(shares, results, strict=True):
+        for index, sequence, at in result["receipts"]:
+            sent = published.get(f"{jobs[share[index]]}:{sequence}")
             if sent is not None:
                 delivered += 1
                 latencies.append((at - sent) / 1e6)
-            cursor = event["cursor"]
+        cursor = next((c for c in reversed(result["cursors"]) if c), cursor)
+        errors.extend(result["errors"])
+    floor_times = {int(s): t for s, t in floor_result["floor"].items()}
     first = {int(k.split(":")[1]): t for k, t in published.items() if k.startswith(job_ids[0])}
     floor_ms = [(floor_times[s] - t) / 1e6 for s, t in first.items() if s in floor_times]
-    errors = [s.error for s in subs if s.error]
     expected = len(published) * subscribers // len(job_ids)
     outcome = Phase(
         subscribers, len(job_ids), published, expected, delivered, latencies, floor_ms, errors,
@@ -479,23 +422,23 @@ async def drive(args: argparse.Namespace) -> int:
             count = max(1, round(args.rate * args.seconds))
             common = dict(
                 env=env, url=url, key=key, rate=args.rate, redis_url=args.redis_url,
-                prefix=prefix, server_pid=server.pid,
+                prefix=prefix, server_pid=server.pid, processes=args.client_processes,
             )  # fmt: skip
             base_memory: dict[str, int] = {}
             baseline, cursor = await phase(
-                **common, job_ids=[job_id], after=None, subscribers=1, count=count,  # type: ignore[arg-type]
+                **common, job_ids=[job_id], after=None, subscribers=1, count=count,
                 final=False,
                 memory=base_memory,
             )  # fmt: skip
             main_memory: dict[str, int] = {}
             main, _ = await phase(
-                **common, job_ids=[job_id], after=cursor, subscribers=args.subscribers,  # type: ignore[arg-type]
+                **common, job_ids=[job_id], after=cursor, subscribers=args.subscribers,
                 count=count, final=True, memory=main_memory,
             )  # fmt: skip
             spread: Phase | None = None
             if args.jobs:
                 spread, _ = await phase(
-                    **common, job_ids=many_jobs, after=None, subscribers=args.jobs,  # type: ignore[arg-type]
+                    **common, job_ids=many_jobs, after=None, subscribers=args.jobs,
                     count=count, final=True, memory={},
                 )  # fmt: skip
         finally:
@@ -543,6 +486,8 @@ def report(
     b50, b99 = percentile(baseline.latencies_ms, 0.5), percentile(baseline.latencies_ms, 0.99)
     f50, f99 = percentile(main.floor_ms, 0.5), percentile(main.floor_ms, 0.99)
     print(f"subscribers            {main.subscribers} (one API process, Redis bus)")
+    print(f"client                 {args.client_processes} receiver processes"
+          " (+1 for the raw Redis floor)")  # fmt: skip
     print(f"machine                {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"rate                   {args.rate:g} events/s from a separate publisher process")
     print(f"events published       {published}")
@@ -592,6 +537,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
         "--jobs", type=int, default=1000, help="then as many jobs, one subscriber each (0: skip)"
+    )
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=4,
+        help="receiver processes the subscribers are spread over",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
