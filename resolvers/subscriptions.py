@@ -47,10 +47,26 @@ def _shared_loads(ctx: Context) -> SharedLoads[JobModel]:
 
 
 @lru_cache(maxsize=512)
-def _event_type(event: JobEventModel) -> JobEvent:
-    """The GraphQL object of an event; every subscriber receives the very same bus-decoded
-    event object, so it is converted once (the object is never mutated)."""
-    return JobEvent.from_model(event)
+class _EventTypes:
+    """The GraphQL object of an event. Every subscriber receives the very same bus-decoded event
+    object, one after another, so the last conversion is kept and given again for that object
+    (events are never mutated)."""
+
+    __slots__ = ("_converted", "_event")
+
+    def __init__(self) -> None:
+        self._event: JobEventModel | None = None
+        self._converted: JobEvent | None = None
+
+    def __call__(self, event: JobEventModel) -> JobEvent:
+        converted = self._converted
+        if self._event is not event or converted is None:
+            converted = JobEvent.from_model(event)
+            self._event, self._converted = event, converted
+        return converted
+
+
+_event_type = _EventTypes()
 
 
 @strawberry.type
