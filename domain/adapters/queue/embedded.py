@@ -18,11 +18,24 @@ STOP_GRACE_SECONDS = 15.0
 
 
 def _stack(task: asyncio.Task[Any]) -> list[str]:
-    import io
-
-    out = io.StringIO()
-    task.print_stack(file=out)
-    return [out.getvalue()]
+    """Where a task waits: every coroutine of its await chain, outermost first."""
+    lines = []
+    awaited: Any = task.get_coro()
+    while awaited is not None:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+        if frame is None:
+            frame = getattr(awaited, "gi_frame", None)
+        if frame is not None:
+            code = frame.f_code
+            lines.append(f"  {code.co_filename}:{frame.f_lineno} in {code.co_name}\n")
+        awaited = (
+            getattr(awaited, "cr_await", None)
+            or getattr(awaited, "ag_await", None)
+            or getattr(awaited, "gi_yieldfrom", None)
+        )
+    if not lines:
+        lines.append(f"  {task!r}\n")
+    return lines
 
 
 class EmbeddedQueue:
