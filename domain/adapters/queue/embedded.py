@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.observability import tracing
+from domain.observability.await_chain import await_chain
 from domain.observability.metrics import record_enqueued
 from domain.ports.queue import TaskFunction
 
@@ -15,27 +16,6 @@ log = logging.getLogger(__name__)
 
 #: How long ``EmbeddedQueue.stop`` waits for cancelled tasks to end.
 STOP_GRACE_SECONDS = 15.0
-
-
-def _stack(task: asyncio.Task[Any]) -> list[str]:
-    """Where a task waits: every coroutine of its await chain, outermost first."""
-    lines = []
-    awaited: Any = task.get_coro()
-    while awaited is not None:
-        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
-        if frame is None:
-            frame = getattr(awaited, "gi_frame", None)
-        if frame is not None:
-            code = frame.f_code
-            lines.append(f"  {code.co_filename}:{frame.f_lineno} in {code.co_name}\n")
-        awaited = (
-            getattr(awaited, "cr_await", None)
-            or getattr(awaited, "ag_await", None)
-            or getattr(awaited, "gi_yieldfrom", None)
-        )
-    if not lines:
-        lines.append(f"  {task!r}\n")
-    return lines
 
 
 class EmbeddedQueue:
@@ -121,4 +101,4 @@ class EmbeddedQueue:
         _, stuck = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
         for task in stuck:
             log.error("task %s did not stop within %gs; left behind:\n%s", task.get_name(),
-                      STOP_GRACE_SECONDS, "".join(_stack(task)))  # fmt: skip
+                      STOP_GRACE_SECONDS, await_chain(task))  # fmt: skip

@@ -33,6 +33,7 @@ from domain.models import Job, Render
 from domain.models.base import utcnow
 from domain.models.pipeline import StageRun, StageRunOutcome
 from domain.observability import log_context
+from domain.observability.await_chain import await_chain
 from domain.services import job_stages
 from domain.services.events import record_job_event
 from domain.services.pipeline import lease
@@ -45,6 +46,9 @@ from domain.services.stage_queue import enqueue_stage
 from domain.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+#: How long a canceled stage body may take to stop before it is left behind (and logged).
+BODY_STOP_SECONDS = 10.0
 
 StageBody = Callable[[StageContext], Awaitable[None]]
 
@@ -196,17 +200,30 @@ async def _supervise(ctx: StageContext, body: Awaitable[None]) -> Outcome | None
                 elif beat.status is JobStatus.CANCELED:
                     reason = Outcome.CANCELED
             if reason is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                await _stop_body(ctx, task)
                 return reason
     except BaseException:
-        task.cancel()
-        with anyio.CancelScope(shield=True), contextlib.suppress(BaseException):
-            await task
+        with anyio.CancelScope(shield=True):
+            await _stop_body(ctx, task)
         raise
     task.result()  # re-raises the body's error
     return None
+
+
+async def _stop_body(ctx: StageContext, task: asyncio.Task[None]) -> None:
+    """Cancel a stage's body and wait for it, at most ``BODY_STOP_SECONDS``: a body stuck where
+    it cannot be cancelled is logged with where it waits and left behind, so the stage still
+    gives its lease back (its job is canceled, or the lease is lost already)."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=BODY_STOP_SECONDS)
+    if not done:
+        log.error(
+            "the %s stage of job %s did not stop within %gs of its cancel; left behind:\n%s",
+            ctx.stage.value, ctx.job_id, BODY_STOP_SECONDS, await_chain(task),
+        )  # fmt: skip
+        return
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
 
 
 async def _begin(
