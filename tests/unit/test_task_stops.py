@@ -1,4 +1,5 @@
-"""Stopping work that may not stop: the embedded queue's shutdown and a canceled stage body, both bounded, naming where a stuck task waits."""
+"""Stopping work that may not stop: the embedded queue's shutdown and a canceled stage body,
+both bounded, naming where a stuck task waits."""
 
 from __future__ import annotations
 
