@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tasks.demo import cpu_seconds  # noqa: E402
 
 
 def _pictures(directory: Path, width: int, height: int) -> dict[str, Path]:
@@ -47,15 +48,6 @@ def _pictures(directory: Path, width: int, height: int) -> dict[str, Path]:
             "photo": directory / "photo.jpg"}  # fmt: skip
 
 
-def _cpu() -> float:
-    """CPU seconds used so far by FFmpeg (children) and this process (the layer, in Pillow)."""
-    used = 0.0
-    for who in (resource.RUSAGE_CHILDREN, resource.RUSAGE_SELF):
-        usage = resource.getrusage(who)
-        used += usage.ru_utime + usage.ru_stime
-    return used
-
-
 async def measure(
     work: Path, seconds: float, rounds: int, aspect: str
 ) -> dict[str, list[tuple[float, float]]]:
@@ -77,9 +69,9 @@ async def measure(
                 shot_type=ShotType.MEDIUM, seed=7,
                 character_image=pictures[mode] if mode != "plain" else None,
             )  # fmt: skip
-            started, cpu = time.perf_counter(), _cpu()
+            started, cpu = time.perf_counter(), cpu_seconds()
             await provider.generate_clip(request, work / f"{mode}.mp4")
-            times[mode].append((time.perf_counter() - started, _cpu() - cpu))
+            times[mode].append((time.perf_counter() - started, cpu_seconds() - cpu))
     return times
 
 

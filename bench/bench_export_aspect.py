@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -26,14 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _cpu() -> float:
-    """CPU seconds used so far by FFmpeg (children) and this process (Pillow)."""
-    used = 0.0
-    for who in (resource.RUSAGE_CHILDREN, resource.RUSAGE_SELF):
-        usage = resource.getrusage(who)
-        used += usage.ru_utime + usage.ru_stime
-    return used
+from tasks.demo import cpu_seconds  # noqa: E402
 
 
 async def measure(
@@ -91,13 +83,13 @@ async def measure(
         for mode in times:
             folder = work / f"{mode}-{index}"
             folder.mkdir()
-            started, cpu = time.perf_counter(), _cpu()
+            started, cpu = time.perf_counter(), cpu_seconds()
             if mode == "cropped":
                 await export_with(clips, folder)
             else:
                 remade = [await scene(n, export, folder) for n in range(scenes)]
                 await export_with(remade, folder)
-            times[mode].append((time.perf_counter() - started, _cpu() - cpu))
+            times[mode].append((time.perf_counter() - started, cpu_seconds() - cpu))
     return times
 
 

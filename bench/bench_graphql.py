@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_subscriptions import cpu_seconds  # noqa: E402
+from bench.procfs import cpu_seconds  # noqa: E402
 
 CLIENTS = 1_000
 CAMPAIGNS_PER_CLIENT = 5

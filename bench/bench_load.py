@@ -25,7 +25,6 @@ import json
 import os
 import random
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -35,12 +34,17 @@ import time
 import uuid
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.procfs import cpu_seconds, free_port, rss_bytes  # noqa: E402
+
 CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
 
 #: The traffic mix: kind -> weight.
@@ -57,12 +61,6 @@ SUBSCRIBE = "subscription($jobId: ID!) { jobEvents(jobId: $jobId) { sequence typ
 # ----------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def tree(pid: int) -> list[int]:
     """``pid`` and its descendants."""
     found, todo = [], [pid]
@@ -77,30 +75,21 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def rss_bytes(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+def tree_rss(pids: list[int]) -> int:
+    """The resident memory of these processes (those gone meanwhile count nothing)."""
+    return round(sum(_or_zero(rss_bytes, pid) for pid in pids))
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def tree_cpu(pids: list[int]) -> float:
     """User + system time of the processes and of their reaped children (ffprobe, ...)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += sum(int(f) for f in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(_or_zero(lambda p: cpu_seconds(p, children=True), pid) for pid in pids)
+
+
+def _or_zero(read: Callable[[int], float], pid: int) -> float:
+    try:
+        return read(pid)
+    except OSError:
+        return 0
 
 
 class Sampler:
@@ -108,13 +97,13 @@ class Sampler:
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.peak = rss_bytes(tree(pid))
+        self.peak = tree_rss(tree(pid))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes(tree(self.pid)))
+            self.peak = max(self.peak, tree_rss(tree(self.pid)))
             time.sleep(0.05)
 
     def __enter__(self) -> Sampler:
@@ -294,9 +283,9 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
         client_id = made.json()["data"]["createClient"]["client"]["id"]
     tally = Tally()
     cores = os.cpu_count() or 1
-    cpu_before = cpu_seconds(tree(pid))
+    cpu_before = tree_cpu(tree(pid))
     own_before = time.process_time()
-    idle_rss = rss_bytes(tree(pid))
+    idle_rss = tree_rss(tree(pid))
     started = time.monotonic()
     deadline = started + args.seconds
     with Sampler(pid) as sampler:
@@ -307,7 +296,7 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
             )
         )
     wall = time.monotonic() - started
-    cpu = cpu_seconds(tree(pid)) - cpu_before
+    cpu = tree_cpu(tree(pid)) - cpu_before
     own = time.process_time() - own_before
     every = [v for values in tally.latency.values() for v in values]
     rps = len(every) / wall

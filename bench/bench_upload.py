@@ -15,12 +15,10 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,51 +26,11 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.procfs import PeakRss, cpu_seconds, free_port, rss_bytes  # noqa: E402
+
 MiB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system time of ``pid`` and of its reaped children (ffprobe, ffmpeg)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class PeakRss:
-    """Samples a process's RSS every 20 ms in a thread; ``peak`` is the highest seen."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = rss_bytes(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes(self.pid))
-            time.sleep(0.02)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def make_video(path: Path, size: int) -> None:
@@ -221,10 +179,10 @@ def main() -> int:
             growth = 0
             for _ in range(args.rounds):
                 copies.append(plain_copy(source, work / "copy.bin"))
-                cpu_before = cpu_seconds(server.pid)
+                cpu_before = cpu_seconds(server.pid, children=True)
                 with PeakRss(server.pid) as rss:
                     *times, result = asyncio.run(upload(base, key, source))
-                cpu.append(cpu_seconds(server.pid) - cpu_before)
+                cpu.append(cpu_seconds(server.pid, children=True) - cpu_before)
                 uploads.append((times[0], times[1]))
                 growth = max(growth, rss.peak - baseline)
                 if result["asset"]["status"] != "READY":
