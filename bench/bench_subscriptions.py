@@ -181,11 +181,15 @@ def publisher_main(argv: list[str]) -> int:
 class Receiver:
     """A receiver process (``bench.subscription_receiver``) holding some of a phase's sockets."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, result_path: Path) -> None:
         self.proc = proc
+        self.result_path = result_path
 
     @classmethod
     async def start(cls, env: dict[str, str], task: dict[str, Any]) -> Receiver:
+        handle, name = tempfile.mkstemp(prefix="adreel-receipts-", suffix=".json")
+        os.close(handle)
+        task = {**task, "result_path": name}
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.subscription_receiver",
             env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -194,7 +198,7 @@ class Receiver:
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(task).encode() + b"\n")
         await proc.stdin.drain()
-        return cls(proc)
+        return cls(proc, Path(task["result_path"]))
 
     async def ready(self) -> None:
         assert self.proc.stdout is not None
@@ -208,13 +212,17 @@ class Receiver:
         self.proc.stdin.write(json.dumps({"last": last, "final": final}).encode() + b"\n")
         await self.proc.stdin.drain()
         line = await self.proc.stdout.readline()
-        await self.proc.wait()
-        result: dict[str, Any] = json.loads(line)
+        code = await self.proc.wait()
+        if line.strip() != b"done":
+            raise RuntimeError(f"receiver exited with {code} before writing its receipts")
+        result: dict[str, Any] = json.loads(self.result_path.read_bytes())
+        self.result_path.unlink()
         return result
 
     def kill(self) -> None:
         if self.proc.returncode is None:
             self.proc.kill()
+        self.result_path.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------- driver
