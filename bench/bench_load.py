@@ -34,7 +34,6 @@ import time
 import uuid
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.procfs import cpu_seconds, free_port, rss_bytes  # noqa: E402
+from bench.procfs import free_port, tree, tree_cpu, tree_rss  # noqa: E402
 
 CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
 
@@ -59,37 +58,6 @@ SUBSCRIBE = "subscription($jobId: ID!) { jobEvents(jobId: $jobId) { sequence typ
 
 
 # ----------------------------------------------------------------------- the server
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as handle:
-                todo.extend(int(c) for c in handle.read().split())
-        except OSError:
-            pass
-    return found
-
-
-def tree_rss(pids: list[int]) -> int:
-    """The resident memory of these processes (those gone meanwhile count nothing)."""
-    return round(sum(_or_zero(rss_bytes, pid) for pid in pids))
-
-
-def tree_cpu(pids: list[int]) -> float:
-    """User + system time of the processes and of their reaped children (ffprobe, ...)."""
-    return sum(_or_zero(lambda p: cpu_seconds(p, children=True), pid) for pid in pids)
-
-
-def _or_zero(read: Callable[[int], float], pid: int) -> float:
-    try:
-        return read(pid)
-    except OSError:
-        return 0
 
 
 class Sampler:

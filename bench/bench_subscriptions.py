@@ -35,20 +35,31 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.procfs import PeakRss, cpu_seconds, free_port, rss_bytes  # noqa: E402
+from bench.procfs import PeakRss, free_port, tree, tree_cpu, tree_rss  # noqa: E402
 
 # ----------------------------------------------------------------------- helpers
 
 
 async def settle(pid: int, quiet: float = 0.05, window: float = 1.0, limit: float = 120) -> None:
-    """Wait until ``pid`` used under ``quiet`` of a core over ``window`` seconds (at most ``limit``)."""
+    """Wait until ``pid`` and its children used under ``quiet`` of a core over ``window``
+    seconds (at most ``limit``)."""
     deadline = time.monotonic() + limit
     await asyncio.sleep(window)
     while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
+        before = server_cpu(pid)
         await asyncio.sleep(window)
-        if cpu_seconds(pid) - before < quiet * window:
+        if server_cpu(pid) - before < quiet * window:
             return
+
+
+def server_cpu(pid: int) -> float:
+    """CPU time of the server: its process and, with ``--server-processes``, its workers."""
+    return tree_cpu(tree(pid))
+
+
+def server_rss(pid: int) -> int:
+    """Resident memory of the server's processes."""
+    return tree_rss(tree(pid))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -293,18 +304,18 @@ async def phase(
         await floor.ready()
         # let every subscription go live on the server: its CPU goes quiet once they all did
         await settle(server_pid)
-        memory["connected"] = rss_bytes(server_pid)
+        memory["connected"] = server_rss(server_pid)
 
         args = ["publish", "--job", ",".join(job_ids), "--count", str(count), "--rate", str(rate)]
         if final:
             args.append("--final")
-        cpu_before = cpu_seconds(server_pid)
-        with PeakRss(server_pid) as peak:
+        cpu_before = server_cpu(server_pid)
+        with PeakRss(server_pid, whole_tree=True) as peak:
             out = await asyncio.to_thread(run_publisher, env, *args)
             published: dict[str, int] = json.loads(out)["published"]
             last = max(int(k.split(":")[1]) for k in published)  # every job has as many events
             results = await asyncio.gather(*(r.finish(last, final) for r in receivers))
-        server_cpu = cpu_seconds(server_pid) - cpu_before
+        used_cpu = server_cpu(server_pid) - cpu_before
         floor_result = await floor.finish(last, False)
     finally:
         for receiver in started:
@@ -329,7 +340,7 @@ async def phase(
     expected = len(published) * subscribers // len(job_ids)
     outcome = Phase(
         subscribers, len(job_ids), published, expected, delivered, latencies, floor_ms, errors,
-        server_cpu,
+        used_cpu,
     )  # fmt: skip
     return outcome, cursor
 
@@ -366,7 +377,7 @@ async def drive(args: argparse.Namespace) -> int:
         )
         port = free_port()
         server = subprocess.Popen(
-            [*cli, "serve", "--port", str(port)],
+            [*cli, "serve", "--port", str(port), "--workers", str(args.server_processes)],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -380,7 +391,7 @@ async def drive(args: argparse.Namespace) -> int:
                         pass
                     await asyncio.sleep(0.05)
             url = f"ws://127.0.0.1:{port}/graphql"
-            memory: dict[str, int] = {"idle": rss_bytes(server.pid)}
+            memory: dict[str, int] = {"idle": server_rss(server.pid)}
             count = max(1, round(args.rate * args.seconds))
             common = dict(
                 env=env, url=url, key=key, rate=args.rate, redis_url=args.redis_url,
@@ -447,7 +458,8 @@ def report(
     p50, p99 = percentile(main.latencies_ms, 0.5), percentile(main.latencies_ms, 0.99)
     b50, b99 = percentile(baseline.latencies_ms, 0.5), percentile(baseline.latencies_ms, 0.99)
     f50, f99 = percentile(main.floor_ms, 0.5), percentile(main.floor_ms, 0.99)
-    print(f"subscribers            {main.subscribers} (one API process, Redis bus)")
+    serving = "one API process" if args.server_processes == 1 else f"{args.server_processes} API processes"  # fmt: skip
+    print(f"subscribers            {main.subscribers} ({serving}, Redis bus)")
     print(f"client                 {args.client_processes} receiver processes"
           " (+1 for the raw Redis floor)")  # fmt: skip
     print(f"machine                {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
@@ -458,12 +470,16 @@ def report(
     if main.errors:
         print(f"subscriber errors      {len(main.errors)}: {main.errors[:3]}")
     print()
-    print("publish -> receipt latency      p50        p99")
-    print(f"  raw Redis pub/sub (floor)  {f50:7.2f} ms {f99:7.2f} ms")
-    print(f"  API, 1 subscriber          {b50:7.2f} ms {b99:7.2f} ms")
-    print(f"  API, {main.subscribers} subscribers   {p50:7.2f} ms {p99:7.2f} ms")
-    print(f"  ratio {main.subscribers} subs / 1 sub       {p50 / b50:6.1f}x    {p99 / b99:6.1f}x")
-    print(f"  ratio {main.subscribers} subs / Redis floor {p50 / f50:6.1f}x    {p99 / f99:6.1f}x")
+    n = main.subscribers
+    print(f"{'publish -> receipt latency':<32}{'p50':>7}{'p99':>11}")
+    for label, a, b, unit in (
+        ("raw Redis pub/sub (floor)", f50, f99, "ms"),
+        ("API, 1 subscriber", b50, b99, "ms"),
+        (f"API, {n} subscribers", p50, p99, "ms"),
+        (f"ratio {n} subs / 1 sub", p50 / b50, p99 / b99, "x"),
+        (f"ratio {n} subs / Redis floor", p50 / f50, p99 / f99, "x"),
+    ):
+        print(f"  {label:<30}{a:7.2f} {unit:<3}{b:7.2f} {unit}")
     print()
     main_cpu = main.server_cpu / max(1, main.delivered) * 1e6
     window = len(main.published) / args.rate
@@ -505,6 +521,12 @@ def main() -> int:
         type=int,
         default=4,
         help="receiver processes the subscribers are spread over",
+    )
+    parser.add_argument(
+        "--server-processes",
+        type=int,
+        default=1,
+        help="API processes (adreel serve --workers N); the subscribers spread over them",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
