@@ -68,14 +68,14 @@ class LiveFrames:
         self.hits = 0
         self.misses = 0
 
-    def rendered(self, key: Hashable, render: Callable[[], _Rendered]) -> _Rendered:
-        """The entry of ``key``, rendering it on first use."""
+    def rendered(self, key: Hashable, executor: SharedEventExecutor, payload: object) -> _Rendered:
+        """The entry of ``key``: ``payload`` executed by ``executor`` and encoded, on first use."""
         found = self._items.get(key)
         if found is not None:
             self.hits += 1
             return found
         self.misses += 1
-        found = self._items[key] = render()
+        found = self._items[key] = _render(executor, payload)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
         return found
@@ -141,7 +141,7 @@ def live_delivery(
         share = getattr(payload, "share_key", None)
         if share is None:
             return False
-        rendered = frames.rendered((share, scope), lambda: _render(executor, payload))
+        rendered = frames.rendered((share, scope), executor, payload)
         if rendered.text is None or not running():
             return False
         return socket.write(rendered.frame(operation_id))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -170,6 +170,24 @@ async def events_pages_by_job(
             cursors=[cursor_of_event(e) for e in items],
         )
     return pages
+
+
+class MessageFacts(NamedTuple):
+    """What a stream checks on every live message, as plain values: its event (shared,
+    read-only), job, sequence and whether it leaves the job in a final state."""
+
+    event: JobEvent
+    job_id: uuid.UUID
+    sequence: int
+    final: bool
+
+
+@lru_cache(maxsize=512)
+def message_facts(data: bytes) -> MessageFacts:
+    """``event_from_message`` and the facts a stream checks, decoded once per message (a job's
+    thousand subscribers each look at the same bytes object; ORM attribute reads are slow)."""
+    event = event_from_message(data)
+    return MessageFacts(event, event.job_id, event.sequence, event.status in FINAL_JOB_STATUSES)
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:

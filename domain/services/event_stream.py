@@ -27,7 +27,7 @@ from domain.enums import FINAL_JOB_STATUSES
 from domain.models import JobEvent
 from domain.ports.bus import BusItem, EventBus, Gap, SubscriptionClosed
 from domain.ports.events import EventSource
-from domain.services.event_history import event_from_message
+from domain.services.event_history import event_from_message, message_facts
 from domain.services.events import job_channel
 
 #: Stored events read per query while catching up.
@@ -89,14 +89,14 @@ async def stream_job_events(
                 nonlocal last, last_final
                 if not isinstance(item, bytes):
                     return False
-                event = event_from_message(item)
-                if event.job_id != job_id or event.sequence <= last:
-                    return True  # a duplicate, dropped as the loop below would
-                if event.sequence != last + 1 or not deliver(event):
+                event, event_job, sequence, final = message_facts(item)
+                if sequence <= last or event_job != job_id:
+                    return True  # a duplicate or another job's, dropped as the loop below would
+                if sequence != last + 1 or not deliver(event):
                     return False
-                last, last_final = event.sequence, event.status in FINAL_JOB_STATUSES
+                last, last_final = sequence, final
                 # a final event is queued all the same: the stream wakes to see whether it ended
-                return not last_final
+                return not final
 
             live.take_directly(take)
 
