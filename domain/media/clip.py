@@ -28,8 +28,11 @@ DEFAULT_MOTION = KenBurns(1.0, 1.1)
 
 #: Intermediate clips are encoded nearly transparently (about 50 dB PSNR) and fast: they are
 #: decoded once, at composition, so bitrate matters less than CPU. ``ultrafast`` takes a third
-#: of ``veryfast``'s time at the same quality, for files about five times larger.
-CLIP_CRF = 16
+#: of ``veryfast``'s time at the same quality, for files about five times larger. CRF 18 rather
+#: than 16: 53.7 dB instead of 54.3 against lossless encodes of the same frames (the finished ad
+#: is as close to one composed from lossless clips: 52.24 dB instead of 52.22), files 30%
+#: smaller, about 5% less CPU to encode and 15% less to decode.
+CLIP_CRF = 18
 CLIP_PRESET = "ultrafast"
 
 #: A clip also starts a GOP this long before its end, so its last frame (``last_frame_args`` reads

@@ -132,6 +132,7 @@ class ComposeSpec:
     font: Path
     output: Path
     audio: MediaInput | None = None
+    audio_filter: str = ""  # applied to ``audio`` first (the soundtrack's loudness pass two)
     captions: tuple[TextLayer, ...] = ()
     pictures: tuple[TextPicture, ...] = ()
     panels: tuple[ScenePanel | None, ...] = ()  # per scene (empty: none)
@@ -335,8 +336,10 @@ def compose_filtergraph(spec: ComposeSpec) -> str:
             f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=duration={fmt(tl.total_seconds)}[aout]"
         )
     else:
+        level = f"{spec.audio_filter}," if spec.audio_filter else ""
         chains.append(
-            f"[{index}:a]aresample={SAMPLE_RATE},apad,atrim=duration={fmt(tl.total_seconds)}[aout]"
+            f"[{index}:a]{level}aresample={SAMPLE_RATE},apad,"
+            f"atrim=duration={fmt(tl.total_seconds)}[aout]"
         )
     return ";".join(chains)
 

@@ -54,7 +54,7 @@ def test_footage_clip_argv_is_exact() -> None:
         "[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,"
         "atrim=duration=1.5,asetpts=PTS-STARTPTS[a]",
         "-map", "[v]", "-map", "[a]", "-frames:v", "45", "-r", "30",
-        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-profile:v", "high",
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
         "-color_trc", "bt709", "-force_key_frames", "expr:eq(n,36)",
         "-forced-idr", "1", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",

@@ -5,6 +5,7 @@ Each was also run against the real FFmpeg in tests/integration/test_ffmpeg_*.py.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from domain.enums import RenderQuality, Transition, VideoFormat
@@ -15,6 +16,7 @@ from domain.media.audio import (
     VoiceCue,
     audio_mix_args,
     loudness_apply_args,
+    loudness_apply_filter,
 )
 from domain.media.blend import blend, cut, join
 from domain.media.clip import ClipSpec, clip_args, clip_filtergraph, scene_clip_h264_args
@@ -91,7 +93,7 @@ def test_clip() -> None:
         "-preset",
         "ultrafast",
         "-crf",
-        "16",
+        "18",
         "-profile:v",
         "high",
         "-pix_fmt",
@@ -273,9 +275,11 @@ def test_last_frame_one_pass() -> None:
         "-map",
         "0:v:0",
         "-vf",
-        "scale=flags=neighbor+accurate_rnd+full_chroma_int,format=rgb24",
+        "reverse,scale=flags=neighbor+accurate_rnd+full_chroma_int,format=rgb24",
         "-fps_mode",
         "passthrough",
+        "-frames:v",
+        "1",
         "-c:v",
         "png",
         "-compression_level",
@@ -578,6 +582,17 @@ def test_compose() -> None:
     ]
 
 
+def test_compose_normalises_the_soundtrack_in_its_own_run() -> None:
+    level = loudness_apply_filter(LoudnessMeasure(-23.5, -6.2, 5.1, -34.0, 0.3))
+    assert level == (
+        "loudnorm=I=-14:TP=-1:LRA=11:measured_I=-23.5:measured_TP=-6.2:measured_LRA=5.1:"
+        "measured_thresh=-34:offset=0.3:linear=true,"
+        "aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
+    )
+    graph = compose_filtergraph(dataclasses.replace(COMPOSE, audio_filter=level))
+    assert graph.endswith(f"[6:a]{level},aresample=48000,apad,atrim=duration=6[aout]")
+
+
 def test_compose_plain_graph() -> None:
     assert (
         compose_filtergraph(PLAIN)
@@ -791,7 +806,7 @@ def test_normalize() -> None:
         "-preset",
         "ultrafast",
         "-crf",
-        "16",
+        "18",
         "-profile:v",
         "high",
         "-pix_fmt",

@@ -311,7 +311,8 @@ class FfmpegMediaEngine:
                     size=composition.size,
                     font=self.font,
                     output=temporary,
-                    audio=soundtrack,
+                    audio=soundtrack[0] if soundtrack else None,
+                    audio_filter=soundtrack[1] if soundtrack else "",
                     pictures=pictures,
                     panels=panels,
                     logo=logo,
@@ -332,9 +333,9 @@ class FfmpegMediaEngine:
         timeline: Timeline,
         work: Path,
         on_progress: ProgressCallback | None,
-    ) -> MediaInput | None:
-        """Mix music and voice and measure their loudness in one run, then normalise it (pass two);
-        ``None`` when silent."""
+    ) -> tuple[MediaInput, str] | None:
+        """Mix music and voice and measure their loudness in one run; the mix and the filters
+        that normalise it (pass two, run by the composition itself), ``None`` when silent."""
         heard = [i for i, scene in enumerate(composition.scenes) if scene.sound]
         if composition.music is None and not composition.voice and not heard:
             return None
@@ -362,18 +363,12 @@ class FfmpegMediaEngine:
                 measure=composition.loudness,
             ),
             duration=timeline.total_seconds,
-            on_progress=scaled_progress(on_progress, 0.0, 0.5),
+            on_progress=on_progress,
         )
         measure = audio.parse_loudnorm(mixed.stderr)
         if measure.is_silent:
-            return wav(mix)
-        normalized = work / "soundtrack.wav"
-        await self.runner.run(
-            audio.loudness_apply_args(wav(mix), normalized, measure, composition.loudness),
-            duration=timeline.total_seconds,
-            on_progress=scaled_progress(on_progress, 0.5, 0.5),
-        )
-        return wav(normalized)
+            return wav(mix), ""
+        return wav(mix), audio.loudness_apply_filter(measure, composition.loudness)
 
     # ---------------------------------------------------------------- exports
 

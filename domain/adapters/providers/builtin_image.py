@@ -366,10 +366,12 @@ def render_key_image(
 
 
 def _save_png(image: Image.Image, output: Path) -> None:
+    """zlib level 1: a grainy 1080p key image takes ~0.1 s instead of ~0.18 s at level 3, for a
+    file about 13% larger (it is decoded once per clip that shows it)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(f".{output.stem}.partial.png")
     try:
-        image.save(temporary, "PNG", compress_level=3)
+        image.save(temporary, "PNG", compress_level=1)
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)
