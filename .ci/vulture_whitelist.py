@@ -100,7 +100,7 @@ _.handle_async_results  # resolvers.legacy_ws: called by strawberry's handle_sta
 _.process_log_record  # domain.observability.logs: python-json-logger's hook on each record
 # --- Strawberry field extension hooks (schema/page_arguments.py: called by strawberry) ----------
 _.apply
-_.resolve_async
+_.map_arguments
 # --- arq: worker state the library reads (tasks/resilient_worker.py, tasks/worker.py) ---------
 _._last_health_check  # arq.worker.Worker.record_health: 0 records health at the next poll
 _.allow_pick_jobs  # arq.worker.Worker._poll_iteration: no new tasks while the database is down

@@ -29,6 +29,7 @@ from schema.types.clients import (
     DeleteClientPayload,
     UpdateCampaignInput,
     UpdateClientInput,
+    prime_clients,
 )
 
 
@@ -58,6 +59,7 @@ class ClientQueries:
         page = await fetch_page(
             ctx.session, service.clients_query(ctx.org_id, search), ClientModel, req
         )
+        await prime_clients(info, page.items)
         return connection(page, Client.from_model)
 
     @strawberry.field(description="The organization's campaigns, oldest first.")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from domain import models
+from domain.errors import Invalid
 from domain.services.clients import Stats
 from domain.services.jobs import status_filter
-from domain.services.pagination import PageRequest
+from domain.services.pagination import Page, PageRequest
 from schema.enums import AssetKind, AssetRole, CampaignStatus, JobStatus
 from schema.errors import UserError
 from schema.ids import encode_id
-from schema.page_arguments import paged_field
+from schema.page_arguments import paged_field, selected_page
 from schema.pagination import Connection, connection
+from schema.prefetch import node_fields, settled
 from schema.types.assets import Asset, asset_filters
 from schema.types.cost import usd
 from schema.types.node import Node
@@ -94,14 +98,14 @@ class Client(Node, RowFields):
     def from_model(cls, m: models.Client) -> Client:
         return cls.of(m)
 
-    @paged_field()
-    async def campaigns(
+    @paged_field(graphql_type="Connection[Campaign]")
+    def campaigns(
         self,
         info: strawberry.Info,
         page: PageRequest,
-    ) -> Connection[Campaign]:
+    ) -> Connection[Campaign] | Awaitable[Connection[Campaign]]:
         loader = info.context.loaders.pages_by_parent(models.Campaign, "client_id", page)
-        return connection(await loader.load(self.model.id), Campaign.from_model)
+        return settled(loader.load(self.model.id), _campaign_connection)
 
     @paged_field(description="The client's assets, oldest first.")
     async def assets(
@@ -117,10 +121,37 @@ class Client(Node, RowFields):
         )
         return connection(await loader.load(self.model.id), Asset.from_model)
 
-    @strawberry.field
-    async def stats(self, info: strawberry.Info) -> ClientStats:
-        stats = await info.context.loaders.client_stats().load(self.model.id)
-        return ClientStats.from_stats(stats)
+    @strawberry.field(graphql_type=ClientStats)
+    def stats(self, info: strawberry.Info) -> ClientStats | Awaitable[ClientStats]:
+        loader = info.context.loaders.client_stats()
+        return settled(loader.load(self.model.id), ClientStats.from_stats)
+
+
+def _campaign_connection(page: Page[models.Campaign]) -> Connection[Campaign]:
+    return connection(page, Campaign.from_model)
+
+
+async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) -> None:
+    """Load the ``campaigns`` and ``stats`` selected on a page of clients, one batch each and
+    in document order, as the nodes' own loads would (see ``schema.prefetch``)."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return
+    loaders = info.context.loaders
+    for field in node_fields(info):
+        load: Awaitable[Any]
+        if field.name == "campaigns":
+            try:
+                page = selected_page(field)
+            except Invalid:
+                continue  # the field itself reports it
+            load = loaders.pages_by_parent(models.Campaign, "client_id", page).load_many(ids)
+        elif field.name == "stats":
+            load = loaders.client_stats().load_many(ids)
+        else:
+            continue
+        with contextlib.suppress(Exception):  # a failed load fails the fields that read it
+            await load
 
 
 @strawberry.type(description="A campaign of a client: jobs and assets belong to it.")

@@ -63,3 +63,42 @@ async def test_sibling_root_fields_share_the_operation_safely(api, container) ->
     r = await api("{ " + fields + " }")
     assert "errors" not in r, r
     assert all(v == {"totalCount": 1} for v in r["data"].values())
+
+
+async def test_loads_started_by_the_page_run_what_the_nodes_would(api, container) -> None:
+    """Fields selected plainly on the clients' nodes are loaded by the page before the nodes
+    resolve; behind a fragment they load through each node's own loader. Both send the same
+    statements and answer the same data; a field left out by a directive loads nothing."""
+    await _grow(api, container, clients=3, campaigns=3, jobs=1, start=0)
+    fields = """
+        a: campaigns(first: 2) { totalCount edges { node { name } } }
+        b: campaigns(first: $n, after: null) { edges { cursor } }
+        stats { jobCount }"""
+    primed = "query($n: Int) { clients(first: 5) { edges { node {" + fields + "} } } }"
+    unprimed = (
+        "query($n: Int) { clients(first: 5) { edges { node { ...F } } } }"
+        " fragment F on Client {" + fields + "}"
+    )
+    counter = StatementCounter(container.engine)
+    answers = []
+    for query in (primed, unprimed):
+        with counter.counting() as statements:
+            r = await api(query, {"n": 1})
+        assert "errors" not in r, r
+        answers.append((sorted(statements), r["data"]))
+    assert answers[0] == answers[1]
+    assert [len(e["node"]["a"]["edges"]) for e in answers[0][1]["clients"]["edges"]] == [2] * 3
+
+    skipped = "{ clients(first: 5) { edges { node { stats @include(if: false) { jobCount } } } } }"
+    with counter.counting() as statements:
+        r = await api(skipped)
+    assert r["data"]["clients"]["edges"] == [{"node": {}}] * 3
+    assert len(statements) == 3, statements  # key, clients page and total: no stats
+
+
+async def test_a_bad_page_on_a_primed_field_is_that_field_s_error(api, container) -> None:
+    await _grow(api, container, clients=1, campaigns=1, jobs=0, start=0)
+    r = await api("{ clients(first: 5) { edges { node { campaigns(first: 0) { totalCount } } } } }")
+    assert r["data"] is None
+    assert r["errors"][0]["path"] == ["clients", "edges", 0, "node", "campaigns"]
+    assert r["errors"][0]["extensions"]["code"] == "INVALID"
