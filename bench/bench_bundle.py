@@ -3,7 +3,7 @@
 Ten "renders" of random bytes are put in local storage, then zipped with a manifest into storage
 by the same function ``exportBundle``'s task uses (``domain.services.bundles.archive.write_zip``).
 For each size it prints the bundle's size, the throughput, the peak of Python allocations during
-the write (tracemalloc) and the process's peak RSS growth (sampled every 10 ms, in a separate
+the write (tracemalloc) and the process's peak RSS growth (sampled every 20 ms, in a separate
 run without tracemalloc). Flat memory means the numbers stay the same as the bundle grows.
 Usage:
 
@@ -17,7 +17,6 @@ import asyncio
 import os
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 import zipfile
@@ -29,45 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procfs import PeakRss, rss_bytes  # noqa: E402
 from domain.adapters.storage.local import LocalStorage  # noqa: E402
 from domain.services.bundles.archive import Member, write_zip  # noqa: E402
 
 MiB = 1024 * 1024
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class PeakRss:
-    """Samples this process's RSS every 10 ms in a thread; ``growth`` is peak minus start."""
-
-    def __init__(self) -> None:
-        self.start = rss_bytes()
-        self.peak = self.start
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(0.01)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def growth(self) -> int:
-        return self.peak - self.start
 
 
 async def _random(size: int) -> AsyncIterator[bytes]:
@@ -102,7 +67,8 @@ async def run(sizes_mib: list[int], files: int) -> None:
             keys = [f"renders/{size}-{n}.mp4" for n in range(files)]
             for key in keys:
                 await storage.write(key, _random(size * MiB))
-            with PeakRss() as rss:
+            start = rss_bytes(os.getpid())
+            with PeakRss(os.getpid()) as rss:
                 started = time.perf_counter()
                 total = await _bundle(storage, keys, f"bundles/{size}-rss.zip")
                 seconds = time.perf_counter() - started
@@ -113,7 +79,7 @@ async def run(sizes_mib: list[int], files: int) -> None:
             with zipfile.ZipFile(storage.path_for(f"bundles/{size}-rss.zip")) as archive:
                 assert archive.testzip() is None and len(archive.namelist()) == files + 1
             print(f"{total / MiB:>10.1f} {seconds:>8.2f} {total / MiB / seconds:>7.0f} "
-                  f"{py_peak / MiB:>12.2f} {rss.growth / MiB:>15.2f}")  # fmt: skip
+                  f"{py_peak / MiB:>12.2f} {(rss.peak - start) / MiB:>15.2f}")  # fmt: skip
             for key in [*keys, f"bundles/{size}-rss.zip", f"bundles/{size}-py.zip"]:
                 await storage.delete(key)
 

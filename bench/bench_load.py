@@ -29,7 +29,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import zlib
@@ -42,7 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.procfs import free_port, tree, tree_cpu, tree_rss  # noqa: E402
+from bench.procfs import PeakRss, free_port, tree, tree_cpu, tree_rss  # noqa: E402
 
 CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
 
@@ -58,29 +57,6 @@ SUBSCRIBE = "subscription($jobId: ID!) { jobEvents(jobId: $jobId) { sequence typ
 
 
 # ----------------------------------------------------------------------- the server
-
-
-class Sampler:
-    """Samples the server tree's RSS (sum) every 50 ms; ``peak`` is the highest seen."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = tree_rss(tree(pid))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(tree(self.pid)))
-            time.sleep(0.05)
-
-    def __enter__(self) -> Sampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 async def create_database(admin_url: str, name: str, *, drop: bool = False) -> None:
@@ -256,7 +232,7 @@ async def drive(args: argparse.Namespace, base: str, key: str, pid: int, job_gid
     idle_rss = tree_rss(tree(pid))
     started = time.monotonic()
     deadline = started + args.seconds
-    with Sampler(pid) as sampler:
+    with PeakRss(pid, whole_tree=True) as sampler:
         await asyncio.gather(
             *(
                 client_loop(i, base, key, client_id, job_gid, deadline, tally)
