@@ -6,7 +6,6 @@ middle frame of each scene, cropped and made again, is saved for the docs
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,11 @@ from domain.media.types import Size
 from domain.settings import Settings
 from tests.conftest import Api
 from tests.support.characters import MAGENTA, cutout_png, share_of
-from tests.support.graph import payload
 from tests.support.pipeline import (
-    EXPORT,
     create_job,
     download,
+    export_aspect,
     frames_rgb,
-    job_state,
     make_brand,
     rendering_settings,
     upload,
@@ -46,22 +43,6 @@ GAP = 6
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
     return rendering_settings(data_dir, scene_concurrency=2)
-
-
-async def _export(api: Api, job_id: str, aspect: str) -> dict[str, Any]:
-    body = payload(
-        await api(EXPORT, {"input": {"jobId": job_id, "format": "MP4", "resolution": "P480",
-                                     "aspectRatio": aspect, "quality": "FAST"}}),
-        "exportJob",
-    )  # fmt: skip
-    assert body["userErrors"] == [], body
-    for _ in range(2400):
-        job = await job_state(api, job_id)
-        render: dict[str, Any] = next(r for r in job["renders"] if r["id"] == body["render"]["id"])
-        if render["status"] in ("COMPLETED", "FAILED"):
-            return render
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"export to {aspect} did not finish")
 
 
 def _centre_crop(frame: np.ndarray, size: Size) -> np.ndarray:
@@ -94,7 +75,7 @@ async def test_an_export_to_another_aspect_makes_built_in_scenes_for_its_frame(
     await wait_for_job(api, job_id, {"COMPLETED"}, timeout=600)
     node: dict[str, Any] = (await api(SCENES, {"id": job_id}))["data"]["node"]
     master = frames_rgb(await download(http, node["output"]["asset"]["url"], tmp_path / "m.mp4"))
-    render = await _export(api, job_id, "PORTRAIT_9_16")
+    render = await export_aspect(api, job_id, "PORTRAIT_9_16")
     assert render["status"] == "COMPLETED", render
     export = frames_rgb(await download(http, render["asset"]["url"], tmp_path / "e.mp4"))
     assert export.shape[1:3] == (PORTRAIT.height, PORTRAIT.width)

@@ -4,7 +4,6 @@ them gains it (embedded runner, real FFmpeg output decoded)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,10 @@ from tests.support.pipeline import (
     create_job,
     download,
     frames_rgb,
-    job_state,
     make_brand,
     rendering_settings,
     wait_for_job,
+    wait_for_render,
 )
 
 pytestmark = pytest.mark.slow
@@ -53,14 +52,9 @@ async def _export(api: Api, job_id: str, captions: bool | None) -> dict[str, Any
 
 
 async def _finished(api: Api, job_id: str, render_id: str) -> dict[str, Any]:
-    for _ in range(2400):
-        job = await job_state(api, job_id)
-        render: dict[str, Any] = next(r for r in job["renders"] if r["id"] == render_id)
-        if render["status"] in ("COMPLETED", "FAILED"):
-            assert render["status"] == "COMPLETED", render
-            return render
-        await asyncio.sleep(0.25)
-    raise AssertionError("the export did not finish")
+    render = await wait_for_render(api, job_id, render_id)
+    assert render["status"] == "COMPLETED", render
+    return render
 
 
 async def _spoken_frames(api: Api, http: httpx.AsyncClient, job_id: str, tmp: Path) -> list[int]:

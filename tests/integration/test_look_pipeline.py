@@ -5,9 +5,7 @@ frame), and frame strips of every aspect saved for the docs."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
@@ -27,12 +25,11 @@ from tests.support.look import product_photo, save_strip, shows_product, text_li
 from tests.support.pipeline import (
     APPROVE,
     BRAND_COLORS,
-    EXPORT,
     Brand,
     create_job,
     download,
+    export_aspect,
     frames_rgb,
-    job_state,
     rendering_settings,
     upload,
     wait_for_job,
@@ -64,23 +61,6 @@ async def _photo_brand(api: Api, directory: Path) -> Brand:
         products=[await upload(api, p, "PRODUCT", campaign_id) for p in photos],
         music="",
     )
-
-
-async def _export(api: Api, job_id: str, aspect: str) -> dict[str, Any]:
-    body = payload(
-        await api(EXPORT, {"input": {"jobId": job_id, "format": "MP4", "resolution": "P480",
-                                     "aspectRatio": aspect, "quality": "FAST"}}),
-        "exportJob",
-    )  # fmt: skip
-    assert body["userErrors"] == [], body
-    render_id = body["render"]["id"]
-    for _ in range(2400):
-        job = await job_state(api, job_id)
-        render: dict[str, Any] = next(r for r in job["renders"] if r["id"] == render_id)
-        if render["status"] in ("COMPLETED", "FAILED"):
-            return render
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"export to {aspect} did not finish")
 
 
 def caption_height(decoded: np.ndarray, middle: int) -> float:
@@ -138,7 +118,7 @@ async def test_photo_ad_products_on_screen_and_relaid_exports(
     shares = {"9x16": caption_height(master, middle) / SHORT_SIDE}
     save_strip(_strip(master, 12.0), "look-photo-9x16.png")
     for aspect, name in OTHER_ASPECTS.items():
-        render = await _export(api, job_id, aspect)
+        render = await export_aspect(api, job_id, aspect)
         assert render["status"] == "COMPLETED", render
         decoded = frames_rgb(await download(http, render["asset"]["url"], tmp_path / f"{name}.mp4"))
         assert min(decoded.shape[1:3]) == SHORT_SIDE

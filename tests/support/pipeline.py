@@ -161,6 +161,32 @@ async def wait_for_job(
         await asyncio.sleep(interval)
 
 
+async def wait_for_render(
+    api: Any, job_id: str, render_id: str, *, timeout: float = 600.0, interval: float = 0.25
+) -> dict[str, Any]:
+    """Poll until the job's render ``render_id`` is COMPLETED or FAILED; that render."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = await job_state(api, job_id)
+        render: dict[str, Any] = next(r for r in job["renders"] if r["id"] == render_id)
+        if render["status"] in ("COMPLETED", "FAILED"):
+            return render
+        if time.monotonic() > deadline:
+            raise AssertionError(f"render still {render['status']} after {timeout}s: {render}")
+        await asyncio.sleep(interval)
+
+
+async def export_aspect(api: Any, job_id: str, aspect: str) -> dict[str, Any]:
+    """Export the job to ``aspect`` (MP4, 480p, fast) and wait for that render to finish."""
+    body = payload(
+        await api(EXPORT, {"input": {"jobId": job_id, "format": "MP4", "resolution": "P480",
+                                     "aspectRatio": aspect, "quality": "FAST"}}),
+        "exportJob",
+    )  # fmt: skip
+    assert body["userErrors"] == [], body
+    return await wait_for_render(api, job_id, body["render"]["id"])
+
+
 async def download(http: httpx.AsyncClient, url: str, target: Path) -> Path:
     """Fetch a signed ``/files`` URL through the test client into ``target``."""
     parts = urlsplit(url)
