@@ -1,9 +1,9 @@
-"""Ken Burns motion: a slow zoom/pan over a still, as sub-pixel-exact perspective expressions.
+"""Ken Burns motion: a slow zoom/pan over a still, as a sub-pixel window per frame.
 
-``zoompan`` rounds its crop window to whole pixels, which makes slow moves stutter; the
-``perspective`` filter samples the source at fractional coordinates every frame, so motion stays
-smooth however slow it is. A zoom of 1 centred on the frame is the identity: the first frame of a
-CONTINUE clip is then exactly its start image.
+``zoompan`` rounds its crop window to whole pixels, which makes slow moves stutter; each frame
+here samples the still at fractional coordinates, so motion stays smooth however slow it is. A
+zoom of 1 centred on the frame is the identity: the first frame of a CONTINUE clip is then
+exactly its start image.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from domain.enums import ShotType
-from domain.media.escape import filter_value, fmt
+from domain.media.types import Size
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,38 +71,49 @@ def ken_burns_for(shot: ShotType, seed: int, *, continues: bool = False) -> KenB
     return KenBurns(1.0, 1.0 + zoom, 0.5 - dx / 2, 0.5 + dx / 2, 0.5 - dy / 2, 0.5 + dy / 2)
 
 
-def _ease(frames: int) -> str:
-    """Smoothstep of the frame position: starts and ends at rest, no velocity jump at a seam."""
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The part of the still one frame shows, in the still's pixels: output pixel ``(x, y)``
+    samples the still at ``(left + x * scale, top + y * scale)`` (``scale`` is ``1 / zoom``)."""
+
+    left: float
+    top: float
+    scale: float
+
+    @property
+    def identity(self) -> bool:
+        """The frame is the still itself."""
+        return self.left == 0 and self.top == 0 and self.scale == 1
+
+
+def ease(n: int, frames: int) -> float:
+    """Smoothstep of frame ``n``'s position in ``frames``: starts and ends at rest, so there is
+    no velocity jump at a seam."""
     if frames <= 1:
-        return "0"
-    p = f"(on/{frames - 1})"
-    return f"({p}*{p}*(3-2*{p}))"
+        return 0.0
+    p = n / (frames - 1)
+    return p * p * (3 - 2 * p)
 
 
-def _lerp(a: float, b: float, e: str) -> str:
-    if a == b:
-        return fmt(a)
-    sign = "+" if b > a else "-"
-    return f"({fmt(a)}{sign}{fmt(abs(b - a))}*{e})"
+def window(motion: KenBurns, frames: int, n: int, size: Size) -> Window:
+    """Where frame ``n`` of a ``frames``-frame move looks, sub-pixel exact (no whole-pixel
+    stepping however slow the move)."""
+    e = ease(n, frames)
+    zoom = max(1.0, motion.zoom_start + (motion.zoom_end - motion.zoom_start) * e)
+    room = 1 - 1 / zoom
+    x = motion.x_start + (motion.x_end - motion.x_start) * e
+    y = motion.y_start + (motion.y_end - motion.y_start) * e
+    left = size.width * ((x - 0.5) * room + 0.5 - 0.5 / zoom)
+    top = size.height * ((y - 0.5) * room + 0.5 - 0.5 / zoom)
+    return Window(left, top, 1 / zoom)
 
 
-def perspective_filter(motion: KenBurns, frames: int, *, interpolation: str = "linear") -> str:
-    """``perspective=...`` mapping the moving window to the full frame, evaluated per frame."""
-    e = _ease(frames)
-    zoom = f"max(1,{_lerp(motion.zoom_start, motion.zoom_end, e)})"  # rounding never dips below 1
-    half_w = f"(W/2/{zoom})"
-    half_h = f"(H/2/{zoom})"
-    room = f"(1-1/{zoom})"
-    cx = f"W*(0.5+({_lerp(motion.x_start, motion.x_end, e)}-0.5)*{room})"
-    cy = f"H*(0.5+({_lerp(motion.y_start, motion.y_end, e)}-0.5)*{room})"
-    left, right = f"{cx}-{half_w}", f"{cx}+{half_w}"
-    top, bottom = f"{cy}-{half_h}", f"{cy}+{half_h}"
-    corners = {
-        "x0": left, "y0": top, "x1": right, "y1": top,
-        "x2": left, "y2": bottom, "x3": right, "y3": bottom,
-    }  # fmt: skip
-    options = ":".join(f"{key}={filter_value(value)}" for key, value in corners.items())
-    return f"perspective={options}:interpolation={interpolation}:eval=frame"
-
-
-__all__ = ["CONTINUE_MOTION", "KenBurns", "ken_burns_for", "perspective_filter", "shot_motion"]
+__all__ = [
+    "CONTINUE_MOTION",
+    "KenBurns",
+    "Window",
+    "ease",
+    "ken_burns_for",
+    "shot_motion",
+    "window",
+]

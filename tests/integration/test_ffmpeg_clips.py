@@ -14,7 +14,7 @@ from domain.adapters.providers.builtin_image import BuiltinImageProvider
 from domain.adapters.providers.builtin_video import BuiltinVideoProvider
 from domain.enums import AssetRole, ShotType
 from domain.errors import DomainError, ErrorCode
-from domain.media.clip import ClipSpec, clip_filtergraph
+from domain.media.clip import ClipSpec
 from domain.media.inputs import png
 from domain.media.motion import KenBurns
 from domain.media.types import Size
@@ -247,18 +247,39 @@ def _smooth(video: np.ndarray) -> bool:
     "motion",
     [KenBurns(1.0, 1.03), KenBurns(1.0, 1.12, 0.3, 0.7), KenBurns(1.1, 1.0, 0.8, 0.2, 0.3, 0.6)],
 )
-def test_ken_burns_motion_is_smooth_where_zoompan_stutters(
-    detailed: Path, motion: KenBurns
+async def test_ken_burns_motion_is_smooth_where_zoompan_stutters(
+    engine: FfmpegMediaEngine, detailed: Path, motion: KenBurns
 ) -> None:
     spec = ClipSpec(png(detailed), detailed.with_suffix(".mp4"), SIZE, 90, motion)
-    ours = _raw_gray(["-framerate", "30", "-f", "png_pipe", "-i", str(detailed),
-                      "-filter_complex", clip_filtergraph(spec), "-map", "[v]"])  # fmt: skip
+    ours = _raw_gray(["-i", str(await engine.render_clip(spec))])
     assert len(ours) == 90
     assert _smooth(ours)
     zoompan = _raw_gray(["-loop", "1", "-framerate", "30", "-i", str(detailed), "-vf",
                          "zoompan=z='1+0.03*on/89':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2'"
                          f":d=1:s={SIZE}:fps=30", "-frames:v", "90"])  # fmt: skip
     assert not _smooth(zoompan)  # the check does catch whole-pixel stepping
+
+
+async def test_a_continued_clip_opens_on_its_start_image_and_wipes_to_its_own(
+    engine: FfmpegMediaEngine, detailed: Path, tmp_path: Path
+) -> None:
+    """The piped stream alternates the two stills through the wipe; decoded, the clip holds the
+    start image exactly first, the wipe's edge travels leftwards, then the key image."""
+    key = tmp_path / "key.png"
+    Image.new("RGB", (SIZE.width, SIZE.height), (20, 40, 200)).save(key)
+    spec = ClipSpec(
+        png(key), tmp_path / "wipe.mp4", SIZE, 40, KenBurns(1.0, 1.1),
+        start_image=png(detailed), crossfade_start=10, crossfade_frames=12,
+    )  # fmt: skip
+    video = frames(await engine.render_clip(spec), width=SIZE.width, height=SIZE.height)
+    assert len(video) == 40
+    assert psnr(image(detailed), video[0]) > 40  # the exact start image (near-lossless zone)
+    blue = np.array([20, 40, 200], float)
+    off_blue = [np.abs(frame.astype(float) - blue).mean(axis=(0, 2)) for frame in video]
+    assert off_blue[9].min() > 20  # no key image before the wipe
+    assert off_blue[-1].max() < 6  # all key image after it
+    middle = off_blue[16]  # mid-wipe: the key image has come in from the right edge only
+    assert middle[-SIZE.width // 8 :].mean() < 6 < middle[: SIZE.width // 8].mean()
 
 
 # ------------------------------------------------------------------ normalisation

@@ -108,3 +108,75 @@ async def test_cancel_kills_and_reaps_the_child(runner: FfmpegRunner) -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert _gone(pids[0])  # killed and reaped: not even a zombie is left
+
+
+RAW_GRAY = ["-protocol_whitelist", "pipe", "-f", "rawvideo", "-pix_fmt", "gray",
+            "-video_size", "8x4", "-framerate", "10", "-i", "pipe:0"]  # fmt: skip
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def test_frames_made_by_the_caller_are_fed_on_standard_input(
+    runner: FfmpegRunner, tmp_path: Path
+) -> None:
+    buffer = bytearray(32)
+
+    def frames():  # one reused buffer: each frame is written in full before the next is made
+        for value in range(25):
+            buffer[:] = bytes([value * 10]) * 32
+            yield buffer
+
+    out = tmp_path / "out.gray"
+    before = _open_fds()
+    result = await runner.run(
+        [*RAW_GRAY, "-f", "rawvideo", f"file:{out}"], stdin=frames(), duration=2.5
+    )
+    assert result.frames == 25
+    assert out.read_bytes() == b"".join(bytes([v * 10]) * 32 for v in range(25))
+    assert _open_fds() == before  # both ends of the pipe are closed
+
+
+async def test_a_command_that_stops_reading_its_input_ends_the_feed_quietly(
+    runner: FfmpegRunner,
+) -> None:
+    made: list[int] = []
+
+    def endless():
+        while True:
+            made.append(1)
+            yield bytes(32)
+
+    result = await runner.run([*RAW_GRAY, "-frames:v", "5", "-f", "null", "-"], stdin=endless())
+    assert result.frames == 5
+    assert len(made) < 100_000  # the broken pipe stopped the making
+
+    with pytest.raises(MediaError):  # a command that fails to start reading: its own error
+        await runner.run(["-f", "bogus", "-i", "pipe:0", "-f", "null", "-"], stdin=endless())
+
+
+async def test_cancel_during_a_feed_kills_the_child_and_closes_the_pipe(
+    runner: FfmpegRunner,
+) -> None:
+    pids: list[int] = []
+    before = _open_fds()
+
+    def slow():
+        while True:
+            yield bytes(32)
+
+    task = asyncio.create_task(
+        runner.run(["-re", *RAW_GRAY, "-f", "null", "-"], stdin=slow(), on_spawn=pids.append)
+    )
+    await asyncio.sleep(0.5)
+    assert pids and not _gone(pids[0])  # really running, reading at its native rate
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _gone(pids[0])
+    for _ in range(50):  # the feeding thread sees the broken pipe and closes its end
+        if _open_fds() == before:
+            break
+        await asyncio.sleep(0.05)
+    assert _open_fds() == before

@@ -19,7 +19,14 @@ from domain.media.audio import (
     loudness_apply_filter,
 )
 from domain.media.blend import blend, cut, join
-from domain.media.clip import ClipSpec, clip_args, clip_filtergraph, scene_clip_h264_args
+from domain.media.clip import (
+    ClipSpec,
+    clip_args,
+    clip_feed,
+    clip_filtergraph,
+    scene_clip_h264_args,
+    still_args,
+)
 from domain.media.compose import (
     ComposeSpec,
     EndCard,
@@ -30,7 +37,7 @@ from domain.media.compose import (
 )
 from domain.media.frames import count_frames_args, frame_png_args, last_frame_args, thumbnail_args
 from domain.media.inputs import mp4, png, wav
-from domain.media.motion import KenBurns, perspective_filter
+from domain.media.motion import KenBurns
 from domain.media.normalize import NormalizeSpec, normalize_args, normalize_filtergraph
 from domain.media.probe import duration_args, probe_args
 from domain.media.render import RenderSpec, render_args
@@ -59,29 +66,24 @@ PLAIN = ComposeSpec(
 )
 
 
-def test_perspective() -> None:
-    assert (
-        perspective_filter(KenBurns(1.0, 1.1, 0.5, 0.7), 31)
-        == "perspective=x0=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x1=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x2=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))-(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):x3=W*(0.5+((0.5+0.2*((on/30)*(on/30)*(3-2*(on/30))))-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(W/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))))+(H/2/max(1\\,(1+0.1*((on/30)*(on/30)*(3-2*(on/30)))))):interpolation=linear:eval=frame"
-    )
-
-
 def test_clip() -> None:
     assert clip_args(
         ClipSpec(png(Path("/w/key.png")), Path("/w/clip.mp4"), Size(1080, 1920), 90)
     ) == [
         "-protocol_whitelist",
-        "file,pipe",
+        "pipe",
         "-f",
-        "png_pipe",
-        "-max_pixels",
-        "16777216",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "-video_size",
+        "1080x1920",
         "-framerate",
         "30",
         "-i",
-        "file:/w/key.png",
+        "pipe:0",
         "-filter_complex",
-        "[0:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=lanczos,crop=1080:1920,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))-(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(W/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))))+(H/2/max(1\\,(1+0.1*((on/89)*(on/89)*(3-2*(on/89)))))):interpolation=linear:eval=frame,trim=end_frame=90[k];[k]setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]",
+        "[0:v]setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]",
         "-map",
         "[v]",
         "-frames:v",
@@ -133,22 +135,65 @@ def test_scene_clip_keyframe_before_the_end_only_when_it_helps() -> None:
     assert "-force_key_frames" not in scene_clip_h264_args(10, 30)
 
 
+def test_still() -> None:
+    assert still_args(png(Path("/w/key.png")), Size(64, 48), Path("/w/key.yuv")) == [
+        "-protocol_whitelist",
+        "file,pipe",
+        "-f",
+        "png_pipe",
+        "-max_pixels",
+        "16777216",
+        "-i",
+        "file:/w/key.png",
+        "-vf",
+        "scale=64:48:force_original_aspect_ratio=increase:flags=lanczos,crop=64:48,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p",
+        "-frames:v",
+        "1",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "file:/w/key.yuv",
+    ]
+
+
+CONTINUE_SPEC = ClipSpec(
+    png(Path("/w/key.png")),
+    Path("/w/clip.mp4"),
+    Size(64, 64),
+    20,
+    KenBurns(1.0, 1.1),
+    start_image=png(Path("/w/last.png")),
+    start_motion=KenBurns(1.0, 1.05),
+    crossfade_start=5,
+    crossfade_frames=6,
+)
+
+
+def test_clip_continue_feed_alternates_the_stills_through_the_wipe() -> None:
+    feed = clip_feed(CONTINUE_SPEC)
+    assert len(feed) == 20 + 6
+    assert [(f.still, f.n) for f in feed[:5]] == [("start", n) for n in range(5)]
+    assert [(f.still, f.n) for f in feed[5:17]] == [
+        (still, n) for i in range(6) for still, n in (("start", 5 + i), ("key", i))
+    ]
+    assert [(f.still, f.n) for f in feed[17:]] == [("key", n) for n in range(6, 15)]
+    # the start image moves over the whole clip, the key image over the part it shows
+    assert {(f.motion, f.frames) for f in feed if f.still == "start"} == {(KenBurns(1.0, 1.05), 20)}
+    assert {(f.motion, f.frames) for f in feed if f.still == "key"} == {(KenBurns(1.0, 1.1), 15)}
+
+
+def test_clip_feed_without_a_wipe_plays_one_still() -> None:
+    plain = ClipSpec(png(Path("/w/key.png")), Path("/w/clip.mp4"), Size(64, 64), 4)
+    assert [(f.still, f.n, f.frames) for f in clip_feed(plain)] == [("key", n, 4) for n in range(4)]
+    cut = dataclasses.replace(CONTINUE_SPEC, crossfade_frames=0)
+    assert {f.still for f in clip_feed(cut)} == {"start"} and len(clip_feed(cut)) == 20
+
+
 def test_clip_continue_graph() -> None:
     assert (
-        clip_filtergraph(
-            ClipSpec(
-                png(Path("/w/key.png")),
-                Path("/w/clip.mp4"),
-                Size(64, 64),
-                20,
-                KenBurns(1.0, 1.0),
-                start_image=png(Path("/w/last.png")),
-                start_motion=KenBurns(1.0, 1.0),
-                crossfade_start=5,
-                crossfade_frames=6,
-            )
-        )
-        == "[1:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=11[s];[0:v]scale=64:64:force_original_aspect_ratio=increase:flags=lanczos,crop=64:64,setsar=1,scale=out_color_matrix=bt709:out_range=tv:flags=area,format=yuv420p,loop=loop=-1:size=1:start=0,perspective=x0=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y0=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x1=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y1=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(H/2/max(1\\,1)):x2=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))-(W/2/max(1\\,1)):y2=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):x3=W*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(W/2/max(1\\,1)):y3=H*(0.5+(0.5-0.5)*(1-1/max(1\\,1)))+(H/2/max(1\\,1)):interpolation=linear:eval=frame,trim=end_frame=15[k];[s]split=2[sa_][sx_];[sa_]trim=end_frame=5[sa];[sx_]trim=start_frame=5:end_frame=11,setpts=PTS-STARTPTS[sx];[k]split=2[kx_][kb_];[kx_]trim=end_frame=6[kx];[kb_]trim=start_frame=6:end_frame=15,setpts=PTS-STARTPTS[kb];color=c=black:s=64x64:r=30:d=1,format=gray[xm0];color=c=black:s=19x64:r=30:d=1,format=gray,geq=lum='255*X/18'[xm1];color=c=white:s=64x64:r=30:d=1,format=gray[xm2];[xm0][xm1][xm2]hstack=3,trim=end_frame=1,loop=loop=5:size=1:start=0,setpts=N/30/TB,crop=w=64:h=64:x='83*n/5':y=0,settb=1/30[xm];[kx]settb=1/30,format=yuva444p[xb];[xb][xm]alphamerge[xk];[sx]settb=1/30,format=yuv444p[xa];[xa][xk]overlay=format=yuv444:eof_action=pass,scale=flags=area,format=yuv420p[x];[sa][x][kb]concat=n=3:v=1:a=0,settb=1/30[j];[j]setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]"
+        clip_filtergraph(CONTINUE_SPEC)
+        == "[0:v]split=2[s_][k_];[s_]select=lt(n\\,5)+gte(n\\,5)*lte(n\\,17)*not(mod(n-5\\,2)),setpts=N/30/TB[s];[k_]select=gte(n\\,5)*lt(n\\,17)*mod(n-5\\,2)+gte(n\\,17),setpts=N/30/TB[k];[s]split=2[sa_][sx_];[sa_]trim=end_frame=5[sa];[sx_]trim=start_frame=5:end_frame=11,setpts=PTS-STARTPTS[sx];[k]split=2[kx_][kb_];[kx_]trim=end_frame=6[kx];[kb_]trim=start_frame=6:end_frame=15,setpts=PTS-STARTPTS[kb];color=c=black:s=64x64:r=30:d=1,format=gray[xm0];color=c=black:s=19x64:r=30:d=1,format=gray,geq=lum='255*X/18'[xm1];color=c=white:s=64x64:r=30:d=1,format=gray[xm2];[xm0][xm1][xm2]hstack=3,trim=end_frame=1,loop=loop=5:size=1:start=0,setpts=N/30/TB,crop=w=64:h=64:x='83*n/5':y=0,settb=1/30[xm];[kx]settb=1/30,format=yuva444p[xb];[xb][xm]alphamerge[xk];[sx]settb=1/30,format=yuv444p[xa];[xa][xk]overlay=format=yuv444:eof_action=pass,scale=flags=area,format=yuv420p[x];[sa][x][kb]concat=n=3:v=1:a=0,settb=1/30[j];[j]setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709,setpts=PTS-STARTPTS[v]"
     )
 
 

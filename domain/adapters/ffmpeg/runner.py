@@ -2,6 +2,8 @@
 
 Every command runs as ``ffmpeg -hide_banner -nostdin -nostats -progress pipe:1 -y ARGS``:
 progress blocks arrive on stdout, diagnostics on stderr (the last lines are kept for errors).
+A command may read frames the caller makes on standard input (``-i pipe:0``): a thread makes and
+writes them through a blocking pipe, so FFmpeg's reading paces their making.
 A cancelled or timed-out run kills the child and waits for it, so no process or zombie is left.
 Each run is logged at DEBUG with its outcome, wall time and exact argv (where a job's time went).
 """
@@ -20,7 +22,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from domain.media.errors import MediaError, MediaTimeout, MediaTooLarge
@@ -145,17 +147,20 @@ class FfmpegRunner:
         on_progress: ProgressCallback | None = None,
         time_limit: float | None = None,
         on_spawn: Callable[[int], None] | None = None,
+        stdin: Iterable[bytes | memoryview] | None = None,
     ) -> RunResult:
         """Run to completion; raises :class:`MediaError` (with the stderr tail) on failure.
 
         ``duration`` (seconds of output expected) turns ``out_time_us`` into a fraction for
         ``on_progress``; ``time_limit`` bounds the whole run (default: the runner's timeout).
+        ``stdin`` is written to FFmpeg's standard input, each chunk in full before the next is
+        asked for (so a chunk may reuse the previous one's buffer).
         """
         started = time.perf_counter()
         outcome = "error"
         try:
             with tracing.span("ffmpeg", "client", argc=len(args)):
-                result = await self._run(args, duration, on_progress, time_limit, on_spawn)
+                result = await self._run(args, duration, on_progress, time_limit, on_spawn, stdin)
             outcome = "ok"
             return result
         except MediaTimeout:
@@ -177,18 +182,26 @@ class FfmpegRunner:
         on_progress: ProgressCallback | None,
         time_limit: float | None,
         on_spawn: Callable[[int], None] | None,
+        stdin: Iterable[bytes | memoryview] | None,
     ) -> RunResult:
         limit = self.timeout if time_limit is None else time_limit
-        process = await asyncio.create_subprocess_exec(
-            *self.argv(args),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=die_with_parent_hook(),
-        )
-        if on_spawn is not None:
-            on_spawn(process.pid)
+        read_end, write_end = os.pipe() if stdin is not None else (None, None)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *self.argv(args),
+                stdin=asyncio.subprocess.DEVNULL if read_end is None else read_end,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=die_with_parent_hook(),
+            )
+        except BaseException:
+            if write_end is not None:
+                os.close(write_end)
+            raise
+        finally:
+            if read_end is not None:
+                os.close(read_end)
         tail: deque[str] = deque(maxlen=self.stderr_lines)
         last_block: dict[str, str] = {}
 
@@ -224,10 +237,19 @@ class FfmpegRunner:
                             await outcome
 
         try:
+            if on_spawn is not None:
+                on_spawn(process.pid)
             async with asyncio.timeout(limit):
                 async with asyncio.TaskGroup() as group:
                     group.create_task(pump_stderr())
                     group.create_task(pump_progress())
+                    if write_end is not None and stdin is not None:
+                        # submitted now: the thread owns (and closes) the pipe even if cancelled
+                        feeding = asyncio.get_running_loop().run_in_executor(
+                            None, _feed, write_end, stdin
+                        )
+                        write_end = None
+                        group.create_task(_wait(feeding))
                 returncode = await process.wait()
         except TimeoutError:
             await _kill(process)
@@ -235,6 +257,9 @@ class FfmpegRunner:
         except BaseException:
             await _kill(process)
             raise
+        finally:
+            if write_end is not None:
+                os.close(write_end)
         stderr = "\n".join(tail)
         if returncode != 0:
             raise self._error(returncode, tail)
@@ -272,6 +297,24 @@ def _is_error_line(line: str) -> bool:
     if any(boring.lower() in lowered for boring in _BORING):
         return False
     return any(word in lowered for word in ("error", "invalid", "failed", "not found", "no such"))
+
+
+async def _wait(future: asyncio.Future[None]) -> None:
+    await future
+
+
+def _feed(fd: int, chunks: Iterable[bytes | memoryview]) -> None:
+    """Write every chunk to the pipe ``fd`` (blocking, so FFmpeg's reading paces the making),
+    then close it; stops quietly when FFmpeg stops reading (its exit status tells why)."""
+    with open(fd, "wb", buffering=0) as pipe:
+        try:
+            for chunk in chunks:
+                view = memoryview(chunk).cast("B")
+                while view:
+                    written = pipe.write(view)
+                    view = view[written or 0 :]
+        except BrokenPipeError:
+            return
 
 
 async def _kill(process: asyncio.subprocess.Process) -> None:
