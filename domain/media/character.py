@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.media.clip import ClipSpec, clip_encoder_args, clip_filtergraph
+from domain.media.clip import ClipSpec, clip_filtergraph, clip_output_args, piped_frames_input
 from domain.media.geometry import Box, even, safe_area
-from domain.media.inputs import DEFAULT_MAX_PIXELS, file_url, input_args
+from domain.media.inputs import DEFAULT_MAX_PIXELS, input_args
 from domain.media.logo_size import BUG_HEIGHT
 from domain.media.types import MediaInput, Size
 
@@ -60,14 +60,14 @@ def character_box(frame: Size, picture: Size, *, cutout: bool) -> Box:
     return Box(safe.right - w, safe.y + below_logo, w, h)
 
 
-def composite_filtergraph(spec: ClipSpec, placement: CharacterPlacement, layer_index: int) -> str:
-    """``clip_filtergraph`` with the character layer (input ``layer_index``) laid over it."""
+def composite_filtergraph(spec: ClipSpec, placement: CharacterPlacement) -> str:
+    """``clip_filtergraph`` with the character layer (input 1) laid over it."""
     base = clip_filtergraph(spec)
     assert base.endswith("[v]")
     box = placement.box
     return (
         f"{base[: -len('[v]')]}[base];"
-        f"[{layer_index}:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[who];"
+        "[1:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[who];"
         f"[base][who]overlay=x={box.x}:y={box.y}:format=yuv420:eof_action=repeat,"
         f"format=yuv420p[v]"
     )
@@ -80,19 +80,13 @@ def character_clip_args(
     *,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> list[str]:
-    """Full argv of a Ken Burns clip with the character composited over every frame."""
-    framerate = ["-framerate", str(spec.fps)]
-    args = input_args(spec.image, options=framerate, max_pixels=max_pixels)
-    if spec.start_image is not None:
-        args += input_args(spec.start_image, options=framerate, max_pixels=max_pixels)
-    layer_index = 2 if spec.start_image is not None else 1
-    args += input_args(layer, max_pixels=max_pixels)
+    """Full argv of a Ken Burns clip (its frames piped, :mod:`domain.media.clip`) with the
+    character composited over every frame."""
     return [
-        *args,
-        "-filter_complex", composite_filtergraph(spec, placement, layer_index),
-        "-map", "[v]", "-frames:v", str(spec.frames), "-r", str(spec.fps),
-        *clip_encoder_args(spec), "-an",
-        "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
+        *piped_frames_input(spec),
+        *input_args(layer, max_pixels=max_pixels),
+        "-filter_complex", composite_filtergraph(spec, placement),
+        *clip_output_args(spec),
     ]  # fmt: skip
 
 

@@ -181,16 +181,30 @@ def clip_encoder_args(spec: ClipSpec) -> list[str]:
     ]
 
 
-def clip_args(spec: ClipSpec) -> list[str]:
-    """Full argv (after the binary and the runner's global flags) for one clip, reading the
-    :func:`clip_feed` frames as raw ``yuv420p`` on standard input."""
+def piped_frames_input(spec: ClipSpec) -> list[str]:
+    """Input 0 of a clip's run: the :func:`clip_feed` frames, raw ``yuv420p`` on standard
+    input."""
     return [
         "-protocol_whitelist", "pipe", "-f", "rawvideo", "-pix_fmt", "yuv420p",
         "-video_size", str(spec.size), "-framerate", str(spec.fps), "-i", "pipe:0",
-        "-filter_complex", clip_filtergraph(spec),
+    ]  # fmt: skip
+
+
+def clip_output_args(spec: ClipSpec) -> list[str]:
+    """Everything after the filtergraph: ``[v]``, ``frames`` of it, encoded to ``output``."""
+    return [
         "-map", "[v]", "-frames:v", str(spec.frames), "-r", str(spec.fps),
         *clip_encoder_args(spec), "-an",
         "-movflags", "+faststart", "-f", "mp4", file_url(spec.output),
+    ]  # fmt: skip
+
+
+def clip_args(spec: ClipSpec) -> list[str]:
+    """Full argv (after the binary and the runner's global flags) for one clip."""
+    return [
+        *piped_frames_input(spec),
+        "-filter_complex", clip_filtergraph(spec),
+        *clip_output_args(spec),
     ]  # fmt: skip
 
 
@@ -209,6 +223,8 @@ __all__ = [
     "clip_encoder_args",
     "clip_feed",
     "clip_filtergraph",
+    "clip_output_args",
+    "piped_frames_input",
     "scene_clip_h264_args",
     "still_args",
 ]

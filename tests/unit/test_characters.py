@@ -124,7 +124,7 @@ def test_the_overlay_is_appended_to_the_clip_graph() -> None:
 
     spec = ClipSpec(MediaInput(Path("k.png"), "png_pipe"), Path("o.mp4"), Size(270, 480), 30)
     box = character_box(Size(270, 480), Size(200, 500), cutout=True)
-    graph = composite_filtergraph(spec, CharacterPlacement(box, True), 1)
+    graph = composite_filtergraph(spec, CharacterPlacement(box, True))
     assert graph.endswith(
         f"[base][who]overlay=x={box.x}:y={box.y}:format=yuv420:eof_action=repeat,format=yuv420p[v]"
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from domain.adapters.ffmpeg.files import atomic_output
+from domain.adapters.ffmpeg.files import atomic_output, scratch_dir
+from domain.adapters.ffmpeg.ken_burns import clip_frames
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.media.character import (
     PHOTO_BORDER,
@@ -107,14 +108,17 @@ async def render_character_clip(
         character_layer, character, spec.size, layer_path, max_pixels=max_pixels
     )
     try:
-        async with atomic_output(spec.output) as temporary:
+        async with scratch_dir(spec.output.parent) as scratch, atomic_output(spec.output) as out:
             args = character_clip_args(
-                dataclasses.replace(spec, output=temporary),
-                png(layer_path),
-                placement,
+                dataclasses.replace(spec, output=out), png(layer_path), placement,
                 max_pixels=max_pixels,
+            )  # fmt: skip
+            await runner.run(
+                args,
+                duration=spec.frames / spec.fps,
+                on_progress=on_progress,
+                stdin=await clip_frames(runner, spec, scratch, max_pixels=max_pixels),
             )
-            await runner.run(args, duration=spec.frames / spec.fps, on_progress=on_progress)
     finally:
         layer_path.unlink(missing_ok=True)
     return placement

@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
-from domain.adapters.ffmpeg import ken_burns
 from domain.adapters.ffmpeg.binary import find_ffmpeg
 from domain.adapters.ffmpeg.files import (
     QUICK_TIME_LIMIT,
@@ -20,14 +19,14 @@ from domain.adapters.ffmpeg.files import (
     scratch_dir,
 )
 from domain.adapters.ffmpeg.footage import FootageCutter
-from domain.adapters.ffmpeg.ken_burns import RawStill
+from domain.adapters.ffmpeg.ken_burns import clip_frames
 from domain.adapters.ffmpeg.layout import COMPOSE_QUALITY, CompositionLayout
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.adapters.ffmpeg.text import bundled_font
 from domain.assets.sniff import sniff
 from domain.enums import AssetKind
 from domain.media import audio
-from domain.media.clip import ClipSpec, Still, clip_args, clip_feed, still_args
+from domain.media.clip import ClipSpec, clip_args
 from domain.media.compose import ComposeSpec, compose_args
 from domain.media.composition import Composition, RenderOptions
 from domain.media.errors import MediaError, MediaTooLarge
@@ -196,32 +195,16 @@ class FfmpegMediaEngine:
     async def render_clip(
         self, spec: ClipSpec, *, on_progress: ProgressCallback | None = None
     ) -> Path:
-        """Run a Ken Burns clip spec (the built-in video provider's renderer): each still it
-        uses is fitted once, then moved here frame by frame and piped to the encoder."""
+        """Run a Ken Burns clip spec (the built-in video provider's renderer)."""
         output = spec.output
-        feed = clip_feed(spec)
-        images: dict[Still, MediaInput | None] = {"key": spec.image, "start": spec.start_image}
         async with scratch_dir(output.parent) as scratch, atomic_output(output) as temporary:
-            stills = {
-                name: await self._raw_still(image, spec.size, scratch / f"{name}.yuv")
-                for name, image in images.items()
-                if image is not None and any(frame.still == name for frame in feed)
-            }
             await self.runner.run(
                 clip_args(dataclasses.replace(spec, output=temporary)),
                 duration=spec.frames / spec.fps,
                 on_progress=on_progress,
-                stdin=ken_burns.frames(stills, feed, spec.size),
+                stdin=await clip_frames(self.runner, spec, scratch, max_pixels=self.max_pixels),
             )
         return output
-
-    async def _raw_still(self, image: MediaInput, size: Size, output: Path) -> RawStill:
-        """``image`` cover-fitted to ``size`` as one raw 4:2:0 frame."""
-        await self.runner.run(
-            still_args(image, size, output, max_pixels=self.max_pixels),
-            time_limit=QUICK_TIME_LIMIT,
-        )
-        return RawStill.from_bytes(await asyncio.to_thread(output.read_bytes), size)
 
     async def normalize_clip(
         self,

@@ -8,17 +8,22 @@ so the first frame of a CONTINUE clip is exactly its start image.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from domain.media.clip import FeedFrame, Still
+from domain.adapters.ffmpeg.files import QUICK_TIME_LIMIT
+from domain.adapters.ffmpeg.runner import FfmpegRunner
+from domain.media.clip import ClipSpec, FeedFrame, Still, clip_feed, still_args
 from domain.media.errors import MediaError
+from domain.media.inputs import DEFAULT_MAX_PIXELS
 from domain.media.motion import Window, window
-from domain.media.types import Size
+from domain.media.types import MediaInput, Size
 
 Plane = npt.NDArray[np.uint8]
 
@@ -91,4 +96,23 @@ def frames(
         yield buffer.data
 
 
-__all__ = ["RawStill", "draw", "frame_bytes", "frames", "plane_sizes"]
+async def clip_frames(
+    runner: FfmpegRunner, spec: ClipSpec, scratch: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Iterator[memoryview]:
+    """The frames a clip's run reads (:func:`domain.media.clip.clip_feed`): each still it shows
+    is fitted by FFmpeg once (a raw frame in ``scratch``), then moved here frame by frame."""
+    feed = clip_feed(spec)
+    images: dict[Still, MediaInput | None] = {"key": spec.image, "start": spec.start_image}
+    stills: dict[Still, RawStill] = {}
+    for name, image in images.items():
+        if image is None or all(frame.still != name for frame in feed):
+            continue
+        raw = scratch / f"{name}.yuv"
+        await runner.run(
+            still_args(image, spec.size, raw, max_pixels=max_pixels), time_limit=QUICK_TIME_LIMIT
+        )
+        stills[name] = RawStill.from_bytes(await asyncio.to_thread(raw.read_bytes), spec.size)
+    return frames(stills, feed, spec.size)
+
+
+__all__ = ["RawStill", "clip_frames", "draw", "frame_bytes", "frames", "plane_sizes"]
