@@ -205,11 +205,9 @@ def parse_loudnorm(stderr: str) -> LoudnessMeasure:
     )
 
 
-def loudness_apply_filter(
-    measure: LoudnessMeasure, target: LoudnessTarget = WEB_LOUDNESS, *, summary: bool = False
-) -> str:
+def loudness_apply_filter(measure: LoudnessMeasure, target: LoudnessTarget = WEB_LOUDNESS) -> str:
     """Pass two as a filter chain: linear normalisation with the measured values, back to
-    48 kHz stereo (``summary`` prints loudnorm's report at the end of stderr).
+    48 kHz stereo (the composition applies it to its soundtrack input).
 
     The LRA target is raised to the measured range (loudnorm only stays linear when the measured
     range fits the target): the mix keeps its dynamics, only its level moves.
@@ -219,24 +217,9 @@ def loudness_apply_filter(
         f"{_loudnorm(target, lra)}:measured_I={fmt(measure.input_i)}"
         f":measured_TP={fmt(measure.input_tp)}:measured_LRA={fmt(measure.input_lra)}"
         f":measured_thresh={fmt(measure.input_thresh)}:offset={fmt(measure.target_offset)}"
-        f":linear=true{':print_format=summary' if summary else ''}"
+        ":linear=true"
     )
     return f"{ln},{_STEREO}"
-
-
-def loudness_apply_args(
-    source: MediaInput,
-    output: Path,
-    measure: LoudnessMeasure,
-    target: LoudnessTarget = WEB_LOUDNESS,
-) -> list[str]:
-    """Pass two on its own: :func:`loudness_apply_filter` to a 48 kHz 16-bit stereo WAV (the
-    composition applies the same chain in its own run instead)."""
-    return [
-        *input_args(source, max_pixels=None),
-        "-map", "0:a:0", "-af", loudness_apply_filter(measure, target, summary=True),
-        "-c:a", "pcm_s16le", "-ar", str(SAMPLE_RATE), "-ac", "2", "-f", "wav", file_url(output),
-    ]  # fmt: skip
 
 
 __all__ = [
@@ -249,7 +232,6 @@ __all__ = [
     "LoudnessTarget",
     "VoiceCue",
     "audio_mix_args",
-    "loudness_apply_args",
     "loudness_apply_filter",
     "parse_loudnorm",
 ]

@@ -56,7 +56,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         *audio.audio_mix_args(audio.AudioMixSpec(DURATION, paths["bed"], music, music_volume=level))
     )
     measure = audio.parse_loudnorm(measured.stderr)
-    make(*audio.loudness_apply_args(wav(paths["mix"]), paths["final"], measure))
+    # pass two as the composition applies it, to a WAV of its own
+    make("-i", str(paths["mix"]), "-af", audio.loudness_apply_filter(measure), str(paths["final"]))
     return paths
 
 
