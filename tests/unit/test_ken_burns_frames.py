@@ -69,3 +69,13 @@ def test_frames_follow_the_feed_in_one_reused_buffer() -> None:
     assert len(rest) == 8 + 3 - 1
     assert all(len(frame) == frame_bytes(size) for frame in rest)
     assert rest[2] == b"".join(plane.tobytes() for plane in key.planes)  # the key's frame 0
+
+
+def test_processes_that_draw_no_clip_never_load_opencv() -> None:
+    """OpenCV costs the API about 25 MiB resident: it is loaded by the first clip drawn."""
+    import subprocess
+    import sys
+
+    code = "import sys, server, domain.adapters.ffmpeg.engine; print('cv2' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -2,7 +2,8 @@
 
 Each plane is resampled bilinearly (OpenCV's SIMD ``warpAffine``, 1/32-pixel positions) into one
 reused frame buffer, the chroma planes at the same scale with half the offset, as FFmpeg's
-``perspective`` filter does on 4:2:0 (an eighth of its CPU). An identity window copies the still,
+``perspective`` filter does on 4:2:0 (an eighth of its CPU). OpenCV (about 25 MiB resident) is
+loaded by the first clip drawn, not by every process that imports the engine. An identity window copies the still,
 so the first frame of a CONTINUE clip is exactly its start image.
 """
 
@@ -13,7 +14,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -26,8 +26,6 @@ from domain.media.motion import Window, window
 from domain.media.types import MediaInput, Size
 
 Plane = npt.NDArray[np.uint8]
-
-_WARP_FLAGS = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
 def plane_sizes(size: Size) -> tuple[Size, Size, Size]:
@@ -68,6 +66,9 @@ class RawStill:
 
 def draw(still: RawStill, view: Window, out: tuple[Plane, Plane, Plane]) -> None:
     """Write ``still`` as seen through ``view`` into the planes ``out``."""
+    # imported by the first clip: processes that only probe media (the API) never load OpenCV
+    import cv2
+
     for index, (source, target) in enumerate(zip(still.planes, out, strict=True)):
         if view.identity:
             np.copyto(target, source)
@@ -78,7 +79,7 @@ def draw(still: RawStill, view: Window, out: tuple[Plane, Plane, Plane]) -> None
         )
         cv2.warpAffine(
             source, matrix, (target.shape[1], target.shape[0]), dst=target,
-            flags=_WARP_FLAGS, borderMode=cv2.BORDER_REPLICATE,
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
         )  # fmt: skip
 
 
