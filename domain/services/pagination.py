@@ -63,10 +63,15 @@ class PageRequest:
         return cls(first or DEFAULT_PAGE, True, decode_cursor(after, "after"))
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
-    """An opaque cursor for a row's position."""
-    raw = json.dumps([created_at.isoformat(), str(id_)], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """An opaque cursor for a row's position: the URL-safe base64 of the compact JSON array
+    ``["<ISO time>","<UUID>"]``, unpadded (written directly: neither string ever needs JSON
+    escaping, and every page writes one cursor per row)."""
+    raw = f'["{created_at.isoformat()}","{id_}"]'.encode()
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode()
 
 
 def decode_cursor(cursor: str | None, field_name: str) -> tuple[datetime, uuid.UUID] | None:

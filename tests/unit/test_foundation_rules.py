@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -58,6 +60,23 @@ def test_page_request_refuses(kwargs, field) -> None:
     with pytest.raises(Invalid) as caught:
         PageRequest.of(**kwargs)
     assert caught.value.code is ErrorCode.INVALID and caught.value.field == [field]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        datetime(2031, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2030, 5, 1, 12, 0, tzinfo=timezone(timedelta(hours=-7, minutes=-30))),
+        datetime(2030, 5, 1, 12, 0, 0, 1),  # naive
+    ],
+)
+def test_a_cursor_is_the_unpadded_urlsafe_base64_of_a_compact_json_pair(stamp: datetime) -> None:
+    """Cursors clients already hold stay valid: the format is fixed."""
+    for key in (uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.uuid4()):
+        reference = json.dumps([stamp.isoformat(), str(key)], separators=(",", ":"))
+        expected = base64.urlsafe_b64encode(reference.encode()).decode().rstrip("=")
+        assert encode_cursor(stamp, key) == expected
 
 
 def test_cursor_round_trip_and_garbage() -> None:
