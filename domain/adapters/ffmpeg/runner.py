@@ -234,7 +234,9 @@ class FfmpegRunner:
                         reported = fraction
                         outcome = on_progress(fraction)
                         if inspect.isawaitable(outcome):
-                            await outcome
+                            # a cancel lets a progress write finish: never a transaction cut
+                            # in the middle, holding the database while nothing owns it
+                            await asyncio.shield(outcome)
 
         try:
             if on_spawn is not None:
