@@ -180,3 +180,21 @@ async def test_cancel_during_a_feed_kills_the_child_and_closes_the_pipe(
             break
         await asyncio.sleep(0.05)
     assert _open_fds() == before
+
+
+async def test_a_cancel_lets_a_progress_write_in_flight_finish(runner: FfmpegRunner) -> None:
+    """A progress callback is a database write: a cancel never cuts it in the middle."""
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    async def on_progress(fraction: float) -> None:
+        started.set()
+        await asyncio.sleep(0.5)  # the write in flight
+        finished.set()
+
+    task = asyncio.create_task(runner.run(ENDLESS, duration=60.0, on_progress=on_progress))
+    await asyncio.wait_for(started.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not finished.is_set()  # the run ended at once
+    await asyncio.wait_for(finished.wait(), 5)  # and the write still completed
