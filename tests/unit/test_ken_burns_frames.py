@@ -43,10 +43,9 @@ def test_the_identity_window_is_the_still_byte_for_byte() -> None:
 
 
 def test_a_half_pixel_move_samples_between_pixels_and_chroma_moves_half_as_far() -> None:
-    size = Size(64, 48)
     ramp = np.tile(np.arange(0, 128, 2, dtype=np.uint8), (48, 1))  # luma: 2 per pixel
     chroma = np.tile(np.arange(0, 128, 4, dtype=np.uint8), (24, 1))  # chroma: 4 per pixel
-    still = RawStill(size, (ramp, chroma, chroma.copy()))
+    still = RawStill((ramp, chroma, chroma.copy()))
     out = _like(still)
     draw(still, Window(1.5, 0.0, 1.0), out)
     assert out[0][10, 10] == 23  # 2 * 11.5: a sub-pixel sample, not a rounded one

@@ -9,13 +9,11 @@ alpha at the box's size; ``domain.media.character`` builds the argv that lays it
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from domain.adapters.ffmpeg.files import atomic_output, scratch_dir
-from domain.adapters.ffmpeg.ken_burns import clip_frames
+from domain.adapters.ffmpeg.ken_burns import render_clip
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.media.character import (
     PHOTO_BORDER,
@@ -108,17 +106,13 @@ async def render_character_clip(
         character_layer, character, spec.size, layer_path, max_pixels=max_pixels
     )
     try:
-        async with scratch_dir(spec.output.parent) as scratch, atomic_output(spec.output) as out:
-            args = character_clip_args(
-                dataclasses.replace(spec, output=out), png(layer_path), placement,
-                max_pixels=max_pixels,
-            )  # fmt: skip
-            await runner.run(
-                args,
-                duration=spec.frames / spec.fps,
-                on_progress=on_progress,
-                stdin=await clip_frames(runner, spec, scratch, max_pixels=max_pixels),
-            )
+        await render_clip(
+            runner,
+            spec,
+            lambda out: character_clip_args(out, png(layer_path), placement, max_pixels=max_pixels),
+            max_pixels=max_pixels,
+            on_progress=on_progress,
+        )
     finally:
         layer_path.unlink(missing_ok=True)
     return placement

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
+from domain.adapters.ffmpeg import ken_burns
 from domain.adapters.ffmpeg.binary import find_ffmpeg
 from domain.adapters.ffmpeg.files import (
     QUICK_TIME_LIMIT,
@@ -19,7 +20,6 @@ from domain.adapters.ffmpeg.files import (
     scratch_dir,
 )
 from domain.adapters.ffmpeg.footage import FootageCutter
-from domain.adapters.ffmpeg.ken_burns import clip_frames
 from domain.adapters.ffmpeg.layout import COMPOSE_QUALITY, CompositionLayout
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.adapters.ffmpeg.text import bundled_font
@@ -196,15 +196,10 @@ class FfmpegMediaEngine:
         self, spec: ClipSpec, *, on_progress: ProgressCallback | None = None
     ) -> Path:
         """Run a Ken Burns clip spec (the built-in video provider's renderer)."""
-        output = spec.output
-        async with scratch_dir(output.parent) as scratch, atomic_output(output) as temporary:
-            await self.runner.run(
-                clip_args(dataclasses.replace(spec, output=temporary)),
-                duration=spec.frames / spec.fps,
-                on_progress=on_progress,
-                stdin=await clip_frames(self.runner, spec, scratch, max_pixels=self.max_pixels),
-            )
-        return output
+        await ken_burns.render_clip(
+            self.runner, spec, clip_args, max_pixels=self.max_pixels, on_progress=on_progress
+        )
+        return spec.output
 
     async def normalize_clip(
         self,

@@ -3,27 +3,28 @@
 Each plane is resampled bilinearly (OpenCV's SIMD ``warpAffine``, 1/32-pixel positions) into one
 reused frame buffer, the chroma planes at the same scale with half the offset, as FFmpeg's
 ``perspective`` filter does on 4:2:0 (an eighth of its CPU). OpenCV (about 25 MiB resident) is
-loaded by the first clip drawn, not by every process that imports the engine. An identity window copies the still,
-so the first frame of a CONTINUE clip is exactly its start image.
+loaded by the first clip drawn, not by every process that imports the engine. An identity
+window copies the still, so the first frame of a CONTINUE clip is exactly its start image.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from domain.adapters.ffmpeg.files import QUICK_TIME_LIMIT
+from domain.adapters.ffmpeg.files import QUICK_TIME_LIMIT, atomic_output, scratch_dir
 from domain.adapters.ffmpeg.runner import FfmpegRunner
 from domain.media.clip import ClipSpec, FeedFrame, Still, clip_feed, still_args
 from domain.media.errors import MediaError
 from domain.media.inputs import DEFAULT_MAX_PIXELS
 from domain.media.motion import Window, window
-from domain.media.types import MediaInput, Size
+from domain.media.types import MediaInput, ProgressCallback, Size
 
 Plane = npt.NDArray[np.uint8]
 
@@ -51,9 +52,8 @@ def _planes(buffer: npt.NDArray[np.uint8], size: Size) -> tuple[Plane, Plane, Pl
 
 @dataclass(frozen=True, slots=True)
 class RawStill:
-    """A still as FFmpeg wrote it: one raw ``yuv420p`` frame of ``size``."""
+    """A still as FFmpeg wrote it: the three planes of one raw ``yuv420p`` frame."""
 
-    size: Size
     planes: tuple[Plane, Plane, Plane]
 
     @classmethod
@@ -61,7 +61,7 @@ class RawStill:
         """Wrap FFmpeg's raw frame; a short or long frame is a :class:`MediaError`."""
         if len(data) != frame_bytes(size):
             raise MediaError(f"a raw {size} frame has {frame_bytes(size)} bytes, not {len(data)}")
-        return cls(size, _planes(np.frombuffer(data, np.uint8), size))
+        return cls(_planes(np.frombuffer(data, np.uint8), size))
 
 
 def draw(still: RawStill, view: Window, out: tuple[Plane, Plane, Plane]) -> None:
@@ -97,8 +97,28 @@ def frames(
         yield buffer.data
 
 
-async def clip_frames(
-    runner: FfmpegRunner, spec: ClipSpec, scratch: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS
+async def render_clip(
+    runner: FfmpegRunner,
+    spec: ClipSpec,
+    args: Callable[[ClipSpec], list[str]],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Run ``args`` (the argv of ``spec`` written to a temporary name) reading the clip's
+    frames on standard input; ``spec.output`` appears only if the run succeeds."""
+    async with scratch_dir(spec.output.parent) as scratch, atomic_output(spec.output) as out:
+        stdin = await _clip_frames(runner, spec, scratch, max_pixels)
+        await runner.run(
+            args(dataclasses.replace(spec, output=out)),
+            duration=spec.frames / spec.fps,
+            on_progress=on_progress,
+            stdin=stdin,
+        )
+
+
+async def _clip_frames(
+    runner: FfmpegRunner, spec: ClipSpec, scratch: Path, max_pixels: int
 ) -> Iterator[memoryview]:
     """The frames a clip's run reads (:func:`domain.media.clip.clip_feed`): each still it shows
     is fitted by FFmpeg once (a raw frame in ``scratch``), then moved here frame by frame."""
@@ -116,4 +136,4 @@ async def clip_frames(
     return frames(stills, feed, spec.size)
 
 
-__all__ = ["RawStill", "clip_frames", "draw", "frame_bytes", "frames", "plane_sizes"]
+__all__ = ["RawStill", "draw", "frame_bytes", "frames", "plane_sizes", "render_clip"]
