@@ -217,11 +217,23 @@ class Receiver:
         if line.strip() != b"ready":
             raise RuntimeError(f"receiver failed before it was ready: {line[:300]!r}")
 
-    async def finish(self, last: int, final: bool) -> dict[str, Any]:
-        """Tell the receiver the last sequence; its receipts once every socket has it."""
+    async def received(self, last: int, final: bool) -> None:
+        """Tell the receiver the last sequence; return once every socket has it (still open)."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps({"last": last, "final": final}).encode() + b"\n")
         await self.proc.stdin.drain()
+        line = await self.proc.stdout.readline()
+        if line.strip() != b"received":
+            raise RuntimeError(f"receiver failed before receiving everything: {line[:300]!r}")
+
+    async def finish(self, last: int, final: bool) -> dict[str, Any]:
+        """``received``, then the receiver closes its sockets: its receipts."""
+        await self.received(last, final)
+        return await self.result()
+
+    async def result(self) -> dict[str, Any]:
+        """The receipts, once the receiver (told the last sequence) closed its sockets."""
+        assert self.proc.stdout is not None
         line = await self.proc.stdout.readline()
         code = await self.proc.wait()
         if line.strip() != b"done":
@@ -314,8 +326,10 @@ async def phase(
             out = await asyncio.to_thread(run_publisher, env, *args)
             published: dict[str, int] = json.loads(out)["published"]
             last = max(int(k.split(":")[1]) for k in published)  # every job has as many events
-            results = await asyncio.gather(*(r.finish(last, final) for r in receivers))
+            await asyncio.gather(*(r.received(last, final) for r in receivers))
+        # read before the receivers close their sockets: closing is not delivering
         used_cpu = server_cpu(server_pid) - cpu_before
+        results = await asyncio.gather(*(r.result() for r in receivers))
         floor_result = await floor.finish(last, False)
     finally:
         for receiver in started:

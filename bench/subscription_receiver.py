@@ -208,7 +208,8 @@ async def _line() -> bytes:
 
 async def receive(task: dict[str, Any]) -> dict[str, Any]:
     """Connect ``task["gids"]`` subscribers (and the floor if ``task["floor"]``), print ``ready``,
-    wait for ``{"last": n, "final": bool}`` on stdin, then return every receipt."""
+    wait for ``{"last": n, "final": bool}`` on stdin, print ``received`` once every socket has
+    it, then close the sockets and return every receipt."""
     floor_done = asyncio.Event()
     gids: list[str] = task["gids"]
     subs = [Subscriber() for _ in gids]
@@ -239,6 +240,8 @@ async def receive(task: dict[str, Any]) -> dict[str, Any]:
     floor_done.set()
     if floor is not None:
         await floor
+    sys.stdout.write("received\n")  # before closing: the server's CPU is read at this line
+    sys.stdout.flush()
     for connection in connections:
         if connection is not None:
             connection.close()

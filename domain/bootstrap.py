@@ -28,6 +28,7 @@ from domain.ports.ratelimit import RateLimiter
 from domain.ports.storage import Storage
 from domain.rules.pricing import PriceTable
 from domain.services.assets import AssetDeps
+from domain.services.event_history import JobProgress
 from domain.services.event_stream import SharedLoads
 from domain.services.pipeline.context import PipelineDeps
 from domain.services.pipeline.lease import new_owner_id
@@ -42,7 +43,8 @@ class Container:
 
     ``queue`` is None in a process that runs no background work (a CLI key command, a test of a
     service); ``lease_owner`` names this process's stage leases (each run adds a suffix);
-    ``job_loads`` lets the subscriptions of this process share one load of a job per event.
+    ``job_loads`` and ``progress_loads`` let the subscriptions of this process share one load
+    of a job, and one read of its progress, per event.
     """
 
     settings: Settings
@@ -58,6 +60,7 @@ class Container:
     lease_owner: str
     queue: TaskQueue | None = None
     job_loads: SharedLoads[Job] = field(default_factory=SharedLoads)
+    progress_loads: SharedLoads[JobProgress] = field(default_factory=SharedLoads)
 
     @property
     def pipeline(self) -> PipelineDeps:

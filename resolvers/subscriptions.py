@@ -87,7 +87,10 @@ class Subscription:
         ctx = context_of(info)
         key = await _check_access(ctx, job_id)
         start = decode_event_cursor(after, key)
-        source = StoredEvents(ctx.container.session_factory, ctx.org_id, key)
+        container = ctx.container
+        source = StoredEvents(
+            container.session_factory, ctx.org_id, key, container.progress_loads.load
+        )
         async for event in stream_job_events(
             ctx.container.bus,
             key,

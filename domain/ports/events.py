@@ -19,8 +19,10 @@ class EventSource(Protocol):
         """Up to ``limit`` stored events with a sequence above ``sequence``, in order."""
         ...
 
-    async def progress(self) -> JobProgress:
-        """The job's current status and last event sequence."""
+    async def progress(self, trigger: object = None) -> JobProgress:
+        """The job's current status and last event sequence. ``trigger`` is the bus message
+        that prompted the read, if any: readers prompted by the very same message may share
+        one read (it is as fresh for each of them, as it began after that message arrived)."""
         ...
 
 

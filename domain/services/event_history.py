@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -219,11 +219,18 @@ def event_from_message(data: bytes) -> JobEvent:
     )
 
 
+#: ``share(key, read)``: the result of ``read()``, run once for callers giving the same key.
+ShareRead = Callable[[Hashable, Callable[[], Awaitable[JobProgress]]], Awaitable[JobProgress]]
+
+
 class StoredEvents:
     """A job's event store for a stream: every read in its own short session (``EventSource``).
 
     A subscription lives for minutes; holding one transaction (and one pooled connection) for
-    each would exhaust the pool, so nothing is kept open between reads.
+    each would exhaust the pool, so nothing is kept open between reads. ``share(key, read)``,
+    when given (``SharedLoads.load``), lets the streams of one job prompted by the same bus
+    message share one progress read: a final event a thousand subscribers receive costs one
+    query, not a thousand.
     """
 
     def __init__(
@@ -231,18 +238,26 @@ class StoredEvents:
         session_factory: async_sessionmaker[AsyncSession],
         org_id: uuid.UUID,
         job_id: uuid.UUID,
+        share: ShareRead | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._org_id = org_id
         self._job_id = job_id
+        self._share = share
 
     async def events_after(self, sequence: int, limit: int) -> list[JobEvent]:
         """Up to ``limit`` stored events after ``sequence``."""
         async with self._session_factory() as session:
             return await events_after(session, self._org_id, self._job_id, sequence, limit)
 
-    async def progress(self) -> JobProgress:
-        """The job's status and last sequence; a job deleted meanwhile counts as final."""
+    async def progress(self, trigger: object = None) -> JobProgress:
+        """The job's status and last sequence; a job deleted meanwhile counts as final. Reads
+        prompted by the same message (``bytes``) are shared when a ``share`` was given."""
+        if self._share is not None and isinstance(trigger, bytes):
+            return await self._share((self._org_id, self._job_id, trigger), self._progress)
+        return await self._progress()
+
+    async def _progress(self) -> JobProgress:
         async with self._session_factory() as session:
             found = await job_progress(session, self._org_id, self._job_id)
         return found or JobProgress(JobStatus.CANCELED, 0)

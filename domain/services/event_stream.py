@@ -74,8 +74,8 @@ async def stream_job_events(
                 if len(stored) < batch:
                     return
 
-        async def finished() -> bool:
-            progress = await source.progress()
+        async def finished(trigger: BusItem | None = None) -> bool:
+            progress = await source.progress(trigger)
             return progress.final and last >= progress.last_sequence
 
         async for event in catch_up():
@@ -113,7 +113,7 @@ async def stream_job_events(
             if event.sequence <= last:
                 # a duplicate (already replayed, or published twice), or the final event that
                 # was delivered directly: then the stream ends if the store says so
-                if event.sequence == last and last_final and await finished():
+                if event.sequence == last and last_final and await finished(item):
                     return
                 continue
             if event.sequence == last + 1:
@@ -122,7 +122,7 @@ async def stream_job_events(
             else:  # the bus lost something: the store has it
                 async for stored_event in catch_up():
                     yield stored_event
-            if last_final and await finished():
+            if last_final and await finished(item):
                 return
 
 

@@ -382,3 +382,61 @@ async def test_live_events_in_order_are_delivered_directly_and_the_rest_streamed
     assert direct and set(direct) <= {2, 3, 7, 8}
     assert sorted(direct + c.seen) == list(range(1, 9))
     assert c.seen == sorted(c.seen) and direct == sorted(direct)
+
+
+async def test_streams_ended_by_the_same_final_message_share_one_progress_read(
+    container: Container,
+) -> None:
+    job = await seed_job(container.session_factory)
+    sf, bus = container.session_factory, container.bus
+    await emit(sf, bus, job.job_id, JobEventType.JOB_CREATED)
+    loads = SharedLoads[Any]()
+    reads: list[object] = []
+
+    class CountedEvents(StoredEvents):
+        async def _progress(self):  # type: ignore[no-untyped-def]
+            reads.append(self)
+            return await super()._progress()
+
+    def source() -> StoredEvents:
+        return CountedEvents(sf, job.org_id, job.job_id, loads.load)
+
+    direct: list[list[int]] = [[], [], []]
+    collectors = []
+    for taken in direct:
+        deliver = (
+            (lambda e, t=taken: t.append(e.sequence) or True) if taken is not direct[2] else None
+        )
+        collectors.append(
+            Collector(stream_job_events(bus, job.job_id, 0, source(), deliver=deliver))
+        )
+    for c in collectors:
+        await c.wait_for(1)
+    await asyncio.sleep(0.05)  # every stream is live
+    reads.clear()  # each stream read the progress once after its replay, alone
+    await emit(sf, bus, job.job_id)
+    await emit(sf, bus, job.job_id, JobEventType.JOB_COMPLETED, status=JobStatus.COMPLETED)
+    for c in collectors:
+        await c.finish()
+    # two streams took the live events directly, one through the stream; all three ended on
+    # the final message with a single read of the job's progress between them
+    assert direct[0] == direct[1] == [2, 3]
+    assert collectors[2].seen == [1, 2, 3]
+    assert len(reads) == 1
+
+
+async def test_a_progress_read_without_a_message_is_never_shared(container: Container) -> None:
+    job = await seed_job(container.session_factory)
+    sf = container.session_factory
+    calls: list[object] = []
+
+    async def share(key: object, read: Any) -> Any:
+        calls.append(key)
+        return await read()
+
+    source = StoredEvents(sf, job.org_id, job.job_id, share)
+    await source.progress()
+    await source.progress(None)
+    assert calls == []
+    await source.progress(b"message")
+    assert calls == [(job.org_id, job.job_id, b"message")]
