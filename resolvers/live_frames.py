@@ -33,6 +33,8 @@ from resolvers.shared_results import SharedEventExecutor, subscription_executor
 
 #: Rendered events kept (only the one being fanned out right now is ever needed again).
 CACHE_SIZE = 16
+#: Routes (distinct subscription scopes) interned before the table starts over.
+ROUTES = 4096
 #: Frames kept per rendered event, one per distinct operation id (most clients use a few).
 FRAMES_PER_EVENT = 64
 
@@ -60,13 +62,38 @@ class _Rendered:
 
 
 class LiveFrames:
-    """A small LRU of rendered events, by (share key, operation scope)."""
+    """A small LRU of rendered events, by (share key, operation scope).
+
+    In front of it sits the event being fanned out right now: every subscriber of a job receives
+    the very same decoded event object, so ``by_route`` answers for it by identity (no
+    conversion, no share key built and hashed) on the routes already rendered. A route
+    (``route``) names a scope and the conversion applied to its events, interned so that its
+    lookup is an identity check.
+    """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, _Rendered] = OrderedDict()
+        self._routes: dict[Hashable, Hashable] = {}
+        #: The event fanned out last and what was rendered for it, by route.
+        self.event: object = None
+        self.by_route: dict[Hashable, _Rendered] = {}
         self.hits = 0
         self.misses = 0
+
+    def route(self, scope: Hashable, convert: Callable[..., object]) -> Hashable:
+        """The one (scope, conversion) object for equal ones, to key ``current`` with."""
+        key = (scope, convert)
+        if len(self._routes) >= ROUTES:  # interning only saves time: forget, never grow
+            self._routes.clear()
+        return self._routes.setdefault(key, key)
+
+    def remember(self, event: object, route: Hashable, rendered: _Rendered) -> None:
+        """Keep ``rendered`` as ``event``'s on ``route``: ``by_route[route]`` while ``event`` is
+        the ``event`` attribute (only the latest event is kept; read both, identity first)."""
+        if event is not self.event:
+            self.event, self.by_route = event, {}
+        self.by_route[route] = rendered
 
     def rendered(self, key: Hashable, executor: SharedEventExecutor, payload: object) -> _Rendered:
         """The entry of ``key``: ``payload`` executed by ``executor`` and encoded, on first use."""
@@ -134,17 +161,22 @@ def live_delivery(
     if scope is None:
         return None
     frames = live_frames(executor.schema)
+    route = frames.route(scope, convert)
     socket, operation_id, running = outlet.socket, outlet.operation_id, outlet.running
 
     def deliver(event: T) -> bool:
-        payload = convert(event)
-        share = getattr(payload, "share_key", None)
-        if share is None:
-            return False
-        rendered = frames.rendered((share, scope), executor, payload)
+        rendered = frames.by_route.get(route) if event is frames.event else None
+        if rendered is None:
+            payload = convert(event)
+            share = getattr(payload, "share_key", None)
+            if share is None:
+                return False
+            rendered = frames.rendered((share, scope), executor, payload)
+            frames.remember(event, route, rendered)
         if rendered.text is None or not running():
             return False
-        return socket.write(rendered.frame(operation_id))
+        frame = rendered.frames.get(operation_id)
+        return socket.write(frame if frame is not None else rendered.frame(operation_id))
 
     return deliver
 

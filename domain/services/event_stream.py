@@ -84,13 +84,14 @@ async def stream_job_events(
             return
 
         if deliver is not None:
+            job_number = job_id.int  # an int compares in C; a UUID's __eq__ is Python code
 
             def take(item: BusItem) -> bool:
                 nonlocal last, last_final
                 if not isinstance(item, bytes):
                     return False
                 event, event_job, sequence, final = message_facts(item)
-                if sequence <= last or event_job != job_id:
+                if sequence <= last or event_job.int != job_number:
                     return True  # a duplicate or another job's, dropped as the loop below would
                 if sequence != last + 1 or not deliver(event):
                     return False

@@ -105,21 +105,18 @@ class LocalSubscription:
         take = self._take
         if take is not None and not self._items:
             waiter = self._waiter
-            if waiter is not None and not waiter.done() and self._taken(take, item):
-                return True
+            if waiter is not None and not waiter.done():
+                try:  # inline: this runs once per subscriber of every live message
+                    if take(item):
+                        return True
+                except Exception:  # the consumer handles it the ordinary way (and meets the error)
+                    log.exception("taking a bus item directly failed on %r", self._channel)
         if len(self._items) >= self._maxsize:
             self.close(SubscriberOverflow(self._channel, self._maxsize))
             return False
         self._items.append(item)
         self._wake()
         return True
-
-    def _taken(self, take: Callable[[BusItem], bool], item: BusItem) -> bool:
-        try:
-            return take(item)
-        except Exception:  # the consumer handles it the ordinary way (and meets the error there)
-            log.exception("taking a bus item directly failed on %r", self._channel)
-            return False
 
     def close(self, reason: SubscriptionClosed) -> None:
         """Close with ``reason``: drop the backlog, wake the consumer, detach from the backend."""
