@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from graphql import ExecutionResult, GraphQLSchema, OperationDefinitionNode
 
@@ -39,6 +39,9 @@ ROUTES = 4096
 FRAMES_PER_EVENT = 64
 
 T = TypeVar("T")
+
+#: (operation scope, conversion of an event into the root value it executes on).
+Route = tuple[Hashable, Callable[[Any], object]]
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -65,35 +68,46 @@ class LiveFrames:
     """A small LRU of rendered events, by (share key, operation scope).
 
     In front of it sits the event being fanned out right now: every subscriber of a job receives
-    the very same decoded event object, so ``by_route`` answers for it by identity (no
-    conversion, no share key built and hashed) on the routes already rendered. A route
-    (``route``) names a scope and the conversion applied to its events, interned so that its
-    lookup is an identity check.
+    the very same decoded event object, so ``render`` answers for it by identity (no conversion,
+    no share key built and hashed) on the routes already rendered. A route names a scope and the
+    conversion applied to its events, interned by ``route`` so that its lookup is an identity
+    check.
     """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, _Rendered] = OrderedDict()
-        self._routes: dict[Hashable, Hashable] = {}
-        #: The event fanned out last and what was rendered for it, by route.
-        self.event: object = None
-        self.by_route: dict[Hashable, _Rendered] = {}
+        self._routes: dict[Hashable, Route] = {}
+        self._event: object = None  # the event fanned out last
+        self._by_route: dict[Route, _Rendered] = {}  # what was rendered for it
         self.hits = 0
         self.misses = 0
 
-    def route(self, scope: Hashable, convert: Callable[..., object]) -> Hashable:
-        """The one (scope, conversion) object for equal ones, to key ``current`` with."""
+    def route(self, scope: Hashable, convert: Callable[[Any], object]) -> Route:
+        """The one (scope, conversion) object for equal ones, to ``render`` events on."""
         key = (scope, convert)
         if len(self._routes) >= ROUTES:  # interning only saves time: forget, never grow
             self._routes.clear()
         return self._routes.setdefault(key, key)
 
-    def remember(self, event: object, route: Hashable, rendered: _Rendered) -> None:
-        """Keep ``rendered`` as ``event``'s on ``route``: ``by_route[route]`` while ``event`` is
-        the ``event`` attribute (only the latest event is kept; read both, identity first)."""
-        if event is not self.event:
-            self.event, self.by_route = event, {}
-        self.by_route[route] = rendered
+    def render(
+        self, event: object, route: Route, executor: SharedEventExecutor
+    ) -> _Rendered | None:
+        """``event`` converted and rendered on ``route`` (None: it carries no share key); for
+        the event fanned out last, what was rendered on that route already."""
+        if event is self._event:
+            found = self._by_route.get(route)
+            if found is not None:
+                return found
+        else:
+            self._event, self._by_route = event, {}
+        scope, convert = route
+        payload = convert(event)
+        share = getattr(payload, "share_key", None)
+        if share is None:
+            return None
+        found = self._by_route[route] = self.rendered((share, scope), executor, payload)
+        return found
 
     def rendered(self, key: Hashable, executor: SharedEventExecutor, payload: object) -> _Rendered:
         """The entry of ``key``: ``payload`` executed by ``executor`` and encoded, on first use."""
@@ -165,18 +179,10 @@ def live_delivery(
     socket, operation_id, running = outlet.socket, outlet.operation_id, outlet.running
 
     def deliver(event: T) -> bool:
-        rendered = frames.by_route.get(route) if event is frames.event else None
-        if rendered is None:
-            payload = convert(event)
-            share = getattr(payload, "share_key", None)
-            if share is None:
-                return False
-            rendered = frames.rendered((share, scope), executor, payload)
-            frames.remember(event, route, rendered)
-        if rendered.text is None or not running():
+        rendered = frames.render(event, route, executor)
+        if rendered is None or rendered.text is None or not running():
             return False
-        frame = rendered.frames.get(operation_id)
-        return socket.write(frame if frame is not None else rendered.frame(operation_id))
+        return socket.write(rendered.frame(operation_id))
 
     return deliver
 

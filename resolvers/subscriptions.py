@@ -92,7 +92,7 @@ class Subscription:
             container.session_factory, ctx.org_id, key, container.progress_loads.load
         )
         async for event in stream_job_events(
-            ctx.container.bus,
+            container.bus,
             key,
             start,
             source,
