@@ -8,13 +8,15 @@ the same domain services and writes the JSON by hand: what is left between the t
 the GraphQL layer (parsing, validation, extensions, resolvers, DataLoaders, serialization).
 
 Each endpoint is served by its own uvicorn process on loopback; a bounded httpx load loop
-(fixed concurrency, fixed duration, rounds alternating between the two) drives them in the same
-run. Besides wall-clock requests per second, each round reads the CPU time its server process
-used (user + system, from /proc) and divides it by the requests it answered: on a loaded machine
-the wall figures of the two servers swing with whatever else runs, while the CPU each request
-costs stays put, so the ratio of CPU per request is the figure to read there. Usage:
+(fixed concurrency, fixed duration) drives them in the same run, the servers taking turns in
+half-second slices within each round: this machine's speed swings over seconds, and slices
+taken in turn give every server the same moments. Besides wall-clock requests per second, each
+round reads the CPU time its server process used (user + system, from /proc) and divides it by
+the requests it answered: on a loaded machine the wall figures of the two servers swing with
+whatever else runs, while the CPU each request costs stays put, so the ratio of CPU per request
+is the figure to read there. Usage:
 
-    .venv/bin/python bench/bench_graphql.py [--seconds 8] [--rounds 3] [--concurrency 8]
+    .venv/bin/python bench/bench_graphql.py [--seconds 8] [--rounds 3] [--slice 0.5] [--concurrency 8]
         [--database-url postgresql+asyncpg://...]   (default: a SQLite file in a temp directory)
         [--before CHECKOUT]   (also serve /graphql from another checkout, in the same rounds)
 """
@@ -261,39 +263,42 @@ class Round:
 
 
 async def measure(
-    url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int, pid: int
+    http: Any, url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int, pid: int
 ) -> Round:
-    """One round of load, with the CPU time the server process ``pid`` spent on it."""
+    """One slice of load, with the CPU time the server process ``pid`` spent on it."""
     cpu_before = cpu_seconds(pid)
-    count, elapsed = await load(url, body, key, seconds, concurrency)
+    count, elapsed = await load(http, url, body, key, seconds, concurrency)
     return Round(count, elapsed, cpu_seconds(pid) - cpu_before)
 
 
+def total(slices: list[Round]) -> Round:
+    """The slices of one round, added up."""
+    return Round(
+        sum(r.requests for r in slices), sum(r.wall for r in slices), sum(r.cpu for r in slices)
+    )
+
+
 async def load(
-    url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int
+    http: Any, url: str, body: dict[str, Any], key: str, seconds: float, concurrency: int
 ) -> tuple[int, float]:
     """Requests completed in ``seconds`` by ``concurrency`` workers (bounded by time and count)."""
-    import httpx
-
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     payload = json.dumps(body).encode()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     done = 0
     max_requests = 1_000_000
-    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
-        deadline = time.perf_counter() + seconds
-        started = time.perf_counter()
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
 
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline and done < max_requests:
-                response = await http.post(url, content=payload, headers=headers)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-                done += 1
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline and done < max_requests:
+            response = await http.post(url, content=payload, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+            done += 1
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done, time.perf_counter() - started
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done, time.perf_counter() - started
 
 
 async def check_same_answer(graphql_urls: list[str], plain_url: str, key: str) -> int:
@@ -315,6 +320,8 @@ async def check_same_answer(graphql_urls: list[str], plain_url: str, key: str) -
 
 
 async def run(args: argparse.Namespace) -> None:
+    import httpx
+
     data_dir = Path(tempfile.mkdtemp(prefix="adreel-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{data_dir / 'bench.sqlite3'}"
     print(f"seeding {CLIENTS} clients x {CAMPAIGNS_PER_CLIENT} campaigns ...", flush=True)
@@ -332,18 +339,36 @@ async def run(args: argparse.Namespace) -> None:
         graphql_urls = [url for kind, (url, _) in targets.items() if kind != "plain"]
         size = await check_same_answer(graphql_urls, targets["plain"][0], key)
         print(f"the endpoints answer the same {size:,}-byte document", flush=True)
-        for url, body in targets.values():  # warm-up
-            await load(url, body, key, 1.0, args.concurrency)
+        limits = httpx.Limits(
+            max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+        )
+        clients = {kind: httpx.AsyncClient(limits=limits, timeout=60) for kind in targets}
+        for kind, (url, body) in targets.items():  # warm-up
+            await load(clients[kind], url, body, key, 1.0, args.concurrency)
         rounds: dict[str, list[Round]] = {kind: [] for kind in servers}
         order = list(servers)
+        slices = max(1, round(args.seconds / args.slice))
         for round_ in range(args.rounds):
-            for kind in order if round_ % 2 == 0 else order[::-1]:
-                url, body = targets[kind]
-                pid = servers[kind][0].pid
-                r = await measure(url, body, key, args.seconds, args.concurrency, pid)
+            # each server's share of a round comes in short slices taken in turn, so every
+            # server sees the same moments of the machine (its load swings over seconds)
+            taken: dict[str, list[Round]] = {kind: [] for kind in servers}
+            for slice_ in range(slices):
+                for kind in order if (round_ + slice_) % 2 == 0 else order[::-1]:
+                    url, body = targets[kind]
+                    pid = servers[kind][0].pid
+                    taken[kind].append(
+                        await measure(
+                            clients[kind], url, body, key, args.seconds / slices,
+                            args.concurrency, pid,
+                        )
+                    )  # fmt: skip
+            for kind in order:
+                r = total(taken[kind])
                 rounds[kind].append(r)
                 print(f"  round {round_ + 1} {kind:8s} {r.rate:8.1f} req/s "
                       f"{r.cpu_per_request * 1e3:7.2f} ms CPU/request", flush=True)  # fmt: skip
+        for client in clients.values():
+            await client.aclose()
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -392,6 +417,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--slice", type=float, default=0.5, help="seconds of load per server before the next"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url")
     parser.add_argument(

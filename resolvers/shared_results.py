@@ -32,7 +32,8 @@ from graphql import (
     Visitor,
     visit,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from resolvers.plain_fields import PlainFieldsExecutor
 
 #: Shared results kept per schema (a few per live event is all that is ever needed).
 CACHE_SIZE = 512
@@ -120,7 +121,7 @@ def subscription_executor(operation: OperationDefinitionNode) -> SharedEventExec
     return executor if executor is not None and executor.operation is operation else None
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(PlainFieldsExecutor):
     """Strawberry's executor, sharing the results of shareable subscription events."""
 
     #: What names an event's result beside its share key (False: never shared); set once.

@@ -29,7 +29,7 @@ _ARGUMENTS = (("first", int), ("after", str), ("last", int), ("before", str))
 def _argument(name: str, kind: type) -> StrawberryArgument:
     return StrawberryArgument(
         python_name=name,
-        graphql_name=None,
+        graphql_name=name,  # already GraphQL's: no name conversion on every call
         type_annotation=StrawberryAnnotation(kind | None),
         default=None,
     )

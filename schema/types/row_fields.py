@@ -3,6 +3,12 @@
 A connection of 250 campaigns asked only for ``id`` need not format 250 names, budgets and
 dates: ``RowFields.of(row)`` keeps the row, and each field in the type's ``ROW_FIELDS`` is
 converted from it when first read (by the executor or by Python code) and then kept.
+
+Each row field is a non-data descriptor on the class, installed when the first view is made
+(after Strawberry has built the type from its annotations): the first read converts and stores
+the value in the instance, which then shadows the descriptor. Other names are looked up as
+usual, so the attributes Strawberry probes for on every object it completes (a cast type, a
+type definition) miss at C speed instead of raising from a ``__getattr__``.
 """
 
 from __future__ import annotations
@@ -11,28 +17,40 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 
+class _RowField:
+    """One row field of a view class: converted from the view's row on first read."""
+
+    __slots__ = ("convert", "name")
+
+    def __init__(self, name: str, convert: Callable[[Any], Any]) -> None:
+        self.name = name
+        self.convert = convert
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        value = self.convert(view.__dict__["model"])
+        view.__dict__[self.name] = value
+        return value
+
+
 class RowFields:
     """Mixin for a Strawberry type with a private ``model`` row (see module doc)."""
 
     #: Field name -> how its value is read from the row.
     ROW_FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    _row_fields_installed: ClassVar[bool] = False
 
     @classmethod
     def of(cls, row: Any) -> Self:
         """The type over ``row``, no field converted yet."""
+        if "_row_fields_installed" not in cls.__dict__:
+            for name, convert in cls.ROW_FIELDS.items():
+                setattr(cls, name, _RowField(name, convert))
+            cls._row_fields_installed = True
         view = cls.__new__(cls)
         view.__dict__["model"] = row
         return view
-
-    def __getattr__(self, name: str) -> Any:
-        # only called for attributes not set yet: a row field not read before
-        convert = type(self).ROW_FIELDS.get(name)
-        row = self.__dict__.get("model")
-        if convert is None or row is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        value = convert(row)
-        self.__dict__[name] = value
-        return value
 
 
 __all__ = ["RowFields"]
