@@ -34,20 +34,23 @@ class _RowField:
         return value
 
 
+#: The view classes whose row fields are installed.
+_INSTALLED: set[type] = set()
+
+
 class RowFields:
     """Mixin for a Strawberry type with a private ``model`` row (see module doc)."""
 
     #: Field name -> how its value is read from the row.
     ROW_FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
-    _row_fields_installed: ClassVar[bool] = False
 
     @classmethod
     def of(cls, row: Any) -> Self:
         """The type over ``row``, no field converted yet."""
-        if "_row_fields_installed" not in cls.__dict__:
+        if cls not in _INSTALLED:
             for name, convert in cls.ROW_FIELDS.items():
                 setattr(cls, name, _RowField(name, convert))
-            cls._row_fields_installed = True
+            _INSTALLED.add(cls)
         view = cls.__new__(cls)
         view.__dict__["model"] = row
         return view
