@@ -13,6 +13,7 @@ the same answer or error it always did.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -23,7 +24,6 @@ from graphql import (
     GraphQLSchema,
     Undefined,
     is_leaf_type,
-    is_object_type,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -37,10 +37,11 @@ PlainField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
 
 def plain_field(field: GraphQLField) -> PlainField | None:
     """How to resolve ``field`` directly, or None when it needs the general path."""
+    # Strawberry marks ``_is_default`` the resolver it gives a field with no resolver of its own
     if field.args or not getattr(field.resolve, "_is_default", False):
         return None
     definition = (field.extensions or {}).get("strawberry-definition")
-    if not isinstance(definition, StrawberryField) or definition.base_resolver is not None:
+    if not isinstance(definition, StrawberryField):
         return None
     non_null = isinstance(field.type, GraphQLNonNull)
     leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
@@ -48,9 +49,7 @@ def plain_field(field: GraphQLField) -> PlainField | None:
         return None
     name, default = definition.python_name, definition.default_resolver
     read: Callable[[Any], Any] = (
-        (lambda source: getattr(source, name))
-        if default is getattr
-        else (lambda source: default(source, name))
+        attrgetter(name) if default is getattr else (lambda source: default(source, name))
     )
     leaf_type: GraphQLLeafType = leaf
     return read, leaf_type.coerce_output_value, non_null
@@ -62,8 +61,7 @@ def plain_fields(schema: GraphQLSchema) -> dict[tuple[str, str], PlainField]:
     if not isinstance(table, dict):
         table = {}
         for type_ in schema.type_map.values():
-            if is_object_type(type_):
-                assert isinstance(type_, GraphQLObjectType)
+            if isinstance(type_, GraphQLObjectType):
                 for field_name, field in type_.fields.items():
                     plain = plain_field(field)
                     if plain is not None:
