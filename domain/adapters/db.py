@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, ExceptionContext
@@ -17,70 +18,83 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from domain.errors import ServiceUnavailable
 
+T = TypeVar("T")
+
 
 class SerialSession(AsyncSession):
-    """An ``AsyncSession`` that runs one database call at a time.
+    """An ``AsyncSession`` that runs one database call at a time, each to its end.
 
     GraphQL resolves sibling fields concurrently (root fields of a query, DataLoader batches of
     different relations), and they share the operation's session; SQLAlchemy forbids concurrent
     use of one session, so every call that reaches the connection waits for the previous one.
+
+    A call whose caller is cancelled (a client gone, a stopped runner) still runs to its end
+    and the cancellation reaches the caller at once. Cut midway, an SQLite statement's cursor
+    is left in a reference cycle with the coroutines that awaited it, and its connection keeps
+    the write lock until the garbage collector happens to run: every other writer would wait
+    out its busy timeout. The session's close waits its turn, so it rolls back cleanly.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._serial = asyncio.Lock()
 
+    async def _call(self, call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        async def serial() -> T:
+            async with self._serial:
+                return await call(*args, **kwargs)
+
+        running = asyncio.ensure_future(serial())
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            running.add_done_callback(_retrieve)  # ends on its own; its error is not lost
+            raise
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().execute(*args, **kwargs)
+        return await self._call(super().execute, *args, **kwargs)
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().scalar(*args, **kwargs)
+        return await self._call(super().scalar, *args, **kwargs)
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().get(*args, **kwargs)
+        return await self._call(super().get, *args, **kwargs)
 
     async def get_one(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().get_one(*args, **kwargs)
+        return await self._call(super().get_one, *args, **kwargs)
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().stream(*args, **kwargs)
+        return await self._call(super().stream, *args, **kwargs)
 
     async def refresh(self, *args: Any, **kwargs: Any) -> None:
-        async with self._serial:
-            await super().refresh(*args, **kwargs)
+        await self._call(super().refresh, *args, **kwargs)
 
     async def merge(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().merge(*args, **kwargs)
+        return await self._call(super().merge, *args, **kwargs)
 
     async def delete(self, instance: object) -> None:
-        async with self._serial:
-            await super().delete(instance)
+        await self._call(super().delete, instance)
 
     async def flush(self, objects: Any = None) -> None:
-        async with self._serial:
-            await super().flush(objects)
+        await self._call(super().flush, objects)
 
     async def commit(self) -> None:
-        async with self._serial:
-            await super().commit()
+        await self._call(super().commit)
 
     async def rollback(self) -> None:
-        async with self._serial:
-            await super().rollback()
+        await self._call(super().rollback)
 
     async def close(self) -> None:
-        async with self._serial:
-            await super().close()
+        await self._call(super().close)
 
     async def run_sync(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().run_sync(*args, **kwargs)
+        return await self._call(super().run_sync, *args, **kwargs)
+
+
+def _retrieve(done: asyncio.Future[Any]) -> None:
+    """Mark a detached call's outcome as seen (its caller was cancelled and cannot)."""
+    if not done.cancelled():
+        done.exception()
 
 
 SessionFactory = async_sessionmaker[AsyncSession]

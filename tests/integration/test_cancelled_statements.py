@@ -1,0 +1,77 @@
+"""A database call cut by a cancellation still ends cleanly: no lock is left for the collector.
+
+SQLite keeps a write transaction's lock until the statement that took it is finalized; a
+statement abandoned midway by a cancelled task sits in a reference cycle (the driver's cursor and
+the coroutines awaiting it), so without care the lock would outlive the task until the garbage
+collector happened to run, and every other writer would wait out its busy timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from domain.adapters.db import create_engine, create_session_factory
+
+#: A read that takes a while on SQLite (a recursive count), to be cancelled in flight.
+SLOW_READ = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """Nothing is freed by the cycle collector while the test runs."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+async def test_a_write_transaction_cancelled_midway_releases_its_lock(
+    tmp_path: Path, no_collector: None
+) -> None:
+    path = tmp_path / "cancel.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    factory = create_session_factory(engine)
+    try:
+        async with factory() as session:
+            await session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            await session.commit()
+        started = asyncio.Event()
+
+        async def writer() -> None:
+            async with factory() as session:
+                await session.execute(text("INSERT INTO t (v) VALUES ('held')"))
+                started.set()
+                await session.execute(text(SLOW_READ))  # cancelled while this runs
+                await session.commit()
+
+        task = asyncio.create_task(writer())
+        await started.wait()
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+        other = sqlite3.connect(path, timeout=10.0)
+        try:
+            # waits while the cut read finishes and the session rolls back; locked for good
+            # (until a collection) if the read were abandoned midway
+            other.execute("INSERT INTO t (v) VALUES ('next')")
+            other.commit()
+            rows = [v for (v,) in other.execute("SELECT v FROM t ORDER BY id")]
+        finally:
+            other.close()
+        assert rows == ["next"]  # the cancelled transaction was rolled back, not committed
+    finally:
+        await engine.dispose()
