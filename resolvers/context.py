@@ -93,8 +93,8 @@ class Context:
         """
         state = self._state()
         _operation.set(_OperationState(self))
-        if state is not None and state.session is not None:
-            await state.session.close()
+        if state is not None:
+            await _close(state.session, state.loaders)
 
     @property
     def base_url(self) -> str:
@@ -124,11 +124,19 @@ class Context:
         state = self._state()
         if state is not None:
             _operation.set(None)
-            session = state.session
+            await _close(state.session, state.loaders)
         else:
-            session, self._session, self._loaders = self._session, None, None
-        if session is not None:
-            await session.close()
+            session, loaders, self._session, self._loaders = (
+                self._session, self._loaders, None, None
+            )  # fmt: skip
+            await _close(session, loaders)
+
+
+async def _close(session: AsyncSession | None, loaders: Loaders | None) -> None:
+    if loaders is not None:
+        loaders.release()
+    if session is not None:
+        await session.close()
 
 
 def request_base_url(request: Request | WebSocket) -> str:
