@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from graphql import ExecutionResult, GraphQLSchema, OperationDefinitionNode
 
 from resolvers.direct_socket import DirectSocket, text_frame
+from resolvers.schema_state import schema_state
 from resolvers.shared_results import SharedEventExecutor, subscription_executor
 
 #: Rendered events kept (only the one being fanned out right now is ever needed again).
@@ -124,11 +125,7 @@ class LiveFrames:
 
 def live_frames(schema: GraphQLSchema) -> LiveFrames:
     """The rendered-event cache of a schema (kept on the schema object itself)."""
-    cache = schema.extensions.get("adreel.live_frames")
-    if not isinstance(cache, LiveFrames):
-        cache = LiveFrames()
-        schema.extensions["adreel.live_frames"] = cache
-    return cache
+    return schema_state(schema, "adreel.live_frames", LiveFrames, LiveFrames)
 
 
 @dataclass(frozen=True, slots=True)

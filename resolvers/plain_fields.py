@@ -28,6 +28,8 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+from resolvers.schema_state import schema_state
+
 #: Where a schema keeps its table of plain fields.
 _TABLE = "adreel.plain_fields"
 
@@ -57,17 +59,18 @@ def plain_field(field: GraphQLField) -> PlainField | None:
 
 def plain_fields(schema: GraphQLSchema) -> dict[tuple[str, str], PlainField]:
     """The plain fields of ``schema``, found once and kept on the schema object."""
-    table = schema.extensions.get(_TABLE)
-    if not isinstance(table, dict):
-        table = {}
+
+    def find() -> dict[tuple[str, str], PlainField]:
+        table: dict[tuple[str, str], PlainField] = {}
         for type_ in schema.type_map.values():
             if isinstance(type_, GraphQLObjectType):
                 for field_name, field in type_.fields.items():
                     plain = plain_field(field)
                     if plain is not None:
                         table[type_.name, field_name] = plain
-        schema.extensions[_TABLE] = table
-    return table
+        return table
+
+    return schema_state(schema, _TABLE, dict, find)
 
 
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):

@@ -34,6 +34,7 @@ from graphql import (
 )
 
 from resolvers.plain_fields import PlainFieldsExecutor
+from resolvers.schema_state import schema_state
 
 #: Shared results kept per schema (a few per live event is all that is ever needed).
 CACHE_SIZE = 512
@@ -72,11 +73,9 @@ class _SharedResults:
 
 def shared_results(schema: GraphQLSchema) -> _SharedResults:
     """The shared-result cache of a schema (kept on the schema object itself)."""
-    cache = schema.extensions.get("adreel.shared_results")
-    if not isinstance(cache, _SharedResults):
-        cache = _SharedResults(CACHE_SIZE)
-        schema.extensions["adreel.shared_results"] = cache
-    return cache
+    return schema_state(
+        schema, "adreel.shared_results", _SharedResults, lambda: _SharedResults(CACHE_SIZE)
+    )
 
 
 class _VariableUses(Visitor):
