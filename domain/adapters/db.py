@@ -28,11 +28,13 @@ class SerialSession(AsyncSession):
     different relations), and they share the operation's session; SQLAlchemy forbids concurrent
     use of one session, so every call that reaches the connection waits for the previous one.
 
-    A call whose caller is cancelled (a client gone, a stopped runner) still runs to its end
-    and the cancellation reaches the caller at once. Cut midway, an SQLite statement's cursor
-    is left in a reference cycle with the coroutines that awaited it, and its connection keeps
-    the write lock until the garbage collector happens to run: every other writer would wait
-    out its busy timeout. The session's close waits its turn, so it rolls back cleanly.
+    A call whose caller is cancelled (a client gone, a stopped runner) still runs to its end:
+    the caller gets the cancellation at once, and its session's close (``async with`` waits for
+    it) takes its turn after the statement and rolls back cleanly, so the cancelled task ends
+    when its statement in flight has. Cut midway, an SQLite statement's cursor is left in a
+    reference cycle with the coroutines that awaited it, and its connection keeps the write lock
+    until the garbage collector happens to run: every other writer would wait out its busy
+    timeout.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from domain.adapters.db import create_engine, create_session_factory
 
@@ -73,5 +73,45 @@ async def test_a_write_transaction_cancelled_midway_releases_its_lock(
         finally:
             other.close()
         assert rows == ["next"]  # the cancelled transaction was rolled back, not committed
+    finally:
+        await engine.dispose()
+
+
+async def test_a_cancelled_task_ends_with_its_statement_and_leaves_the_pool_whole(
+    database_url: str,
+) -> None:
+    """On either database: the statement in flight finishes (its connection is not thrown away
+    as a cut one is), the transaction rolls back, and the next session writes at once."""
+    postgres = database_url.startswith("postgresql")
+    engine = create_engine(database_url)
+    factory = create_session_factory(engine)
+    invalidated: list[object] = []
+    event.listen(engine.sync_engine, "invalidate", lambda *args: invalidated.append(args))
+    try:
+        async with factory() as session:
+            await session.execute(text("CREATE TABLE cancel_probe (v VARCHAR(10))"))
+            await session.commit()
+        started = asyncio.Event()
+
+        async def writer() -> None:
+            async with factory() as session:
+                await session.execute(text("INSERT INTO cancel_probe (v) VALUES ('held')"))
+                started.set()
+                await session.execute(text("SELECT pg_sleep(0.5)" if postgres else SLOW_READ))
+                await session.commit()
+
+        task = asyncio.create_task(writer())
+        await started.wait()
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+        assert invalidated == []  # a statement cut midway gets its connection invalidated
+        async with factory() as session:
+            await session.execute(text("INSERT INTO cancel_probe (v) VALUES ('next')"))
+            await session.commit()
+            rows = (await session.execute(text("SELECT v FROM cancel_probe"))).scalars().all()
+        assert rows == ["next"]
     finally:
         await engine.dispose()
