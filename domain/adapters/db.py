@@ -46,7 +46,7 @@ class SerialSession(AsyncSession):
             async with self._serial:
                 return await call(*args, **kwargs)
 
-        running = asyncio.ensure_future(serial())
+        running = asyncio.create_task(serial())
         try:
             return await asyncio.shield(running)
         except asyncio.CancelledError:

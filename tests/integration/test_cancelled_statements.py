@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from domain.adapters.db import create_engine, create_session_factory
+from domain.adapters.db import SessionFactory, create_engine, create_session_factory
 
 #: A read that takes a while on SQLite (a recursive count), to be cancelled in flight.
 SLOW_READ = (
@@ -37,6 +37,29 @@ def no_collector() -> Iterator[None]:
         gc.enable()
 
 
+async def cancel_midway(factory: SessionFactory, table: str, slow: str) -> None:
+    """Create ``table``, then cancel a task whose transaction inserted 'held' into it while its
+    ``slow`` statement runs; returns once the cancelled task has ended."""
+    async with factory() as session:
+        await session.execute(text(f"CREATE TABLE {table} (v VARCHAR(10))"))
+        await session.commit()
+    started = asyncio.Event()
+
+    async def writer() -> None:
+        async with factory() as session:
+            await session.execute(text(f"INSERT INTO {table} (v) VALUES ('held')"))
+            started.set()
+            await session.execute(text(slow))  # cancelled while this runs
+            await session.commit()
+
+    task = asyncio.create_task(writer())
+    await started.wait()
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_a_write_transaction_cancelled_midway_releases_its_lock(
     tmp_path: Path, no_collector: None
 ) -> None:
@@ -44,32 +67,14 @@ async def test_a_write_transaction_cancelled_midway_releases_its_lock(
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     factory = create_session_factory(engine)
     try:
-        async with factory() as session:
-            await session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-            await session.commit()
-        started = asyncio.Event()
-
-        async def writer() -> None:
-            async with factory() as session:
-                await session.execute(text("INSERT INTO t (v) VALUES ('held')"))
-                started.set()
-                await session.execute(text(SLOW_READ))  # cancelled while this runs
-                await session.commit()
-
-        task = asyncio.create_task(writer())
-        await started.wait()
-        await asyncio.sleep(0.05)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
+        await cancel_midway(factory, "t", SLOW_READ)
         other = sqlite3.connect(path, timeout=10.0)
         try:
             # waits while the cut read finishes and the session rolls back; locked for good
             # (until a collection) if the read were abandoned midway
             other.execute("INSERT INTO t (v) VALUES ('next')")
             other.commit()
-            rows = [v for (v,) in other.execute("SELECT v FROM t ORDER BY id")]
+            rows = [v for (v,) in other.execute("SELECT v FROM t")]
         finally:
             other.close()
         assert rows == ["next"]  # the cancelled transaction was rolled back, not committed
@@ -88,25 +93,9 @@ async def test_a_cancelled_task_ends_with_its_statement_and_leaves_the_pool_whol
     invalidated: list[object] = []
     event.listen(engine.sync_engine, "invalidate", lambda *args: invalidated.append(args))
     try:
-        async with factory() as session:
-            await session.execute(text("CREATE TABLE cancel_probe (v VARCHAR(10))"))
-            await session.commit()
-        started = asyncio.Event()
-
-        async def writer() -> None:
-            async with factory() as session:
-                await session.execute(text("INSERT INTO cancel_probe (v) VALUES ('held')"))
-                started.set()
-                await session.execute(text("SELECT pg_sleep(0.5)" if postgres else SLOW_READ))
-                await session.commit()
-
-        task = asyncio.create_task(writer())
-        await started.wait()
-        await asyncio.sleep(0.05)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
+        await cancel_midway(
+            factory, "cancel_probe", "SELECT pg_sleep(0.5)" if postgres else SLOW_READ
+        )
         assert invalidated == []  # a statement cut midway gets its connection invalidated
         async with factory() as session:
             await session.execute(text("INSERT INTO cancel_probe (v) VALUES ('next')"))
