@@ -15,6 +15,7 @@ from domain.models.base import Entity
 from domain.services import clients as client_service
 from domain.services import event_history
 from domain.services.pagination import Page, PageRequest, fetch_pages_by_parent
+from schema.prefetch import SettledAnswers
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -30,6 +31,8 @@ class Loaders:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+        #: Node fields a page settled from these loads (``schema.prefetch.settle``).
+        self.answers: SettledAnswers = {}
 
     def _get(
         self, key: Any, batch: Callable[[list[K]], Awaitable[Sequence[V]]]
@@ -45,6 +48,7 @@ class Loaders:
         this object, so without this the set (and every row it loaded) would be a reference
         cycle left for the garbage collector: a full collection every few requests."""
         self._loaders.clear()
+        self.answers.clear()
 
     def by_id(self, model: type[E]) -> DataLoader[uuid.UUID, E | None]:
         """Rows of ``model`` by key, scoped to the caller's organization."""

@@ -29,6 +29,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from resolvers.schema_state import schema_state
+from schema.prefetch import UNSETTLED, SettledAnswers
 
 #: Where a schema keeps its table of plain fields.
 _TABLE = "adreel.plain_fields"
@@ -74,12 +75,23 @@ def plain_fields(schema: GraphQLSchema) -> dict[tuple[str, str], PlainField]:
 
 
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor with the direct path for plain scalar fields."""
+    """Strawberry's executor with the direct path for plain scalar fields and for node fields
+    a page settled (``schema.prefetch.settle``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
-        self._plain = {} if middleware and middleware.middlewares else plain_fields(self.schema)
+        # field middleware (tracing, a schema extension's ``resolve``) sees every call
+        self._direct = not (middleware and middleware.middlewares)
+        self._plain = plain_fields(self.schema) if self._direct else {}
+        self._answers: SettledAnswers | None = None if self._direct else {}
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, PlainFieldsExecutor)
+        if self._direct:  # each subscription result is an operation of its own
+            executor._answers = None
+        return executor
 
     def execute_field(
         self,
@@ -89,7 +101,8 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
-        plain = self._plain.get((parent_type.name, field_details_list[0].node.name.value))
+        node = field_details_list[0].node
+        plain = self._plain.get((parent_type.name, node.name.value))
         if plain is not None:
             read, coerce, non_null = plain
             try:
@@ -103,9 +116,62 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
                         return coerced
             except Exception:  # noqa: S110 - the general path reports it
                 pass
+        else:
+            answer = self._settled_answers().get(id(node))
+            if answer is not None:
+                try:
+                    value = answer(source)
+                except Exception:  # the resolver gives the same error, as usual
+                    value = UNSETTLED
+                if value is not UNSETTLED:
+                    return self._complete_settled(
+                        parent_type, field_details_list, path, position_context, value
+                    )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _settled_answers(self) -> SettledAnswers:
+        """The operation's settled answers (found on first use: its loaders are the context's
+        once the operation has begun)."""
+        if self._answers is None:
+            loaders = getattr(self.context_value, "loaders", None)
+            answers = getattr(loaders, "answers", None)
+            self._answers = answers if isinstance(answers, dict) else {}
+        return self._answers
+
+    def _complete_settled(
+        self,
+        parent_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+        value: Any,
+    ) -> Any:
+        """What ``execute_field`` does with a resolver's value, for a settled answer."""
+        field_def = parent_type.fields[field_details_list[0].node.name.value]
+        return_type = field_def.type
+        nodes = [details.node for details in field_details_list]
+        info = self.build_resolve_info(field_def, nodes, parent_type, path)
+        try:
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_completed(completed, return_type, field_details_list, path)
+        return completed
+
+    async def _await_completed(
+        self, completed: Any, return_type: Any, field_details_list: Any, path: Any
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
 
 
 __all__ = ["PlainFieldsExecutor", "plain_field", "plain_fields"]

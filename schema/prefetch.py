@@ -5,19 +5,35 @@ gather every node of the list in its own task. A connection resolver that knows 
 instead load, in one batch each, the fields selected on ``edges { node { ... } }`` (the very
 statements the loaders would run) before returning; the node fields then find their keys
 loaded and answer with plain values, and the whole page completes without a task.
+
+It can go one step further and ``settle`` a node field: register, for that field's place in
+the document, the answer each node gets from the loaded values. The executor
+(``resolvers.plain_fields``) then completes the field with that answer directly, without
+building its arguments and running the resolver chain once per node. A node without a settled
+answer, or whose answer raises, takes the field's resolver, which gives the same value or error.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from typing import TypeVar
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import strawberry
-from strawberry.types.nodes import SelectedField, Selection
+from graphql import FieldNode, SelectionSetNode
+from strawberry.types.nodes import SelectedField, convert_selections
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: What a settled answer gives for a node it has no value for.
+UNSETTLED: Any = object()
+
+#: Per operation: by a node field's place in the document (the ``id`` of its node: nodes are
+#: frozen dataclasses whose hash walks their whole subtree, and equal subtrees compare equal),
+#: its answer for a node.
+SettledAnswers = dict[int, Callable[[Any], Any]]
 
 
 def settled(load: Awaitable[T], convert: Callable[[T], R]) -> R | Awaitable[R]:
@@ -32,28 +48,54 @@ async def _then(load: Awaitable[T], convert: Callable[[T], R]) -> R:
     return convert(await load)
 
 
-def _plain(selections: Iterable[Selection], name: str | None = None) -> Iterator[SelectedField]:
+def _plain(selection_set: SelectionSetNode | None, name: str | None = None) -> Iterator[FieldNode]:
     """The selections that are fields (named ``name``) without directives: what surely runs."""
-    for selection in selections:
+    for selection in selection_set.selections if selection_set is not None else ():
         if (
-            isinstance(selection, SelectedField)
+            isinstance(selection, FieldNode)
             and not selection.directives
-            and (name is None or selection.name == name)
+            and (name is None or selection.name.value == name)
         ):
             yield selection
 
 
-def node_fields(info: strawberry.Info) -> list[SelectedField]:
+def node_fields(info: strawberry.Info) -> list[tuple[FieldNode, SelectedField]]:
     """The fields selected on ``edges { node { ... } }`` of the connection being resolved, in
-    document order. Fields under a fragment or a directive are left out: they load as usual."""
+    document order: each field's node in the document and its selection as Strawberry reads
+    it (arguments with variables applied). Fields under a fragment or a directive are left out:
+    they load as usual."""
+    raw = info._raw_info  # the document's nodes, which Strawberry's selections do not keep
     return [
-        field
-        for connection in info.selected_fields
-        if isinstance(connection, SelectedField)
-        for edges in _plain(connection.selections, "edges")
-        for node in _plain(edges.selections, "node")
-        for field in _plain(node.selections)
+        (field, _selected(raw, field))
+        for connection in raw.field_nodes
+        for edges in _plain(connection.selection_set, "edges")
+        for node in _plain(edges.selection_set, "node")
+        for field in _plain(node.selection_set)
     ]
 
 
-__all__ = ["node_fields", "settled"]
+def _selected(raw: Any, field: FieldNode) -> SelectedField:
+    selected = convert_selections(raw, [field])[0]
+    assert isinstance(selected, SelectedField)
+    return selected
+
+
+def settle(
+    answers: SettledAnswers,
+    field: FieldNode,
+    ids: Iterable[uuid.UUID],
+    values: Iterable[T],
+    convert: Callable[[T], Any],
+) -> None:
+    """Answer ``field`` on each node (a row type: ``source.model.id``) with ``convert`` of its
+    loaded value, as its resolver would."""
+    by_id: Mapping[uuid.UUID, T] = dict(zip(ids, values, strict=True))
+
+    def answer(source: Any) -> Any:
+        value = by_id.get(source.model.id, UNSETTLED)
+        return value if value is UNSETTLED else convert(value)
+
+    answers[id(field)] = answer
+
+
+__all__ = ["UNSETTLED", "SettledAnswers", "node_fields", "settle", "settled"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,7 +19,7 @@ from schema.errors import UserError
 from schema.ids import encode_id
 from schema.page_arguments import paged_field, selected_page
 from schema.pagination import Connection, connection
-from schema.prefetch import node_fields, settled
+from schema.prefetch import node_fields, settle, settled
 from schema.types.assets import Asset, asset_filters
 from schema.types.cost import usd
 from schema.types.node import Node
@@ -133,25 +132,31 @@ def _campaign_connection(page: Page[models.Campaign]) -> Connection[Campaign]:
 
 async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) -> None:
     """Load the ``campaigns`` and ``stats`` selected on a page of clients, one batch each and
-    in document order, as the nodes' own loads would (see ``schema.prefetch``)."""
+    in document order, as the nodes' own loads would, and settle those fields with what loaded
+    (see ``schema.prefetch``)."""
     ids = [row.id for row in rows]
     if not ids:
         return
     loaders = info.context.loaders
-    for field in node_fields(info):
-        load: Awaitable[Any]
+    for node, field in node_fields(info):
+        load: Awaitable[Sequence[Any]]
+        convert: Callable[[Any], Any]
         if field.name == "campaigns":
             try:
                 page = selected_page(field)
             except Invalid:
                 continue  # the field itself reports it
             load = loaders.pages_by_parent(models.Campaign, "client_id", page).load_many(ids)
+            convert = _campaign_connection
         elif field.name == "stats":
-            load = loaders.client_stats().load_many(ids)
+            load, convert = loaders.client_stats().load_many(ids), ClientStats.from_stats
         else:
             continue
-        with contextlib.suppress(Exception):  # a failed load fails the fields that read it
-            await load
+        try:
+            values = await load
+        except Exception:  # noqa: S112 - a failed load fails the fields that read it
+            continue
+        settle(loaders.answers, node, ids, values, convert)
 
 
 @strawberry.type(description="A campaign of a client: jobs and assets belong to it.")
