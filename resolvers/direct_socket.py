@@ -25,7 +25,6 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.protocol import State
 
 from resolvers.websockets import GuardedConnection, connection_of
 
@@ -62,26 +61,28 @@ class DirectSocketCapture:
 class DirectSocket:
     """A WebSocket connection's transport, for frames that skip the ASGI stack."""
 
-    __slots__ = ("_connection", "_protocol")
+    __slots__ = ("_connection", "_protocol", "_transport")
 
     def __init__(self, protocol: WebSocketsSansIOProtocol, connection: GuardedConnection) -> None:
         self._protocol = protocol
         self._connection = connection
+        self._transport = protocol.transport  # set when the connection was made, never again
 
     def write(self, frame: bytes) -> bool:
         """Write ``frame`` now; False (nothing written) when the socket is closing, closed or
-        backed up, so the caller sends it the ordinary way."""
+        backed up, so the caller sends it the ordinary way.
+
+        The connection's WebSocket state needs no check of its own: it leaves OPEN only when
+        uvicorn sends a close (``close_sent``) or answers the client's and closes the transport
+        in the same call, and a lost connection's transport is closing too."""
         protocol = self._protocol
+        transport = self._transport
         if (
             not self._connection.open
             or protocol.close_sent
-            or protocol.disconnected
             or not protocol.writable.is_set()
-            or protocol.conn.state is not State.OPEN
+            or transport.is_closing()
         ):
-            return False
-        transport = protocol.transport
-        if transport.is_closing():
             return False
         transport.write(frame)
         return True

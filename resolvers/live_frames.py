@@ -41,8 +41,6 @@ FRAMES_PER_EVENT = 64
 
 T = TypeVar("T")
 
-#: (operation scope, conversion of an event into the root value it executes on).
-Route = tuple[Hashable, Callable[[Any], object]]
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -65,28 +63,39 @@ class _Rendered:
         return frame
 
 
+@dataclass(slots=True, eq=True)
+class Route:
+    """An operation scope and the conversion of an event into the root value it executes on,
+    with what was rendered on it for the event fanned out last (found by identity)."""
+
+    scope: Hashable
+    convert: Callable[[Any], object]
+    event: object = field(default=None, compare=False)
+    rendered: _Rendered | None = field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        return hash((self.scope, self.convert))
+
+
 class LiveFrames:
     """A small LRU of rendered events, by (share key, operation scope).
 
     In front of it sits the event being fanned out right now: every subscriber of a job receives
-    the very same decoded event object, so ``render`` answers for it by identity (no conversion,
-    no share key built and hashed) on the routes already rendered. A route names a scope and the
-    conversion applied to its events, interned by ``route`` so that its lookup is an identity
-    check.
+    the very same decoded event object, so each route keeps what it rendered for the last event
+    it saw, and ``render`` answers by identity (no conversion, no share key built and hashed).
+    Routes are interned by ``route``, so subscribers of one scope share that memory.
     """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, _Rendered] = OrderedDict()
-        self._routes: dict[Hashable, Route] = {}
-        self._event: object = None  # the event fanned out last
-        self._by_route: dict[Route, _Rendered] = {}  # what was rendered for it
+        self._routes: dict[Route, Route] = {}
         self.hits = 0
         self.misses = 0
 
     def route(self, scope: Hashable, convert: Callable[[Any], object]) -> Route:
-        """The one (scope, conversion) object for equal ones, to ``render`` events on."""
-        key = (scope, convert)
+        """The one route object for equal (scope, conversion) pairs, to ``render`` events on."""
+        key = Route(scope, convert)
         if len(self._routes) >= ROUTES:  # interning only saves time: forget, never grow
             self._routes.clear()
         return self._routes.setdefault(key, key)
@@ -95,19 +104,13 @@ class LiveFrames:
         self, event: object, route: Route, executor: SharedEventExecutor
     ) -> _Rendered | None:
         """``event`` converted and rendered on ``route`` (None: it carries no share key); for
-        the event fanned out last, what was rendered on that route already."""
-        if event is self._event:
-            found = self._by_route.get(route)
-            if found is not None:
-                return found
-        else:
-            self._event, self._by_route = event, {}
-        scope, convert = route
-        payload = convert(event)
+        the event the route saw last, what was rendered for it already."""
+        if event is route.event:
+            return route.rendered
+        payload = route.convert(event)
         share = getattr(payload, "share_key", None)
-        if share is None:
-            return None
-        found = self._by_route[route] = self.rendered((share, scope), executor, payload)
+        found = None if share is None else self.rendered((share, route.scope), executor, payload)
+        route.event, route.rendered = event, found
         return found
 
     def rendered(self, key: Hashable, executor: SharedEventExecutor, payload: object) -> _Rendered:
@@ -176,7 +179,8 @@ def live_delivery(
     socket, operation_id, running = outlet.socket, outlet.operation_id, outlet.running
 
     def deliver(event: T) -> bool:
-        rendered = frames.render(event, route, executor)
+        # the route's last event is this one for every subscriber but the first: no call
+        rendered = route.rendered if event is route.event else frames.render(event, route, executor)
         if rendered is None or rendered.text is None or not running():
             return False
         return socket.write(rendered.frame(operation_id))
