@@ -52,6 +52,11 @@ def _reason(text: str) -> str:
 class GuardedConnection:
     """The ASGI channel of one WebSocket connection, closable from anywhere at any time."""
 
+    __slots__ = (
+        "_aborted", "_close_sent", "_close_task", "_close_timeout", "_on_finish", "_override",
+        "_receive", "_send", "aborted_with",
+    )  # fmt: skip
+
     def __init__(self, receive: Receive, send: Send, close_timeout: float) -> None:
         self._receive = receive
         self._send = send
@@ -66,8 +71,9 @@ class GuardedConnection:
 
     @property
     def open(self) -> bool:
-        """Neither closed nor closing: messages may still be sent."""
-        return not self._close_sent and not self._aborted.done()
+        """Neither closed nor closing: messages may still be sent (``abort`` marks the close
+        sent as well, so one flag tells; live fan-out reads it once per socket and event)."""
+        return not self._close_sent
 
     async def receive(self) -> Message:
         """The client's next message, or a disconnect as soon as the connection is aborted."""
