@@ -20,6 +20,7 @@ from domain.services.tenancy import Principal
 
 if TYPE_CHECKING:
     from resolvers.loaders import Loaders
+    from schema.prefetch import SettledAnswers
 
 
 @dataclass
@@ -84,6 +85,14 @@ class Context:
         if self._loaders is None:
             self._loaders = Loaders(self)
         return self._loaders
+
+    @property
+    def settled_answers(self) -> SettledAnswers | None:
+        """The current operation's settled node-field answers (``schema.prefetch``), or None
+        while it has no loaders; never creates them."""
+        state = self._state()
+        loaders = state.loaders if state is not None else self._loaders
+        return loaders.answers if loaders is not None else None
 
     async def begin_operation(self) -> None:
         """Give the current operation (task) its own session and loaders, closing earlier ones.

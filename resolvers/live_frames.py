@@ -90,6 +90,8 @@ class LiveFrames:
         self.size = size
         self._items: OrderedDict[Hashable, _Rendered] = OrderedDict()
         self._routes: dict[Route, Route] = {}
+        self._event: object = None  # the event fanned out last
+        self._touched: list[Route] = []  # the routes that rendered it
         self.hits = 0
         self.misses = 0
 
@@ -107,6 +109,11 @@ class LiveFrames:
         the event the route saw last, what was rendered for it already."""
         if event is route.event:
             return route.rendered
+        if event is not self._event:  # routes hold the event being fanned out, no older one
+            for touched in self._touched:
+                touched.event = touched.rendered = None
+            self._event, self._touched = event, []
+        self._touched.append(route)
         payload = route.convert(event)
         share = getattr(payload, "share_key", None)
         found = None if share is None else self.rendered((share, route.scope), executor, payload)

@@ -25,14 +25,18 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from resolvers.schema_state import schema_state
 from schema.prefetch import UNSETTLED, SettledAnswers
 
-#: Where a schema keeps its table of plain fields.
+#: Where a schema keeps its table of plain fields, and which fields may be settled.
 _TABLE = "adreel.plain_fields"
+_SETTLEABLE = "adreel.settleable_fields"
+#: No settled answers (yet): an operation whose loaders do not exist has none.
+_NONE: SettledAnswers = {}
 
 #: (read the value from a source, coerce it, is the field non-null) by (type name, field name).
 PlainField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
@@ -56,6 +60,20 @@ def plain_field(field: GraphQLField) -> PlainField | None:
     )
     leaf_type: GraphQLLeafType = leaf
     return read, leaf_type.coerce_output_value, non_null
+
+
+def settleable(field: GraphQLField) -> bool:
+    """Whether a settled answer may stand in for ``field``'s resolver: none of its field
+    extensions takes part in resolving (a permission check does; one that only declares or
+    reshapes arguments, like the page arguments, does not)."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if not isinstance(definition, StrawberryField):
+        return False
+    return all(
+        type(extension).resolve is FieldExtension.resolve
+        and type(extension).resolve_async is FieldExtension.resolve_async
+        for extension in definition.extensions
+    )
 
 
 def plain_fields(schema: GraphQLSchema) -> dict[tuple[str, str], PlainField]:
@@ -118,7 +136,7 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
                 pass
         else:
             answer = self._settled_answers().get(id(node))
-            if answer is not None:
+            if answer is not None and self._settleable(parent_type, node.name.value):
                 try:
                     value = answer(source)
                 except Exception:  # the resolver gives the same error, as usual
@@ -132,13 +150,22 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         )
 
     def _settled_answers(self) -> SettledAnswers:
-        """The operation's settled answers (found on first use: its loaders are the context's
-        once the operation has begun)."""
-        if self._answers is None:
-            loaders = getattr(self.context_value, "loaders", None)
-            answers = getattr(loaders, "answers", None)
-            self._answers = answers if isinstance(answers, dict) else {}
-        return self._answers
+        """The operation's settled answers: looked up (never created) until its loaders exist,
+        then kept."""
+        if self._answers is not None:
+            return self._answers
+        answers = getattr(self.context_value, "settled_answers", None)
+        if isinstance(answers, dict):
+            self._answers = answers
+            return answers
+        return _NONE
+
+    def _settleable(self, parent_type: GraphQLObjectType, name: str) -> bool:
+        table = schema_state(self.schema, _SETTLEABLE, dict, dict)
+        found = table.get((parent_type.name, name))
+        if found is None:
+            found = table[parent_type.name, name] = settleable(parent_type.fields[name])
+        return bool(found)
 
     def _complete_settled(
         self,

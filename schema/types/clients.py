@@ -145,6 +145,7 @@ async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) ->
             try:
                 page = selected_page(field)
             except Invalid:
+                loaders.answers.pop(id(node), None)
                 continue  # the field itself reports it
             load = loaders.pages_by_parent(models.Campaign, "client_id", page).load_many(ids)
             convert = _campaign_connection
@@ -154,7 +155,8 @@ async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) ->
             continue
         try:
             values = await load
-        except Exception:  # noqa: S112 - a failed load fails the fields that read it
+        except Exception:  # a failed load fails the fields that read it
+            loaders.answers.pop(id(node), None)
             continue
         settle(loaders.answers, node, ids, values, convert)
 

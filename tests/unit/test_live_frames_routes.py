@@ -88,3 +88,15 @@ def test_an_event_without_a_share_key_is_never_rendered() -> None:
     runs = Executions()
     assert frames.render({"sequence": 1}, route, cast(SharedEventExecutor, runs)) is None
     assert runs.executed == []
+
+
+def test_routes_hold_only_the_event_being_fanned_out() -> None:
+    frames = LiveFrames()
+    a, b = frames.route("scope a", Payload), frames.route("scope b", Payload)
+    executor = cast(SharedEventExecutor, Executions())
+    first, second = {"sequence": 1}, {"sequence": 2}
+    assert frames.render(first, a, executor) is not None
+    assert frames.render(first, b, executor) is not None
+    assert a.event is first and b.event is first
+    assert frames.render(second, a, executor) is not None  # the next event lets go of the first
+    assert a.event is second and b.event is None and b.rendered is None

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.plain_fields import PlainFieldsExecutor
@@ -49,12 +49,27 @@ def stat_of(model: Model) -> Stat:
     return Stat(count=model.count)  # type: ignore[arg-type]
 
 
+class Audited(FieldExtension):
+    """Takes part in resolving (as a permission check does): a settled answer must not skip it."""
+
+    seen: list[uuid.UUID] = []
+
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        Audited.seen.append(source.model.id)
+        return next_(source, info, **kwargs)
+
+
 @strawberry.type
 class Row:
     model: strawberry.Private[Model]
 
     @strawberry.field
     def stat(self) -> Stat | None:
+        resolved.append(self.model.id)
+        return stat_of(self.model)
+
+    @strawberry.field(extensions=[Audited()])
+    def audited(self) -> Stat | None:
         resolved.append(self.model.id)
         return stat_of(self.model)
 
@@ -75,7 +90,7 @@ class Query:
     def rows(self, info: strawberry.Info, first: int = 5) -> Page:
         models = MODELS[:first]
         for node, field in node_fields(info):
-            if field.name == "stat":
+            if field.name in ("stat", "audited"):
                 settled = [m for m in models if m.id != UNSETTLED_ROW]
                 settle(
                     info.context.loaders.answers, node, [m.id for m in settled], settled, stat_of
@@ -88,7 +103,8 @@ def _run(executor: type, query: str, extensions: list[Any] | None = None) -> tup
     schema = strawberry.Schema(
         query=Query, execution_context_class=executor, extensions=extensions or []
     )
-    context = SimpleNamespace(loaders=SimpleNamespace(answers={}))
+    answers: dict[int, Any] = {}
+    context = SimpleNamespace(loaders=SimpleNamespace(answers=answers), settled_answers=answers)
     result = asyncio.run(schema.execute(query, context_value=context))
     errors = sorted((e.message, e.path) for e in result.errors or [])
     return result.data, errors
@@ -163,4 +179,12 @@ def test_field_middleware_sees_every_settled_field() -> None:
     query = "{ rows(first: 3) { edges { node { stat { count } } } } }"
     answer = _run(PlainFieldsExecutor, query, [_Counting])
     assert len(resolved) == 3 and _Counting.seen.count("stat") == 3
+    assert answer == _run(StrawberryGraphQLCoreExecutionContext, query)
+
+
+def test_a_field_whose_extension_resolves_is_never_settled() -> None:
+    Audited.seen = []
+    query = "{ rows(first: 3) { edges { node { audited { count } } } } }"
+    answer = _run(PlainFieldsExecutor, query)
+    assert Audited.seen == [m.id for m in MODELS[:3]] and len(resolved) == 3
     assert answer == _run(StrawberryGraphQLCoreExecutionContext, query)
