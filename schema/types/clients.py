@@ -139,13 +139,13 @@ async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) ->
         return
     loaders = info.context.loaders
     for node, field in node_fields(info):
+        loaders.answers.pop(id(node), None)  # settled again below, or answered by its resolver
         load: Awaitable[Sequence[Any]]
         convert: Callable[[Any], Any]
         if field.name == "campaigns":
             try:
                 page = selected_page(field)
             except Invalid:
-                loaders.answers.pop(id(node), None)
                 continue  # the field itself reports it
             load = loaders.pages_by_parent(models.Campaign, "client_id", page).load_many(ids)
             convert = _campaign_connection
@@ -155,8 +155,7 @@ async def prime_clients(info: strawberry.Info, rows: Sequence[models.Client]) ->
             continue
         try:
             values = await load
-        except Exception:  # a failed load fails the fields that read it
-            loaders.answers.pop(id(node), None)
+        except Exception:  # noqa: S112 - a failed load fails the fields that read it
             continue
         settle(loaders.answers, node, ids, values, convert)
 

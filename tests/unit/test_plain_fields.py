@@ -6,10 +6,10 @@ import enum
 from typing import Any
 
 import strawberry
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.plain_fields import PlainFieldsExecutor, plain_fields
+from tests.support.field_middleware import CountingResolves
 
 
 @strawberry.enum
@@ -99,19 +99,11 @@ def test_the_direct_path_answers_and_fails_as_the_general_one() -> None:
     ]  # fmt: skip
 
 
-class _Counting(SchemaExtension):
-    seen: list[str] = []
-
-    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
-        _Counting.seen.append(info.field_name)
-        return _next(root, info, *args, **kwargs)
-
-
 def test_field_middleware_sees_every_field() -> None:
-    _Counting.seen = []
-    schema = _schema(PlainFieldsExecutor, [_Counting])
+    CountingResolves.seen = []
+    schema = _schema(PlainFieldsExecutor, [CountingResolves])
     assert _run(schema, "{ scenes { title tone } }")[1] == []
-    assert _Counting.seen.count("title") == 2 and _Counting.seen.count("tone") == 2
+    assert CountingResolves.seen.count("title") == 2 and CountingResolves.seen.count("tone") == 2
 
 
 class _CountingInfos(PlainFieldsExecutor):

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import strawberry
-from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions import FieldExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.plain_fields import PlainFieldsExecutor
 from schema.prefetch import node_fields, settle
+from tests.support.field_middleware import CountingResolves
 
 
 @dataclass
@@ -166,19 +167,11 @@ def test_an_async_subfield_error_is_located_under_the_settled_field() -> None:
         MODELS.pop()
 
 
-class _Counting(SchemaExtension):
-    seen: list[str] = []
-
-    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
-        _Counting.seen.append(info.field_name)
-        return _next(root, info, *args, **kwargs)
-
-
 def test_field_middleware_sees_every_settled_field() -> None:
-    _Counting.seen = []
+    CountingResolves.seen = []
     query = "{ rows(first: 3) { edges { node { stat { count } } } } }"
-    answer = _run(PlainFieldsExecutor, query, [_Counting])
-    assert len(resolved) == 3 and _Counting.seen.count("stat") == 3
+    answer = _run(PlainFieldsExecutor, query, [CountingResolves])
+    assert len(resolved) == 3 and CountingResolves.seen.count("stat") == 3
     assert answer == _run(StrawberryGraphQLCoreExecutionContext, query)
 
 
